@@ -1,0 +1,55 @@
+"""Assembles the Dagster definitions: assets, checks, jobs, schedules, sensors, resources.
+
+Loaded by ``workspace.yaml`` (and by ``dagster dev -m pdpb_pipeline.definitions``). Everything
+that depends on the deployment (which regencies, which databases, which folders) comes from
+``Settings.from_env()``.
+"""
+
+from __future__ import annotations
+
+from dagster import AssetSelection, Definitions, build_schedule_from_partitioned_job, define_asset_job
+
+from . import partitions
+from .assets import baseline, landing
+from .resources.landing import LandingZone
+from .resources.warehouse import Warehouse
+from .settings import Settings
+
+MONTHLY_JOB = "pdpb_bulanan"
+BASELINE_JOB = "pdpb_dpt_awal"
+
+
+def build_definitions(settings: Settings) -> Definitions:
+    monthly, by_regency = partitions.build(settings)
+    dpt_baseline = baseline.build(by_regency)
+    monthly_assets = [landing.build(monthly)]
+
+    monthly_job = define_asset_job(
+        MONTHLY_JOB,
+        selection=AssetSelection.assets(*monthly_assets),
+        partitions_def=monthly,
+        description="Closes one regency's month: feeds, linkage, roll, recap, publication.",
+    )
+    baseline_job = define_asset_job(
+        BASELINE_JOB,
+        selection=AssetSelection.assets(dpt_baseline),
+        partitions_def=by_regency,
+        description="Loads a regency's baseline DPT (once, before its first month).",
+    )
+    # Agencies send their files in the first days of the next month; the month is closed on the
+    # 5th, one run per enabled regency.
+    schedule = build_schedule_from_partitioned_job(
+        monthly_job, name="pdpb_bulanan_schedule", day_of_month=5, hour_of_day=2
+    )
+    return Definitions(
+        assets=[dpt_baseline, *monthly_assets],
+        jobs=[monthly_job, baseline_job],
+        schedules=[schedule],
+        resources={
+            "warehouse": Warehouse(url=settings.warehouse_url),
+            "landing": LandingZone(root=str(settings.landing_dir)),
+        },
+    )
+
+
+defs = build_definitions(Settings.from_env())

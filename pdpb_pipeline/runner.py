@@ -1,0 +1,130 @@
+"""Runs partitions through Dagster the way the monthly schedule does, for the CLI and tests.
+
+Each month is one run of the monthly job on the instance in ``DAGSTER_HOME``, tagged with its
+partition like a scheduled run, so it shows in the UI beside them. Months run in order; the
+first failure stops the range. A regency's baseline DPT is loaded first when it is not in the
+warehouse yet (or its file changed).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import sqlalchemy as sa
+from dagster import DagsterInstance, Definitions, MultiPartitionKey
+
+from .definitions import BASELINE_JOB, MONTHLY_JOB
+from .partitions import Partition
+from .resources.landing import LandingZone, sha256
+from .resources.warehouse import Warehouse
+
+
+class RunError(Exception):
+    """A request that cannot be run as asked (unknown regency, month outside the partitions)."""
+
+
+@dataclass
+class RunOutcome:
+    job: str
+    partition: str
+    run_id: str
+    success: bool
+    failed_checks: list[str] = field(default_factory=list)
+    failed_steps: list[str] = field(default_factory=list)
+    metadata: dict[str, dict[str, object]] = field(default_factory=dict)
+
+
+def month_range(first: str, last: str) -> list[str]:
+    """``YYYY-MM`` months from ``first`` to ``last`` inclusive."""
+    def index(month: str) -> int:
+        try:
+            year, mon = (int(x) for x in month.split("-"))
+        except ValueError:
+            raise RunError(f"month {month!r} is not YYYY-MM") from None
+        if not 1 <= mon <= 12:
+            raise RunError(f"month {month!r} is not YYYY-MM")
+        return year * 12 + mon - 1
+
+    a, b = index(first), index(last)
+    if b < a:
+        raise RunError(f"--to {last} is before --month {first}")
+    return [f"{i // 12:04d}-{i % 12 + 1:02d}" for i in range(a, b + 1)]
+
+
+def _outcome(job: str, partition: str, result) -> RunOutcome:
+    outcome = RunOutcome(job=job, partition=partition, run_id=result.run_id, success=result.success)
+    for evaluation in result.get_asset_check_evaluations():
+        if not evaluation.passed:
+            severity = evaluation.severity.value
+            outcome.failed_checks.append(f"{evaluation.asset_key.to_user_string()}:{evaluation.check_name} ({severity})")
+    for event in result.all_events:
+        if event.is_step_failure:
+            error = event.event_specific_data.error
+            while error.cause is not None:  # Dagster wraps the error the code raised
+                error = error.cause
+            outcome.failed_steps.append(f"{event.step_key}: {error.message.strip()}")
+    for mat in result.get_asset_materialization_events():
+        materialization = mat.event_specific_data.materialization
+        outcome.metadata[materialization.asset_key.to_user_string()] = {
+            k: v.value for k, v in materialization.metadata.items()
+            if isinstance(v.value, (int, float)) and not isinstance(v.value, bool)
+        }
+    return outcome
+
+
+def baseline_is_current(warehouse: Warehouse, landing: LandingZone, regency: str) -> bool:
+    path = landing.baseline_file(regency)
+    if not path.is_file():
+        return False
+    load = warehouse.table("baseline_load")
+    with warehouse.engine.connect() as conn:
+        loaded = conn.execute(sa.select(load.c.sha256).where(load.c.regency == regency)).scalar()
+    return loaded == sha256(path)
+
+
+def run_regency(
+    defs: Definitions,
+    instance: DagsterInstance,
+    regency: str,
+    first: str,
+    last: str | None = None,
+    log_level: str = "WARNING",
+) -> list[RunOutcome]:
+    """Materialises the monthly partitions ``first``..``last`` of one regency, in order."""
+    months = month_range(first, last or first)
+    monthly = defs.resolve_job_def(MONTHLY_JOB)
+    partitions_def = monthly.partitions_def
+    regencies = partitions_def.get_partitions_def_for_dimension("regency").get_partition_keys()
+    if regency not in regencies:
+        raise RunError(f"regency {regency} is not enabled (PDPB_REGENCIES)")
+    known_months = set(partitions_def.get_partitions_def_for_dimension("month").get_partition_keys())
+    for month in months:
+        if f"{month}-01" not in known_months:
+            raise RunError(
+                f"month {month} is not a partition: months run from PDPB_START_MONTH to the last "
+                "complete month"
+            )
+
+    run_config = {"loggers": {"console": {"config": {"log_level": log_level}}}}
+    outcomes: list[RunOutcome] = []
+    resources = defs.resources
+    if not baseline_is_current(resources["warehouse"], resources["landing"], regency):
+        job = defs.resolve_job_def(BASELINE_JOB)
+        result = job.execute_in_process(
+            run_config=run_config, instance=instance, partition_key=regency, raise_on_error=False
+        )
+        outcomes.append(_outcome(BASELINE_JOB, regency, result))
+        if not result.success:
+            return outcomes
+    for month in months:
+        key = Partition(regency=regency, month=month).key
+        result = monthly.execute_in_process(
+            run_config=run_config,
+            instance=instance, partition_key=MultiPartitionKey(key.keys_by_dimension), raise_on_error=False
+        )
+        outcome = _outcome(MONTHLY_JOB, f"{regency} {month}", result)
+        outcomes.append(outcome)
+        if not outcome.success or any("(ERROR)" in c for c in outcome.failed_checks):
+            outcome.success = False
+            break
+    return outcomes

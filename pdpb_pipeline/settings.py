@@ -1,0 +1,45 @@
+"""Deployment settings, read from environment variables once per process.
+
+Every setting has a default that works on a laptop with nothing running: the warehouse is a
+SQLite file and the landing zone and published files live under ``./var``. Production points
+``PDPB_WAREHOUSE_URL`` at PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+
+def _var_dir() -> Path:
+    return Path(os.environ.get("PDPB_VAR_DIR", "var")).resolve()
+
+
+@dataclass(frozen=True)
+class Settings:
+    warehouse_url: str
+    landing_dir: Path
+    output_dir: Path
+    #: Enabled regencies (dotted Kemendagri codes); empty means all 514.
+    regencies: tuple[str, ...]
+    #: First month a partition exists for, ``YYYY-MM``.
+    start_month: str
+    #: Polling day used for the age rule (17 or older on that day), ISO date.
+    polling_day: str
+
+    @classmethod
+    def from_env(cls) -> "Settings":
+        var = _var_dir()
+        url = os.environ.get("PDPB_WAREHOUSE_URL") or f"sqlite:///{var / 'warehouse.sqlite'}"
+        regencies = tuple(
+            code.strip() for code in os.environ.get("PDPB_REGENCIES", "").split(",") if code.strip()
+        )
+        return cls(
+            warehouse_url=url,
+            landing_dir=Path(os.environ.get("PDPB_LANDING_DIR") or var / "landing").resolve(),
+            output_dir=Path(os.environ.get("PDPB_OUTPUT_DIR") or var / "published").resolve(),
+            regencies=regencies,
+            start_month=os.environ.get("PDPB_START_MONTH", "2025-01"),
+            polling_day=os.environ.get("PDPB_POLLING_DAY", "2029-02-14"),
+        )

@@ -1,0 +1,63 @@
+"""Shared fixtures: warehouses on SQLite and PostgreSQL, a scratch landing zone."""
+
+from __future__ import annotations
+
+import os
+import uuid
+
+import pytest
+import sqlalchemy as sa
+
+PG_URL = os.environ.get("PDPB_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+
+def _server_or_skip() -> sa.Engine:
+    engine = sa.create_engine(PG_URL, isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect():
+            pass
+    except sa.exc.OperationalError as error:
+        if IN_CI:
+            raise RuntimeError(f"PostgreSQL at {PG_URL} is required when CI=true: {error}") from error
+        pytest.skip(f"PostgreSQL not reachable at {PG_URL}")
+    return engine
+
+
+@pytest.fixture
+def pg_database():
+    """A fresh, empty PostgreSQL database for one test; dropped afterwards."""
+    server = _server_or_skip()
+    name = f"pdpb_test_{uuid.uuid4().hex[:12]}"
+    with server.connect() as conn:
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    url = sa.make_url(PG_URL).set(database=name)
+    try:
+        yield url
+    finally:
+        from pdpb_pipeline.resources import warehouse
+
+        rendered = url.render_as_string(hide_password=False)
+        engine = warehouse._engines.pop(rendered, None)
+        if engine is not None:
+            engine.dispose()
+        with server.connect() as conn:
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        server.dispose()
+
+
+@pytest.fixture
+def pg_url(pg_database) -> str:
+    return pg_database.render_as_string(hide_password=False)
+
+
+@pytest.fixture
+def sqlite_url(tmp_path) -> str:
+    return f"sqlite:///{tmp_path / 'warehouse.sqlite'}"
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def warehouse_url(request) -> str:
+    """Runs a test once on each warehouse database."""
+    name = "sqlite_url" if request.param == "sqlite" else "pg_url"
+    return request.getfixturevalue(name)

@@ -1,0 +1,79 @@
+"""Partitions (month x regency), the monthly schedule and the jobs, as a Dagster user sees them."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from dagster import DagsterInstance, MultiPartitionKey, build_schedule_context, validate_run_config
+
+from pdpb_pipeline import regions
+from pdpb_pipeline.definitions import BASELINE_JOB, MONTHLY_JOB, build_definitions
+from pdpb_pipeline.partitions import Partition
+from pdpb_pipeline.settings import Settings
+
+
+def _settings(tmp_path, regencies=()) -> Settings:
+    return Settings(
+        warehouse_url=f"sqlite:///{tmp_path / 'w.sqlite'}",
+        landing_dir=tmp_path / "landing",
+        output_dir=tmp_path / "out",
+        regencies=tuple(regencies),
+        start_month="2025-01",
+        polling_day="2029-02-14",
+    )
+
+
+def test_regencies_default_to_all_514_kemendagri_codes(tmp_path):
+    defs = build_definitions(_settings(tmp_path))
+    job = defs.resolve_job_def(MONTHLY_JOB)
+    regency = job.partitions_def.get_partitions_def_for_dimension("regency").get_partition_keys()
+    assert len(regency) == 514
+    assert "32.01" in regency and "36.73" in regency and "31.71" in regency
+    assert all(regions.REGENCY_CODE.match(code) for code in regency)
+
+
+def test_enabled_regencies_come_from_configuration(tmp_path):
+    defs = build_definitions(_settings(tmp_path, ["3673", "32.01"]))
+    job = defs.resolve_job_def(MONTHLY_JOB)
+    assert job.partitions_def.get_partitions_def_for_dimension("regency").get_partition_keys() == ["32.01", "36.73"]
+    baseline = defs.resolve_job_def(BASELINE_JOB)
+    assert baseline.partitions_def.get_partition_keys() == ["32.01", "36.73"]
+
+
+def test_month_keys_are_first_days_of_complete_months(tmp_path):
+    defs = build_definitions(_settings(tmp_path, ["32.01"]))
+    month = defs.resolve_job_def(MONTHLY_JOB).partitions_def.get_partitions_def_for_dimension("month")
+    keys = month.get_partition_keys(current_time=dt.datetime(2026, 3, 10))
+    assert keys[0] == "2025-01-01"
+    assert keys[-1] == "2026-02-01"  # March is not over yet
+    assert len(keys) == 14
+
+
+def test_partition_key_round_trip():
+    part = Partition.from_key(MultiPartitionKey({"month": "2026-01-01", "regency": "32.01"}))
+    assert part == Partition(regency="32.01", month="2026-01")
+    assert part.previous_month == "2025-12"
+    assert Partition.from_key(part.key) == part
+    assert Partition.from_key("2026-03-01|36.73") == Partition("36.73", "2026-03")
+
+
+def test_schedule_requests_one_run_per_regency_for_the_month_just_closed(tmp_path):
+    defs = build_definitions(_settings(tmp_path, ["32.01", "36.73", "73.18"]))
+    schedule = defs.resolve_schedule_def("pdpb_bulanan_schedule")
+    assert schedule.job_name == MONTHLY_JOB
+    assert schedule.cron_schedule == "0 2 5 * *"
+    assert schedule.execution_timezone == "Asia/Jakarta"
+    with DagsterInstance.ephemeral() as instance:
+        context = build_schedule_context(
+            instance=instance, scheduled_execution_time=dt.datetime(2026, 3, 5, 2, 0), repository_def=defs.get_repository_def()
+        )
+        requests = schedule.evaluate_tick(context).run_requests
+    keys = sorted(r.partition_key for r in requests)
+    assert keys == ["2026-02-01|32.01", "2026-02-01|36.73", "2026-02-01|73.18"]
+
+
+def test_asset_graph_and_jobs_resolve(tmp_path):
+    defs = build_definitions(_settings(tmp_path, ["32.01"]))
+    keys = {k.to_user_string() for k in defs.resolve_all_asset_keys()}
+    assert {"dpt_baseline", "berkas_masuk"} <= keys
+    validate_run_config(defs.resolve_job_def(MONTHLY_JOB), {})  # raises when invalid
