@@ -73,6 +73,21 @@ def run(
         raise typer.Exit(1)
 
 
+@app.command()
+def quarantine(
+    regency: str = typer.Option(..., help="Kemendagri regency code, e.g. 32.01"),
+    month: str = typer.Option(..., help="Month, YYYY-MM"),
+    agency: str | None = typer.Option(None, help="Only this agency's rows"),
+) -> None:
+    """Print the quarantined rows of a regency's month as CSV (NIK and NKK masked)."""
+    from .feeds.quarantine import quarantine_csv
+    from .resources.warehouse import Warehouse
+    from .settings import Settings
+
+    warehouse = Warehouse(url=Settings.from_env().warehouse_url)
+    sys.stdout.write(quarantine_csv(warehouse, _regency(regency), month, agency))
+
+
 def main() -> None:  # pragma: no cover - console entry point
     app(prog_name="pdpb")
 

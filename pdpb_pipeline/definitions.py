@@ -10,9 +10,10 @@ from __future__ import annotations
 from dagster import AssetSelection, Definitions, build_schedule_from_partitioned_job, define_asset_job
 
 from . import partitions
-from .assets import baseline, landing
+from .assets import baseline, feeds, landing
 from .resources.landing import LandingZone
 from .resources.warehouse import Warehouse
+from .sensors import build_landing_sensor
 from .settings import Settings
 
 MONTHLY_JOB = "pdpb_bulanan"
@@ -22,7 +23,8 @@ BASELINE_JOB = "pdpb_dpt_awal"
 def build_definitions(settings: Settings) -> Definitions:
     monthly, by_regency = partitions.build(settings)
     dpt_baseline = baseline.build(by_regency)
-    monthly_assets = [landing.build(monthly)]
+    berkas_masuk = landing.build(monthly)
+    monthly_assets = [berkas_masuk, *feeds.build_all(monthly, berkas_masuk, settings.max_quarantine_share)]
 
     monthly_job = define_asset_job(
         MONTHLY_JOB,
@@ -41,14 +43,13 @@ def build_definitions(settings: Settings) -> Definitions:
     schedule = build_schedule_from_partitioned_job(
         monthly_job, name="pdpb_bulanan_schedule", day_of_month=5, hour_of_day=2
     )
+    landing_zone = LandingZone(root=str(settings.landing_dir))
     return Definitions(
         assets=[dpt_baseline, *monthly_assets],
         jobs=[monthly_job, baseline_job],
         schedules=[schedule],
-        resources={
-            "warehouse": Warehouse(url=settings.warehouse_url),
-            "landing": LandingZone(root=str(settings.landing_dir)),
-        },
+        sensors=[build_landing_sensor(monthly_job, monthly, landing_zone)],
+        resources={"warehouse": Warehouse(url=settings.warehouse_url), "landing": landing_zone},
     )
 
 

@@ -103,6 +103,14 @@ def mask(value: str | None) -> str:
     return text[:head] + "*" * (len(text) - head - tail) + (text[-tail:] if tail else "")
 
 
+_DIGIT_RUNS = re.compile(r"(?<!\d)\d{16}(?!\d)")
+
+
+def mask_text(text: str) -> str:
+    """Masks every 16-digit number (a NIK or NKK) inside free text, such as a raw file row."""
+    return _DIGIT_RUNS.sub(lambda m: mask(m.group(0)), text)
+
+
 def mask_series(values: pd.Series) -> pd.Series:
     head, tail = mask_rule()
     s = values.fillna("").astype(str).str.strip()

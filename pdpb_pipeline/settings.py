@@ -27,6 +27,8 @@ class Settings:
     start_month: str
     #: Polling day used for the age rule (17 or older on that day), ISO date.
     polling_day: str
+    #: A feed file with a larger share of unusable rows stops its partition (blocking check).
+    max_quarantine_share: float = 0.2
 
     @classmethod
     def from_env(cls) -> "Settings":
@@ -42,4 +44,5 @@ class Settings:
             regencies=regencies,
             start_month=os.environ.get("PDPB_START_MONTH", "2025-01"),
             polling_day=os.environ.get("PDPB_POLLING_DAY", "2029-02-14"),
+            max_quarantine_share=float(os.environ.get("PDPB_MAX_QUARANTINE_SHARE", "0.2")),
         )

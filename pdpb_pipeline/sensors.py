@@ -1,0 +1,57 @@
+"""A sensor that notices new or changed agency files and requests the runs of their partitions."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+from dagster import DefaultSensorStatus, RunRequest, SensorEvaluationContext, SkipReason, sensor
+
+from .partitions import Partition
+from .resources.landing import LandingZone
+
+
+def landing_signatures(landing: LandingZone, regencies: list[str]) -> dict[str, str]:
+    """``{partition key: signature of its files}`` for every month folder in the landing zone."""
+    out: dict[str, str] = {}
+    for regency in regencies:
+        folder = landing.path / "landing" / regency
+        if not folder.is_dir():
+            continue
+        for month_dir in sorted(p for p in folder.iterdir() if p.is_dir()):
+            files = landing.files(regency, month_dir.name)
+            if not files:
+                continue
+            stat = [(p.name, p.stat().st_size, p.stat().st_mtime_ns) for p in files]
+            key = f"{month_dir.name}-01|{regency}"
+            out[key] = hashlib.sha256(json.dumps(stat).encode()).hexdigest()[:16]
+    return out
+
+
+def build_landing_sensor(job, monthly, landing: LandingZone):
+    regencies = monthly.get_partitions_def_for_dimension("regency").get_partition_keys()
+
+    @sensor(
+        name="berkas_baru_sensor",
+        job=job,
+        minimum_interval_seconds=300,
+        default_status=DefaultSensorStatus.STOPPED,
+        description="Requests a run for every regency-month whose agency files are new or changed.",
+    )
+    def berkas_baru_sensor(context: SensorEvaluationContext):
+        seen = json.loads(context.cursor) if context.cursor else {}
+        current = landing_signatures(landing, regencies)
+        months = set(monthly.get_partitions_def_for_dimension("month").get_partition_keys())
+        requests = []
+        for key, signature in sorted(current.items()):
+            if seen.get(key) == signature:
+                continue
+            part = Partition.from_key(key)
+            if f"{part.month}-01" not in months:
+                continue  # the month is not over: its partition does not exist yet
+            requests.append(RunRequest(run_key=f"{key}:{signature}", partition_key=part.key))
+            seen[key] = signature
+        context.update_cursor(json.dumps(seen, sort_keys=True))
+        return requests or SkipReason("no new or changed agency files")
+
+    return berkas_baru_sensor
