@@ -29,13 +29,11 @@ def build_definitions(settings: Settings) -> Definitions:
     monthly_job = define_asset_job(
         MONTHLY_JOB,
         selection=AssetSelection.assets(*monthly_assets),
-        partitions_def=monthly,
         description="Closes one regency's month: feeds, linkage, roll, recap, publication.",
     )
     baseline_job = define_asset_job(
         BASELINE_JOB,
         selection=AssetSelection.assets(dpt_baseline),
-        partitions_def=by_regency,
         description="Loads a regency's baseline DPT (once, before its first month).",
     )
     # Agencies send their files in the first days of the next month; the month is closed on the
