@@ -88,6 +88,41 @@ def quarantine(
     sys.stdout.write(quarantine_csv(warehouse, _regency(regency), month, agency))
 
 
+bench_app = typer.Typer(no_args_is_help=True, help="Measure a stage: wall time and peak memory.")
+app.add_typer(bench_app, name="bench")
+BENCH_DIR = Path("var/bench")
+
+
+def _print_bench(result: dict) -> None:
+    for key, value in result.items():
+        typer.echo(f"{key:>16}: {value}")
+
+
+@bench_app.command("synth")
+def bench_synth(
+    voters: int = typer.Option(1_000_000, help="Voters on the baseline DPT"),
+    months: int = typer.Option(3, help="Months of agency files"),
+    seed: int = typer.Option(1),
+    dir: Path = typer.Option(BENCH_DIR, help="Where benchmark cases are kept"),
+) -> None:
+    """Time and peak memory of `pdpb synth` for a regency of N voters."""
+    from .bench import bench_synth as run
+
+    _print_bench(run(dir, voters, months, seed))
+
+
+@bench_app.command("feeds")
+def bench_feeds(
+    voters: int = typer.Option(1_000_000, help="Voters of the synthetic regency"),
+    seed: int = typer.Option(1),
+    dir: Path = typer.Option(BENCH_DIR, help="Where benchmark cases are kept"),
+) -> None:
+    """Time and peak memory to ingest and validate one month of every feed of a regency."""
+    from .bench import bench_feeds as run
+
+    _print_bench(run(dir, voters, seed))
+
+
 def main() -> None:  # pragma: no cover - console entry point
     app(prog_name="pdpb")
 

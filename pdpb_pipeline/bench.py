@@ -1,0 +1,100 @@
+"""Benchmarks named by the issues: each stage is measured in a fresh worker process.
+
+``pdpb bench synth|feeds|link --voters N`` prints wall time and peak resident memory (the
+worker's own ``ru_maxrss``, so generating the test case never counts against the stage).
+Synthetic cases are cached under ``var/bench/<regency>-<voters>-<seed>``.
+"""
+
+from __future__ import annotations
+
+import json
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+BENCH_REGENCY = "32.01"  # Kabupaten Bogor: the largest regency
+
+
+def _peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _worker(stage: str, *args: str) -> dict:
+    completed = subprocess.run(
+        [sys.executable, "-m", "pdpb_pipeline.bench", stage, *args], capture_output=True, text=True
+    )
+    if completed.returncode != 0:
+        raise RuntimeError(f"bench worker {stage} failed:\n{completed.stderr[-4000:]}")
+    return json.loads(completed.stdout.strip().splitlines()[-1])
+
+
+def case_dir(root: Path, voters: int, months: int, seed: int) -> Path:
+    return root / f"{BENCH_REGENCY}-{voters}-{months}m-{seed}"
+
+
+def ensure_case(root: Path, voters: int, months: int, seed: int) -> Path:
+    """Generates the synthetic regency once; later benchmarks reuse it."""
+    folder = case_dir(root, voters, months, seed)
+    if not (folder / "DONE").is_file():
+        _worker("synth", str(folder), str(voters), str(months), str(seed))
+        (folder / "DONE").write_text("ok\n")
+    return folder
+
+
+def bench_synth(root: Path, voters: int, months: int, seed: int) -> dict:
+    folder = case_dir(root, voters, months, seed)
+    result = _worker("synth", str(folder), str(voters), str(months), str(seed))
+    (folder / "DONE").write_text("ok\n")
+    return result
+
+
+def bench_feeds(root: Path, voters: int, seed: int) -> dict:
+    folder = ensure_case(root, voters, 1, seed)
+    return _worker("feeds", str(folder))
+
+
+# Workers: run in their own process by ``_worker``; print one JSON line.
+
+def _run_synth(folder: str, voters: str, months: str, seed: str) -> dict:
+    from .synth import SynthConfig, generate
+
+    started = time.perf_counter()
+    generate(SynthConfig(regency=BENCH_REGENCY, voters=int(voters), months=int(months), start="2026-01",
+                         seed=int(seed)), out_dir=Path(folder))
+    return {"stage": "synth", "voters": int(voters), "months": int(months),
+            "seconds": round(time.perf_counter() - started, 2), "peak_mb": round(_peak_mb())}
+
+
+def _run_feeds(folder: str) -> dict:
+    from dagster import AssetKey
+
+    from .assets.feeds import structural_checks, validation_frame
+    from .feeds import expectations
+    from .feeds.ingest import ingest
+    from .feeds.spec import AGENCIES, agency_of
+    from .resources.landing import LandingZone
+
+    started = time.perf_counter()
+    landing = LandingZone(root=folder)
+    files = landing.files(BENCH_REGENCY, "2026-01")
+    totals = {"rows_in": 0, "accepted": 0, "quarantined": 0, "checks_failed": 0}
+    for spec in AGENCIES:
+        mine = [p for p in files if agency_of(p.stem) is spec]
+        result = ingest(spec, mine, BENCH_REGENCY, "2026-01")
+        checks = structural_checks(spec, result, 0.2)
+        checks += expectations.validate(AssetKey(["feed", spec.key]), expectations.load_suite(spec.key),
+                                        validation_frame(result.rows, "2026-01"))
+        totals["rows_in"] += result.rows_in
+        totals["accepted"] += result.accepted
+        totals["quarantined"] += result.quarantined_rows
+        totals["checks_failed"] += sum(not c.passed for c in checks)
+    return {"stage": "feeds", "files": len(files), **totals,
+            "seconds": round(time.perf_counter() - started, 2), "peak_mb": round(_peak_mb())}
+
+
+if __name__ == "__main__":
+    stage, *arguments = sys.argv[1:]
+    runner = {"synth": _run_synth, "feeds": _run_feeds}[stage]
+    print(json.dumps(runner(*arguments)))
