@@ -135,7 +135,7 @@ def test_materialise_on_a_postgres_dagster_instance(tmp_path, pg_database, monke
         assert tags["dagster/partition/month"] == "2026-01-01"
     wh = Warehouse(url=url)
     assert wh.dialect == "postgresql"
-    assert wh.read("SELECT COUNT(*) AS n FROM dpt_baseline")["n"].iloc[0] == 30
+    assert wh.read("SELECT COUNT(*) AS n FROM dpb")["n"].iloc[0] == 30
     wh_module._engines.pop(url).dispose()
 
 

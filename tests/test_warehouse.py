@@ -34,19 +34,24 @@ def _roll(n: int, prefix: str = "DPT") -> pd.DataFrame:
 def test_schema_is_created_by_migrations(warehouse_url):
     wh = Warehouse(url=warehouse_url)
     tables = set(sa.inspect(wh.engine).get_table_names())
-    assert {"pdpb_schema_version", "landing_file", "dpt_baseline", "baseline_load"} <= tables
+    assert {"pdpb_schema_version", "landing_file", "dpb", "baseline_load"} <= tables
+    from alembic.script import ScriptDirectory
+
+    from pdpb_pipeline.resources.warehouse import MIGRATIONS
+
+    head = ScriptDirectory(str(MIGRATIONS)).get_current_head()
     version = wh.read("SELECT version_num FROM pdpb_schema_version")["version_num"].tolist()
-    assert version == ["0001"]
+    assert version == [head]
 
 
 def test_replace_writes_exactly_its_partition(warehouse_url):
     wh = Warehouse(url=warehouse_url)
     frame = _roll(1000)
-    assert wh.replace("dpt_baseline", {"regency": "32.01"}, frame) == 1000
-    wh.replace("dpt_baseline", {"regency": "36.73"}, _roll(10, "SRG"))
+    assert wh.replace("dpb", {"regency": "32.01", "valid_from": "0000-00"}, frame) == 1000
+    wh.replace("dpb", {"regency": "36.73", "valid_from": "0000-00"}, _roll(10, "SRG"))
     # Re-writing a partition replaces its rows, never adds to them, and leaves others alone.
-    wh.replace("dpt_baseline", {"regency": "32.01"}, frame.head(600))
-    counts = wh.read("SELECT regency, COUNT(*) AS n FROM dpt_baseline GROUP BY regency ORDER BY regency")
+    wh.replace("dpb", {"regency": "32.01", "valid_from": "0000-00"}, frame.head(600))
+    counts = wh.read("SELECT regency, COUNT(*) AS n FROM dpb GROUP BY regency ORDER BY regency")
     assert counts.to_dict("records") == [{"regency": "32.01", "n": 600}, {"regency": "36.73", "n": 10}]
 
 
@@ -54,8 +59,8 @@ def test_values_round_trip_exactly(warehouse_url):
     """Quotes, commas, tabs, empty strings and missing dates survive COPY and INSERT alike."""
     wh = Warehouse(url=warehouse_url)
     frame = _roll(8)
-    wh.replace("dpt_baseline", {"regency": "32.01"}, frame)
-    back = wh.read("SELECT * FROM dpt_baseline ORDER BY id")
+    wh.replace("dpb", {"regency": "32.01", "valid_from": "0000-00"}, frame)
+    back = wh.read("SELECT * FROM dpb ORDER BY id")
     assert back["nama"].tolist() == frame["nama"].tolist()
     assert back["nama"].tolist()[3] == ""  # empty, not NULL
     assert back["alamat"].iloc[0] == "KP. CIBEUTEUY, RT 1"
@@ -66,19 +71,19 @@ def test_values_round_trip_exactly(warehouse_url):
 
 def test_failed_replace_keeps_last_good_state(warehouse_url):
     wh = Warehouse(url=warehouse_url)
-    wh.replace("dpt_baseline", {"regency": "32.01"}, _roll(100))
+    wh.replace("dpb", {"regency": "32.01", "valid_from": "0000-00"}, _roll(100))
     broken = _roll(100)
     broken.loc[50, "id"] = broken.loc[49, "id"]  # primary key violation mid-write
     with pytest.raises(sa.exc.IntegrityError):
-        wh.replace("dpt_baseline", {"regency": "32.01"}, broken)
-    assert wh.read("SELECT COUNT(*) AS n FROM dpt_baseline")["n"].iloc[0] == 100
+        wh.replace("dpb", {"regency": "32.01", "valid_from": "0000-00"}, broken)
+    assert wh.read("SELECT COUNT(*) AS n FROM dpb")["n"].iloc[0] == 100
 
 
 def test_bulk_write_of_a_large_partition(warehouse_url):
     wh = Warehouse(url=warehouse_url)
     frame = _roll(50_000)
-    assert wh.replace("dpt_baseline", {"regency": "32.01"}, frame) == 50_000
-    assert wh.read("SELECT COUNT(DISTINCT id) AS n FROM dpt_baseline")["n"].iloc[0] == 50_000
+    assert wh.replace("dpb", {"regency": "32.01", "valid_from": "0000-00"}, frame) == 50_000
+    assert wh.read("SELECT COUNT(DISTINCT id) AS n FROM dpb")["n"].iloc[0] == 50_000
 
 
 def test_canonical_csv_round_trip(tmp_path):

@@ -15,6 +15,7 @@ from .. import schema
 from ..metadata import count_table, masked_preview
 from ..resources.landing import LandingZone, sha256
 from ..resources.warehouse import Warehouse
+from ..roll import store
 
 
 class BaselineError(Exception):
@@ -52,7 +53,7 @@ def build(regency_partitions: StaticPartitionsDefinition):
         digest = sha256(path) if path.is_file() else ""
         frame = load_baseline_file(path)
         with warehouse.begin() as conn:
-            warehouse.replace("dpt_baseline", {"regency": regency}, frame[list(schema.PERSON_COLUMNS)], conn)
+            store.load_baseline(conn, warehouse, regency, frame)
             load = warehouse.table("baseline_load")
             conn.execute(sa.delete(load).where(load.c.regency == regency))
             conn.execute(

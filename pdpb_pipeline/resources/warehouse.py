@@ -98,6 +98,30 @@ class Warehouse(ConfigurableResource):
             result = connection.execute(statement, dict(params or {}))
             return pd.DataFrame(result.fetchall(), columns=list(result.keys()))
 
+    def read_bulk(self, sql: str, params: Mapping | None = None, text_columns: tuple[str, ...] = ()) -> pd.DataFrame:
+        """Like ``read`` for millions of rows: COPY ... TO STDOUT on PostgreSQL.
+
+        ``sql`` uses ``%(name)s`` placeholders. Every column comes back as text (empty string
+        for NULL), which is what the canonical schema wants before ``schema.to_canonical``.
+        """
+        with self.engine.connect() as connection:
+            raw = connection.connection.dbapi_connection
+            if connection.dialect.name == "postgresql":
+                with raw.cursor() as cursor:
+                    query = cursor.mogrify(sql, dict(params or {})).decode()
+                    buffer = io.StringIO()
+                    cursor.copy_expert(f"COPY ({query}) TO STDOUT WITH (FORMAT csv, HEADER true)", buffer)
+                buffer.seek(0)
+                return pd.read_csv(buffer, dtype=str, keep_default_na=False)
+            cursor = raw.cursor()
+            try:
+                cursor.execute(sql.replace("%(", ":").replace(")s", ""), dict(params or {}))
+                columns = [d[0] for d in cursor.description]
+                frame = pd.DataFrame.from_records(cursor.fetchall(), columns=columns)
+            finally:
+                cursor.close()
+            return frame.astype(object).where(frame.notna(), "").astype(str) if len(frame) else frame.astype(str)
+
     def replace(
         self,
         table: str,

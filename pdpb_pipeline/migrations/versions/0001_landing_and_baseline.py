@@ -1,4 +1,8 @@
-"""Landing-zone inventory and the baseline DPT.
+"""Landing-zone inventory and the roll (DPB), which starts as the baseline DPT.
+
+The roll keeps every version of a voter record: ``valid_from`` is the month a version took
+effect (``0000-00`` for the baseline DPT), ``valid_to`` the month it stopped (NULL: current).
+The roll as of month M is every row with valid_from <= M and (valid_to is NULL or > M).
 
 Revision ID: 0001
 """
@@ -41,11 +45,22 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("regency", "month", "file_name"),
     )
     op.create_table(
-        "dpt_baseline",
+        "dpb",
         sa.Column("regency", sa.String(5), nullable=False),
         sa.Column("id", sa.String(40), nullable=False),
+        sa.Column("valid_from", sa.String(7), nullable=False),
+        sa.Column("valid_to", sa.String(7), nullable=True),
         *_person_columns(),
-        sa.PrimaryKeyConstraint("regency", "id"),
+        sa.PrimaryKeyConstraint("regency", "id", "valid_from"),
+    )
+    op.create_index("ix_dpb_valid_to", "dpb", ["regency", "valid_to"])
+    op.create_table(
+        "dpb_bulan",  # the months closed (published) for each regency
+        sa.Column("regency", sa.String(5), nullable=False),
+        sa.Column("month", sa.String(7), nullable=False),
+        sa.Column("pemilih", sa.BigInteger, nullable=False),
+        sa.Column("run_id", sa.String(64), nullable=False),
+        sa.PrimaryKeyConstraint("regency", "month"),
     )
     op.create_table(
         "baseline_load",
@@ -59,5 +74,7 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("baseline_load")
-    op.drop_table("dpt_baseline")
+    op.drop_table("dpb_bulan")
+    op.drop_index("ix_dpb_valid_to", "dpb")
+    op.drop_table("dpb")
     op.drop_table("landing_file")

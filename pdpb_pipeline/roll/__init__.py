@@ -1,0 +1,1 @@
+"""The roll (DPB): its versioned storage, the change rules, eligibility and the recap."""

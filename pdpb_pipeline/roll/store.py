@@ -1,0 +1,99 @@
+"""The roll's storage: every version of every voter record, valid from one month to another.
+
+The roll of month M is the roll of M-1 plus the changes applied in M. A changed voter gets a
+new version (``valid_from = M``) and the old one is closed (``valid_to = M``); a removed voter
+is only closed; a new voter is a new version. Unchanged voters are never copied, and every
+month can be read back exactly as it was published (``as_of``). The baseline DPT is the
+version valid from ``0000-00``.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import sqlalchemy as sa
+
+from .. import schema
+from ..resources.warehouse import Warehouse
+
+BASELINE = "0000-00"
+ROLL_COLUMNS = schema.PERSON_COLUMNS
+
+
+class MonthOrderError(Exception):
+    """A month run out of order (its previous month is not closed yet)."""
+
+
+def as_of(warehouse: Warehouse, regency: str, month: str) -> pd.DataFrame:
+    """The roll exactly as it stood at the end of ``month`` (``BASELINE``: the DPT)."""
+    columns = ", ".join(ROLL_COLUMNS)
+    frame = warehouse.read_bulk(
+        f"SELECT {columns} FROM dpb WHERE regency = %(regency)s AND valid_from <= %(month)s "
+        "AND (valid_to IS NULL OR valid_to > %(month)s) ORDER BY id",
+        {"regency": regency, "month": month},
+    )
+    if frame.empty:
+        return schema.empty_frame()
+    return schema.to_canonical(frame)
+
+
+def closed_months(warehouse: Warehouse, regency: str) -> list[str]:
+    table = warehouse.table("dpb_bulan")
+    with warehouse.engine.connect() as conn:
+        rows = conn.execute(sa.select(table.c.month).where(table.c.regency == regency).order_by(table.c.month))
+        return [r[0] for r in rows]
+
+
+def previous_roll_month(warehouse: Warehouse, regency: str, month: str, previous: str) -> str:
+    """The month whose roll month M starts from; refuses a month whose predecessor is not closed."""
+    closed = [m for m in closed_months(warehouse, regency) if m < month]
+    if not closed:
+        return BASELINE  # the regency's first month starts from the baseline DPT
+    if closed[-1] != previous:
+        raise MonthOrderError(
+            f"regency {regency}: month {previous} has not been published yet (the last published month "
+            f"is {closed[-1]}); run {previous} before {month}"
+        )
+    return previous
+
+
+def rewind(conn: sa.Connection, warehouse: Warehouse, regency: str, month: str) -> None:
+    """Undoes ``month`` and every later month, so that ``month`` can be applied again."""
+    dpb = warehouse.table("dpb")
+    conn.execute(sa.delete(dpb).where(dpb.c.regency == regency, dpb.c.valid_from >= month))
+    conn.execute(sa.update(dpb).where(dpb.c.regency == regency, dpb.c.valid_to >= month).values(valid_to=None))
+    ledger = warehouse.table("dpb_bulan")
+    conn.execute(sa.delete(ledger).where(ledger.c.regency == regency, ledger.c.month >= month))
+
+
+def close_versions(conn: sa.Connection, warehouse: Warehouse, regency: str, month: str, ids: list[str]) -> None:
+    """Ends the current version of ``ids`` at ``month`` (removed or replaced voters)."""
+    if not ids:
+        return
+    dpb = warehouse.table("dpb")
+    for start in range(0, len(ids), 5000):
+        chunk = ids[start:start + 5000]
+        conn.execute(
+            sa.update(dpb)
+            .where(dpb.c.regency == regency, dpb.c.valid_to.is_(None), dpb.c.id.in_(chunk))
+            .values(valid_to=month)
+        )
+
+
+def add_versions(conn: sa.Connection, warehouse: Warehouse, regency: str, month: str, frame: pd.DataFrame) -> None:
+    """Inserts new versions (new voters, or the changed record of existing ones) valid from ``month``."""
+    rows = frame[list(ROLL_COLUMNS)].assign(regency=regency, valid_from=month, valid_to=None)
+    warehouse.insert("dpb", rows, conn)
+
+
+def load_baseline(conn: sa.Connection, warehouse: Warehouse, regency: str, frame: pd.DataFrame) -> None:
+    """Replaces the regency's baseline DPT; refuses when months have been closed on top of it."""
+    ledger = warehouse.table("dpb_bulan")
+    closed = conn.execute(sa.select(sa.func.count()).where(ledger.c.regency == regency)).scalar()
+    if closed:
+        raise MonthOrderError(
+            f"regency {regency}: {closed} month(s) are already published on the current baseline DPT; "
+            "the baseline cannot change under them"
+        )
+    dpb = warehouse.table("dpb")
+    conn.execute(sa.delete(dpb).where(dpb.c.regency == regency))
+    add_versions(conn, warehouse, regency, BASELINE, frame)
