@@ -1,0 +1,73 @@
+"""Reading the generator's truth back, for scoring later stages (the pipeline never does).
+
+Contract of ``truth/<CODE>/``:
+
+- ``meta.json``: the configuration, the baseline date and the months.
+- ``persons.csv``: every synthetic person with the true canonical fields *at baseline*
+  (``nik`` is the true NIK; ``nik_tgl_beda`` = 1 when that NIK encodes another birth date than
+  the true one), ``household_id``, ``hubungan``, ``status_baseline`` (``penduduk`` resident;
+  ``luar_negeri`` resident working abroad, on the overseas list not this one; ``meninggal`` /
+  ``pindah`` died / moved away before baseline, with ``tanggal_status``; ``pendatang`` will move
+  in; ``luar`` lives in another regency), ``tni_polri`` (active member at baseline), ``di_lapas``,
+  ``nik_asal`` (where the NIK was first issued).
+- ``events.csv``: every true event, reported or not, in order, with the roll category relative
+  to the ideal roll just before it and the person's canonical fields just after it.
+- ``baseline.csv`` and ``YYYY-MM.csv``: one row per DPT row / agency file row.
+
+The true roll at the end of month M (eligible residents: 17+ or married, not active TNI/Polri,
+not registered abroad) = baseline residents eligible at baseline, then for every event up to M:
+``pemilih_baru`` adds the person, ``tms`` removes, ``ubah_data`` updates the fields.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import pandas as pd
+
+from .. import schema
+
+
+def truth_dir(out_dir: Path | str, code: str) -> Path:
+    return Path(out_dir) / "truth" / code
+
+
+def read_csv(path: Path) -> pd.DataFrame:
+    return pd.read_csv(path, dtype=str, keep_default_na=False)
+
+
+def meta(out_dir: Path | str, code: str) -> dict:
+    return json.loads((truth_dir(out_dir, code) / "meta.json").read_text())
+
+
+def _eligible(frame: pd.DataFrame, on: dt.date) -> pd.Series:
+    born = pd.to_datetime(frame["tanggal_lahir"], format="%Y-%m-%d")
+    limit = pd.Timestamp(on.year - 17, on.month, on.day) if not (on.month == 2 and on.day == 29) \
+        else pd.Timestamp(on.year - 17, 3, 1)
+    return (born <= limit) | frame["status_kawin"].isin(["S", "P"])
+
+
+def true_roll(out_dir: Path | str, code: str, month: str | None = None) -> pd.DataFrame:
+    """The true roll (person_id + canonical fields) at baseline or at the end of ``month``."""
+    info = meta(out_dir, code)
+    base = dt.date.fromisoformat(info["baseline_date"])
+    td = truth_dir(out_dir, code)
+    persons = read_csv(td / "persons.csv")
+    fields = list(schema.PERSON_COLUMNS[1:])
+    start = persons[(persons["status_baseline"] == "penduduk") & (persons["tni_polri"] == "")]
+    start = start[_eligible(start, base)]
+    roll = {pid: row for pid, row in zip(start["person_id"], start[fields].to_dict("records"))}
+    if month is not None:
+        events = read_csv(td / "events.csv")
+        events = events[events["bulan"] <= month]
+        for ev in events.itertuples(index=False):
+            kat = ev.kategori
+            if kat == "pemilih_baru" or (kat == "ubah_data" and ev.person_id in roll):
+                roll[ev.person_id] = {f: getattr(ev, f) for f in fields}
+            elif kat == "tms":
+                roll.pop(ev.person_id, None)
+    out = pd.DataFrame.from_dict(roll, orient="index", columns=fields)
+    out.index.name = "person_id"
+    return out.reset_index().sort_values("person_id", ignore_index=True)
