@@ -1,0 +1,278 @@
+"""``link``, ``deduplicate`` and ``link_files``: the engine end to end."""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from . import blocking, compare, decide, model
+from .config import LinkConfig
+from .prepare import FIELDS, Records, prepare
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Scored:
+    """Every candidate pair with its levels, weights and probability (arrays, not frames)."""
+    pairs: blocking.Pairs
+    levels: np.ndarray
+    weights: np.ndarray
+    tf: np.ndarray
+    total: np.ndarray
+    prob: np.ndarray
+    fs: model.FSModel
+    capped: np.ndarray   # reason a pair can at most be reviewed ('' when none)
+
+
+def _level_dist(levels: np.ndarray, j: int) -> np.ndarray:
+    k = len(compare.COMPARISONS[j].levels) - 1
+    counts = np.bincount(levels[:, j], minlength=k + 1)[:k].astype(float) + 0.5
+    return counts / counts.sum()
+
+
+def random_u(rec: Records, left: np.ndarray, right: np.ndarray, n: int, seed: int = 0
+             ) -> list[np.ndarray]:
+    """u probabilities from random pairs (almost all non-matches), as Splink estimates them."""
+    rng = np.random.default_rng(seed)
+    a = left[rng.integers(0, len(left), n)]
+    b = right[rng.integers(0, len(right), n)]
+    keep = a != b
+    levels, _ = compare.compare(rec, a[keep], b[keep])
+    return [_level_dist(levels, j) for j in range(len(compare.COMPARISONS))]
+
+
+NIK, DOB = compare.NAMES.index("nik"), compare.NAMES.index("tanggal_lahir")
+
+
+def dob_training_pairs(rec: Records, left: np.ndarray, right: np.ndarray, n: int,
+                       self_join: bool, seed: int = 1) -> tuple[np.ndarray, np.ndarray]:
+    """Pairs sharing a birth date (a training block), at most ``n`` of them."""
+    lk, rk = rec.dob[left], rec.dob[right]
+    a, b = blocking.join(np.where(lk > 0, lk, -1), left, np.where(rk > 0, rk, -1), right, 200)
+    if self_join:
+        keep = a < b
+        a, b = a[keep], b[keep]
+    if len(a) > n:
+        pick = np.random.default_rng(seed).choice(len(a), n, replace=False)
+        a, b = a[pick], b[pick]
+    return a, b
+
+
+def _score(rec: Records, pairs: blocking.Pairs, config: LinkConfig, tf_rows: np.ndarray,
+           left: np.ndarray, self_join: bool = False) -> Scored:
+    levels, _ = compare.compare(rec, pairs.a, pairs.b)
+    u = random_u(rec, left, tf_rows, config.u_sample)
+    # session 1: pairs with the same NIK (NIK switched off)
+    s1 = levels[levels[:, NIK] == 0]
+    # session 2: pairs born the same day (birth date switched off). Among them the NIK's
+    # birth part agrees by construction, so the u of "same region and birth part, other serial"
+    # is taken from them, not from random pairs (where it would look like strong evidence).
+    ta, tb = dob_training_pairs(rec, left, tf_rows, config.u_sample, self_join)
+    s2, _ = compare.compare(rec, ta, tb)
+    if len(s2):
+        dob_u = _level_dist(s2, NIK)
+        nik_u = u[NIK].copy()
+        nik_u[1:4] = dob_u[1:4]
+        u[NIK] = nik_u / nik_u.sum()
+    on = [True] * len(u)
+    off_nik = on.copy()
+    off_nik[NIK] = False
+    off_dob = on.copy()
+    off_dob[DOB] = False
+    fs = model.fit_sessions([(s1, off_nik), (s2, off_dob)], u, levels, config.em_max_iter)
+    ref = rec.name_sorted_code[tf_rows]
+    ref = ref[ref >= 0]
+    if len(ref):
+        p = np.bincount(ref).astype(float) / len(ref)
+        u_avg = float((p ** 2).sum())
+    else:
+        u_avg = 1.0
+    tf = model.tf_adjustment(levels, rec.tf_sorted[pairs.a], rec.tf_sorted[pairs.b], u_avg,
+                             config.tf_min, config.tf_max)
+    w, total, prob = model.score(fs, levels, tf)
+    total, prob, capped = decide.guards(levels, w, total, fs.prior_weight)
+    return Scored(pairs, levels, w, tf, total, prob, fs, capped)
+
+
+@dataclass
+class LinkResult:
+    """Decisions of one linkage run; frames are built on first access."""
+    rec: Records
+    scored: Scored
+    chosen: np.ndarray      # index into scored pairs, one per linked feed row
+    decision: np.ndarray
+    reason: np.ndarray
+    feed: pd.DataFrame
+    roll: pd.DataFrame
+    n_feed: int
+    timings: dict = field(default_factory=dict)
+    _links: pd.DataFrame | None = None
+
+    @property
+    def model(self) -> model.FSModel:
+        return self.scored.fs
+
+    @property
+    def links(self) -> pd.DataFrame:
+        """One row per linked feed row: ids, probability, decision and the evidence per field."""
+        if self._links is None:
+            s, c = self.scored, self.chosen
+            a, b = s.pairs.a[c], s.pairs.b[c]
+            data = {"feed_id": self.rec.ids[a], "roll_id": self.rec.ids[b],
+                    "probability": s.prob[c], "decision": self.decision,
+                    "match_weight": np.round(s.total[c], 2), "name_tf_weight": np.round(s.tf[c], 2)}
+            data.update(decide.evidence_frame(s.levels[c], s.weights[c]))
+            data["blocking_rules"] = [",".join(blocking.rule_names(int(x))) for x in s.pairs.rules[c]]
+            data["reason"] = self.reason
+            self._links = pd.DataFrame(data)
+        return self._links
+
+    @property
+    def candidates(self) -> pd.DataFrame:
+        """Every scored candidate pair (feed_id, roll_id, match_weight, probability)."""
+        s = self.scored
+        return pd.DataFrame({"feed_id": self.rec.ids[s.pairs.a], "roll_id": self.rec.ids[s.pairs.b],
+                             "match_weight": s.total, "probability": s.prob})
+
+    def counts(self) -> dict[str, int]:
+        d = pd.Series(self.decision).value_counts()
+        return {"match": int(d.get(decide.MATCH, 0)), "review": int(d.get(decide.REVIEW, 0)),
+                "non_match": self.n_feed - len(self.decision)}
+
+    def explain(self, feed_id: str, top: int = 3) -> str:
+        """Why this feed row was linked (or not): its decision and its best candidates."""
+        s, rec = self.scored, self.rec
+        hits = np.flatnonzero(rec.ids[: self.n_feed] == feed_id)
+        if not len(hits):
+            raise KeyError(f"no feed row with id {feed_id!r}")
+        ia = int(hits[0])
+        cand = np.flatnonzero(s.pairs.a == ia)
+        chosen = {int(p): (d, r) for p, d, r in zip(self.chosen, self.decision, self.reason)
+                  if s.pairs.a[p] == ia}
+        if not len(cand):
+            return f"feed {feed_id}: NON-MATCH (no roll record shares any blocking key)"
+        cand = cand[np.argsort(-s.total[cand])][:top]
+        parts = []
+        if not chosen:
+            parts.append(f"feed {feed_id}: NON-MATCH (best candidate below the review threshold)")
+        for p in cand:
+            d, r = chosen.get(int(p), ("candidate" if chosen else "non-match", ""))
+            ib = int(s.pairs.b[p])
+            rows = (self.feed.iloc[ia], self.roll.iloc[ib - self.n_feed])
+            parts.append(decide.explain_pair(
+                rec, ia, ib, s.levels[p], s.weights[p], float(s.total[p]), float(s.prob[p]),
+                float(s.tf[p]), s.fs.prior_weight, int(s.pairs.rules[p]), rows, d, r))
+        return "\n".join(parts)
+
+
+def _as_frame(df: pd.DataFrame) -> pd.DataFrame:
+    return df.reset_index(drop=True)
+
+
+def link(feed: pd.DataFrame, roll: pd.DataFrame, config: LinkConfig | None = None) -> LinkResult:
+    """Links every feed row to at most one roll record (both frames in the canonical schema)."""
+    config = config or LinkConfig()
+    t0 = time.perf_counter()
+    feed, roll = _as_frame(feed), _as_frame(roll)
+    nf, nr = len(feed), len(roll)
+    rec = prepare([feed, roll], tf_rows=slice(nf, None))
+    t1 = time.perf_counter()
+    left, right = np.arange(nf), np.arange(nf, nf + nr)
+    rules = list(config.rules)
+    if config.cascade and "nik" in rules:
+        p1 = blocking.candidate_pairs(rec, left, right, ("nik",), caps=config.caps)
+        nm, _ = compare.name_levels(rec, p1.a, p1.b)
+        dt = compare.date_levels(rec, p1.a, p1.b)
+        good = (nm <= 3) & (dt <= 2)
+        n_per_feed = np.bincount(p1.a, minlength=nf)
+        sure_rows = np.unique(p1.a[good])
+        sure_rows = sure_rows[n_per_feed[sure_rows] == 1]
+        rest = np.setdiff1d(left, sure_rows)
+        others = [r for r in rules if r != "nik"]
+        p2 = blocking.candidate_pairs(rec, rest, right, others, caps=config.caps)
+        pairs = blocking.union([p1.a, p2.a], [p1.b, p2.b], [p1.rules, p2.rules], rec.n)
+    else:
+        pairs = blocking.candidate_pairs(rec, left, right, rules, caps=config.caps)
+    t2 = time.perf_counter()
+    scored = _score(rec, pairs, config, right, left)
+    t3 = time.perf_counter()
+    chosen, decision, reason = decide.resolve(pairs.a, pairs.b, scored.total, scored.prob, rec,
+                                              config.upper, config.lower, config.margin_bits,
+                                              scored.capped)
+    t4 = time.perf_counter()
+    timings = {"prepare": t1 - t0, "blocking": t2 - t1, "score": t3 - t2, "decide": t4 - t3,
+               "pairs": len(pairs)}
+    log.info("linkage: %d feed x %d roll, %d candidate pairs, %s", nf, nr, len(pairs), timings)
+    return LinkResult(rec, scored, chosen, decision, reason, feed, roll, nf, timings)
+
+
+KELAS = ("identik_kecuali_alamat", "nik_sama_nama_beda", "mirip")
+
+
+def deduplicate(roll: pd.DataFrame, config: LinkConfig | None = None) -> pd.DataFrame:
+    """Likely duplicates (ganda) inside one roll, classed the SIDALIH way.
+
+    ``kelas``: ``identik_kecuali_alamat`` (NIK, name, birth date and sex identical; the address
+    may differ), ``nik_sama_nama_beda`` (same NIK, another name: flagged for review whatever its
+    probability, one NIK may be used by two people), ``mirip`` (similar identity elements).
+    """
+    config = config or LinkConfig()
+    roll = _as_frame(roll)
+    rec = prepare([roll])
+    rows = np.arange(len(roll))
+    pairs = blocking.candidate_pairs(rec, rows, rows, config.rules, self_join=True, caps=config.caps)
+    cols = ["id_a", "id_b", "probability", "decision", "kelas", "match_weight"]
+    if not len(pairs):
+        return pd.DataFrame(columns=cols)
+    s = _score(rec, pairs, config, rows, rows, self_join=True)
+    lv = s.levels
+    nik_same = lv[:, 0] == 0
+    identical = nik_same & (lv[:, 1] == 0) & (lv[:, 2] == 0) & (lv[:, 3] != 1)
+    # "similar identity elements": the name and the birth date must both be similar; family
+    # members share everything else
+    similar = (lv[:, 1] <= decide.NAME_SIMILAR) & (lv[:, 2] <= 2)
+    keep = ((s.prob >= config.lower) & similar) | nik_same
+    kelas = np.where(identical, KELAS[0], np.where(nik_same, KELAS[1], KELAS[2]))
+    decision = np.where(s.prob >= config.upper, decide.MATCH, decide.REVIEW)
+    out = pd.DataFrame({"id_a": rec.ids[pairs.a], "id_b": rec.ids[pairs.b], "probability": s.prob,
+                        "decision": decision, "kelas": kelas, "match_weight": np.round(s.total, 2)})
+    out = pd.concat([out, pd.DataFrame(decide.evidence_frame(lv, s.weights))], axis=1)
+    return out[keep].sort_values("probability", ascending=False).reset_index(drop=True)
+
+
+def read_canonical_csv(path) -> pd.DataFrame:
+    """Reads a person CSV as text (extra columns ignored, missing ones empty)."""
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig",
+                        usecols=lambda c: c in FIELDS)
+    if "id" not in frame.columns:
+        raise ValueError(f"{path}: no 'id' column")
+    for c in FIELDS:
+        if c not in frame.columns:
+            frame[c] = ""
+    return frame
+
+
+def link_files(feed_csv, roll_csv, out_csv, config: LinkConfig | None = None) -> dict:
+    """``pdpb link``: one output row per linked feed row (feed_id, roll_id, probability,
+    decision); a feed row missing from the output is a non-match. Returns counts and timings."""
+    t0 = time.perf_counter()
+    feed = read_canonical_csv(feed_csv)
+    roll = read_canonical_csv(roll_csv)
+    t1 = time.perf_counter()
+    result = link(feed, roll, config)
+    s, c = result.scored, result.chosen
+    out = pd.DataFrame({"feed_id": result.rec.ids[s.pairs.a[c]], "roll_id": result.rec.ids[s.pairs.b[c]],
+                        "probability": np.round(s.prob[c], 6), "decision": result.decision})
+    Path(out_csv).parent.mkdir(parents=True, exist_ok=True)
+    out.to_csv(out_csv, index=False, lineterminator="\n")
+    summary = {"feed_rows": len(feed), "roll_rows": len(roll), **result.counts(),
+               "read_seconds": time.perf_counter() - t0 - (time.perf_counter() - t1),
+               **{f"{k}_seconds" if k != "pairs" else "candidate_pairs": v
+                  for k, v in result.timings.items()}}
+    return summary

@@ -1,0 +1,188 @@
+"""From scored pairs to decisions: thresholds, one-to-one resolution, evidence, explanations."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ..nik import mask
+from .blocking import rule_names
+from .compare import COMPARISONS
+from .prepare import Records
+
+MATCH, REVIEW = "match", "review"
+
+GLOSS = {
+    "sama": "identical", "salah_satu_digit": "one digit wrong or two swapped (typo)",
+    "serial_beda_satu_digit": "same region and birth part, serial one digit apart (twin or typo)",
+    "serial_beda": "same region and birth part, other serial (another person born that day)",
+    "beda": "different", "kosong": "empty on one side (no evidence)",
+    "ejaan_atau_urutan": "same after spelling/word-order normalisation",
+    "sangat_mirip": "very similar (typo)", "mirip": "similar or one name contains the other",
+    "sebagian": "partly similar", "hari_bulan_tertukar": "day and month swapped",
+    "satu_unsur_beda": "one of day, month, year differs", "nkk_sama": "same family card (NKK)",
+    "alamat_sama": "same desa, RT/RW and address", "desa_dan_alamat_atau_rt":
+    "same desa and address or RT/RW", "desa_sama": "same desa only",
+    "alamat_mirip": "similar address, other or unknown desa",
+}
+
+
+NAME_SIMILAR = 3      # name level "mirip" or better
+NAME_DIFFERENT = 5
+HOUSEHOLD_SAME = 1    # household level "alamat_sama" (same desa, RT/RW, address) or NKK
+NIK_SAME = 0
+NIK_TYPO = 1
+DOB_DIFFERENT = 3
+
+
+def guards(levels: np.ndarray, weights: np.ndarray, total: np.ndarray, prior: float
+           ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Dependence the Fellegi-Sunter sum cannot see, made explicit.
+
+    * family: same household (NKK or address) but the names are not similar and the NIK is not
+      the same: relatives (twins, a new 17-year-old, a son with his father's name are caught by
+      the birth date) share the household, so its evidence is dropped and the pair can at most
+      be reviewed;
+    * same NIK but a different name, birth date and address: one NIK used by two people? review.
+
+    Returns (adjusted total weight, adjusted probability, capped-at-review flag with reason).
+    """
+    from .compare import NAMES
+
+    nik, nama, dob, hh = (levels[:, NAMES.index(c)] for c in
+                          ("nik", "nama", "tanggal_lahir", "rumah_tangga"))
+    total = total.copy()
+    reason = np.full(len(total), "", dtype=object)
+    name_differs = nama > NAME_SIMILAR
+    name_differs &= nama < len(COMPARISONS[NAMES.index("nama")].levels) - 1  # not empty
+    dob_differs = dob == DOB_DIFFERENT
+    serial_differs = (nik == 2) | (nik == 3)
+    family = ((hh <= HOUSEHOLD_SAME) & (nik != NIK_SAME)
+              & (name_differs | dob_differs | (serial_differs & (nama > 1))))
+    total[family] -= weights[family, NAMES.index("rumah_tangga")]
+    reason[family] = ("same household but another name, birth date or NIK serial: a relative? "
+                      "household evidence not counted")
+    misuse = (nik == NIK_SAME) & (nama == NAME_DIFFERENT) & dob_differs & (hh > 2)
+    reason[misuse] = "same NIK but name and birth date differ: NIK used by two people?"
+    prob = 1.0 / (1.0 + np.exp2(-np.clip(total + prior, -60, 60)))
+    return total, prob, reason
+
+
+def resolve(a: np.ndarray, b: np.ndarray, weight: np.ndarray, prob: np.ndarray, rec: Records,
+            upper: float, lower: float, margin_bits: float, capped: np.ndarray | None = None
+            ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """One decision per feed record: (pair index of the chosen candidate, decision, reason).
+
+    * the best candidate of each feed row is kept if its probability reaches ``lower``;
+    * if another candidate is nearly as good (within ``margin_bits`` and above ``lower``), the
+      row is ambiguous: review;
+    * a roll record claimed by several feed rows stays a ``match`` only for the best claimant
+      and for claimants that are the same person as it (same usable NIK, or same name and birth
+      date: one person reported by two agencies); the others go to review.
+    """
+    keep = np.flatnonzero(prob >= lower)
+    if not len(keep):
+        e = np.empty(0, np.int64)
+        return e, np.empty(0, object), np.empty(0, object)
+    order = keep[np.lexsort((-weight[keep], a[keep]))]
+    fa = a[order]
+    first = np.ones(len(order), bool)
+    first[1:] = fa[1:] != fa[:-1]
+    best = order[first]
+    second_w = np.full(len(best), -np.inf)
+    has_second = np.zeros(len(order), bool)
+    has_second[:-1] = first[:-1] & ~first[1:]
+    pos = np.flatnonzero(first)
+    sec_mask = has_second[pos]
+    second_w[sec_mask] = weight[order[pos[sec_mask] + 1]]
+    decision = np.where(prob[best] >= upper, MATCH, REVIEW).astype(object)
+    reason = np.full(len(best), "", dtype=object)
+    if capped is not None:
+        cap = capped[best] != ""
+        reason[cap] = capped[best][cap]
+        decision[cap] = REVIEW
+    ambiguous = (weight[best] - second_w) < margin_bits
+    reason[ambiguous] = "ambiguous: another roll record scores almost as high"
+    decision[ambiguous] = REVIEW
+
+    # roll records claimed by several feed rows
+    rb = b[best]
+    w = weight[best]
+    o = np.lexsort((-w, rb))
+    rbo = rb[o]
+    grp_first = np.ones(len(o), bool)
+    grp_first[1:] = rbo[1:] != rbo[:-1]
+    top = o[np.maximum.accumulate(np.where(grp_first, np.arange(len(o)), 0))]
+    dup = o[~grp_first]
+    if len(dup):
+        head = top[~grp_first]
+        fa_d, fa_h = a[best[dup]], a[best[head]]
+        same_nik = rec.nik_ok[fa_d] & (rec.nik_key[fa_d] == rec.nik_key[fa_h])
+        same_person = same_nik | ((rec.name_sorted_code[fa_d] == rec.name_sorted_code[fa_h])
+                                  & (rec.dob[fa_d] == rec.dob[fa_h]) & (rec.dob[fa_d] > 0))
+        demote = dup[~same_person]
+        decision[demote] = REVIEW
+        reason[demote] = "roll record also claimed by another feed row"
+    return best, decision, reason
+
+
+def evidence_frame(levels: np.ndarray, weights: np.ndarray) -> dict[str, np.ndarray]:
+    out = {}
+    for j, comp in enumerate(COMPARISONS):
+        labels = np.array(comp.levels, dtype=object)
+        out[f"{comp.name}_level"] = labels[levels[:, j]]
+        out[f"{comp.name}_weight"] = np.round(weights[:, j].astype(np.float64), 2)
+    return out
+
+
+def _fmt_date(v: int) -> str:
+    return f"{v // 10000:04d}-{(v // 100) % 100:02d}-{v % 100:02d}" if v else ""
+
+
+def _values(rec: Records, frame_row: pd.Series | None, i: int, comp: str) -> str:
+    if comp == "nik":
+        return mask(rec.nik[i].decode()) if rec.nik[i] else ""
+    if comp == "nama":
+        return repr(str(rec.raw_names[i]))
+    if comp == "tanggal_lahir":
+        return _fmt_date(int(rec.dob[i]))
+    if comp == "jenis_kelamin":
+        return {1: "L", 2: "P"}.get(int(rec.sex[i]), "")
+    if comp == "tempat_lahir":
+        return rec.places[rec.place_code[i]] if rec.place_code[i] >= 0 else ""
+    if comp == "rumah_tangga":
+        parts = []
+        if rec.nkk_key[i] >= 0:
+            parts.append("NKK " + mask(f"{rec.nkk_key[i]:016d}"))
+        if frame_row is not None:
+            desa = str(frame_row.get("kode_desa", "") or "")
+            if desa:
+                parts.append(desa)
+            rt, rw = str(frame_row.get("rt", "") or ""), str(frame_row.get("rw", "") or "")
+            if rt or rw:
+                parts.append(f"RT {rt}/RW {rw}")
+        if rec.addr_code[i] >= 0:
+            parts.append(rec.addrs[rec.addr_code[i]])
+        return ", ".join(parts)
+    return ""
+
+
+def explain_pair(rec: Records, ia: int, ib: int, levels: np.ndarray, weights: np.ndarray,
+                 total: float, prob: float, tf: float, prior: float, rules: int,
+                 rows: tuple[pd.Series | None, pd.Series | None], decision: str, reason: str = "",
+                 side_names: tuple[str, str] = ("feed", "roll")) -> str:
+    """Why two records were (or were not) linked, field by field; NIK and NKK masked."""
+    head = (f"{side_names[0]} {rec.ids[ia]} -> {side_names[1]} {rec.ids[ib]}: {decision.upper()} "
+            f"(probability {prob:.6f}, match weight {total:+.2f} bits, prior {prior:+.2f})")
+    lines = [head]
+    if reason:
+        lines.append(f"  note: {reason}")
+    lines.append(f"  found by blocking rule(s): {', '.join(rule_names(int(rules)))}")
+    for j, comp in enumerate(COMPARISONS):
+        lv = comp.levels[int(levels[j])]
+        va = _values(rec, rows[0], ia, comp.name)
+        vb = _values(rec, rows[1], ib, comp.name)
+        extra = f" (name frequency {tf:+.2f})" if comp.name == "nama" and tf else ""
+        lines.append(f"  {comp.label:<40} {lv:<24} {float(weights[j]):+7.2f}{extra}  "
+                     f"[{va} | {vb}]  {GLOSS.get(lv, '')}")
+    return "\n".join(lines)

@@ -1,0 +1,179 @@
+"""Unsupervised Fellegi-Sunter: m/u probabilities per comparison level estimated by EM.
+
+EM runs over the *distinct level vectors* with their counts (a few hundred patterns whatever the
+number of pairs), so it costs nothing at scale. A pair's match weight is the sum of
+``log2(m/u)`` of its levels (a ``kosong`` level weighs 0) plus a term-frequency adjustment for
+names (agreeing on a common name such as SITI AMINAH says less than agreeing on a rare one);
+its probability is the posterior with the prior ``lambda`` estimated by EM.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .compare import COMPARISONS
+
+NAME_COL = [c.name for c in COMPARISONS].index("nama")
+
+
+@dataclass
+class FSModel:
+    m: list[np.ndarray]
+    u: list[np.ndarray]
+    lam: float
+    iterations: int = 0
+    history: list[float] = field(default_factory=list)
+
+    def level_weights(self) -> list[np.ndarray]:
+        """log2(m/u) per level of each comparison; the ``kosong`` (last) level weighs 0."""
+        out = []
+        for m, u in zip(self.m, self.u):
+            w = np.log2(m / u)
+            out.append(np.append(w, 0.0))
+        return out
+
+    @property
+    def prior_weight(self) -> float:
+        return float(np.log2(self.lam / (1 - self.lam)))
+
+    def table(self) -> list[dict]:
+        """m, u and weight of every level: the model as a reader sees it."""
+        rows = []
+        for comp, m, u, w in zip(COMPARISONS, self.m, self.u, self.level_weights()):
+            for i, level in enumerate(comp.levels[:-1]):
+                rows.append({"comparison": comp.name, "level": level, "m": float(m[i]),
+                             "u": float(u[i]), "weight": float(w[i])})
+        return rows
+
+
+def _patterns(levels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    k = levels.shape[1]
+    code = np.zeros(len(levels), dtype=np.int64)
+    for j in range(k):
+        code = code * 16 + levels[:, j].astype(np.int64)
+    uniq, first, counts = np.unique(code, return_index=True, return_counts=True)
+    return levels[first], counts.astype(np.float64)
+
+
+def _init(nlev: int, match: bool) -> np.ndarray:
+    if match:
+        p = 0.5 ** (np.arange(nlev) * 2.0)
+    else:
+        p = 2.0 ** (np.arange(nlev) * 1.0)
+    return p / p.sum()
+
+
+def fit(levels: np.ndarray, max_iter: int = 200, tol: float = 1e-7, lam: float = 0.3,
+        fixed_u: list[np.ndarray] | None = None, prior_u: list[np.ndarray] | None = None,
+        prior_strength: float = 1000.0, active: list[bool] | None = None,
+        fixed_m: list[np.ndarray] | None = None) -> FSModel:
+    """EM for the two-class mixture over level vectors (``kosong`` levels are skipped).
+
+    ``prior_u`` (u from random pairs) enters as ``prior_strength`` pseudo non-match pairs: with
+    many non-matches among the candidates their own distribution wins (blocking makes them agree
+    more than random pairs do: twins, relatives, namesakes), with few the random pairs keep u
+    sensible.
+    """
+    pats, counts = _patterns(levels)
+    nlev = [len(c.levels) - 1 for c in COMPARISONS]
+    active = active or [True] * len(nlev)
+    m = [_init(n, True) for n in nlev] if fixed_m is None else [x.copy() for x in fixed_m]
+    if fixed_u is not None:
+        u = [x.copy() for x in fixed_u]
+    elif prior_u is not None:
+        u = [x.copy() for x in prior_u]
+    else:
+        u = [_init(n, False) for n in nlev]
+    onehots = []
+    for j, n in enumerate(nlev):
+        oh = np.zeros((len(pats), n))
+        present = pats[:, j] < n
+        oh[np.flatnonzero(present), pats[present, j]] = 1.0
+        onehots.append(oh)
+    history = []
+    it = 0
+    for it in range(1, max_iter + 1):
+        lm = np.full(len(pats), np.log(lam))
+        lu = np.full(len(pats), np.log(1 - lam))
+        for j in range(len(nlev)):
+            if not active[j]:
+                continue
+            lm += onehots[j] @ np.log(m[j])
+            lu += onehots[j] @ np.log(u[j])
+        mx = np.maximum(lm, lu)
+        g = np.exp(lm - mx) / (np.exp(lm - mx) + np.exp(lu - mx))
+        cg = counts * g
+        cu = counts * (1 - g)
+        new_lam = float(cg.sum() / counts.sum())
+        new_m, new_u = [], []
+        for j, n in enumerate(nlev):
+            if fixed_m is None and active[j]:
+                mm = cg @ onehots[j] + 0.5
+                new_m.append(mm / mm.sum())
+            else:
+                new_m.append(m[j])
+            if fixed_u is None:
+                uu = cu @ onehots[j] + 0.5
+                if prior_u is not None:
+                    uu = uu + prior_strength * prior_u[j]
+                new_u.append(uu / uu.sum())
+            else:
+                new_u.append(u[j])
+        delta = abs(new_lam - lam) + sum(float(np.abs(a - b).sum()) for a, b in zip(new_m, m))
+        m, u, lam = new_m, new_u, min(max(new_lam, 1e-6), 1 - 1e-6)
+        history.append(lam)
+        if delta < tol:
+            break
+    return FSModel(m=m, u=u, lam=lam, iterations=it, history=history)
+
+
+def fit_sessions(sessions: list[tuple[np.ndarray, list[bool]]], u: list[np.ndarray],
+                 candidates: np.ndarray, max_iter: int = 200) -> FSModel:
+    """m by EM in training sessions with u fixed (from random pairs), Splink style.
+
+    Each session is a set of pairs chosen by one training block (same NIK; same birth date);
+    the comparisons that define the block are switched off in that session (their agreement is
+    a given there, not evidence) and its other comparisons' m are estimated. m of a comparison is
+    the mean over the sessions where it was active. Finally the prior (lambda) is estimated on
+    the candidate pairs with m and u fixed.
+    """
+    sums = [np.zeros_like(x) for x in u]
+    n = [0] * len(u)
+    for levels, active in sessions:
+        if not len(levels):
+            continue
+        fm = fit(levels, max_iter=max_iter, fixed_u=u, active=active, lam=0.5)
+        for j, on in enumerate(active):
+            if on:
+                sums[j] += fm.m[j]
+                n[j] += 1
+    m = [s / k if k else _init(len(s), True) for s, k in zip(sums, n)]
+    final = fit(candidates, max_iter=max_iter, fixed_u=u, fixed_m=m, lam=0.3)
+    return final
+
+
+def tf_adjustment(levels: np.ndarray, tf_a: np.ndarray, tf_b: np.ndarray,
+                  u_avg: float, lo: float = -6.0, hi: float = 3.0) -> np.ndarray:
+    """Extra weight for pairs whose names agree: ``log2(u_avg / tf)`` of the agreed name."""
+    out = np.zeros(len(levels), dtype=np.float64)
+    agree = levels[:, NAME_COL] <= 1
+    tf = np.maximum(np.maximum(tf_a, tf_b), 1e-12)[agree]
+    out[agree] = np.clip(np.log2(u_avg / tf), lo, hi)
+    return out
+
+
+def score(model: FSModel, levels: np.ndarray, tf_adj: np.ndarray | None = None
+          ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(per-comparison weights, total match weight, probability) for every pair."""
+    lw = model.level_weights()
+    w = np.empty(levels.shape, dtype=np.float32)
+    for j, table in enumerate(lw):
+        w[:, j] = table[levels[:, j]]
+    total = w.sum(axis=1, dtype=np.float64)
+    if tf_adj is not None:
+        total = total + tf_adj
+    logit = total + model.prior_weight
+    prob = 1.0 / (1.0 + np.exp2(-np.clip(logit, -60, 60)))
+    return w, total, prob

@@ -1,0 +1,147 @@
+"""Turns person frames into the numpy arrays blocking and comparison work on.
+
+Feed and roll are stacked into one record space (feed rows first) so that every code (name,
+desa, place) means the same thing on both sides; deduplication uses the roll alone.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from . import normalize as nz
+
+FIELDS = ("id", "nik", "nkk", "nama", "tempat_lahir", "tanggal_lahir", "jenis_kelamin",
+          "status_kawin", "alamat", "rt", "rw", "kode_desa")
+
+
+@dataclass
+class Records:
+    n: int
+    ids: np.ndarray            # object: record id as given
+    nik: np.ndarray            # S16 bytes
+    nik_is16: np.ndarray       # bool: 16-digit NIK structure
+    nik_ok: np.ndarray         # bool: usable identifier (not empty / placeholder)
+    nik_key: np.ndarray        # int64 (-1 when not usable)
+    nik_region: np.ndarray     # int64 (-1 when not a 16-digit NIK)
+    nik_birth: np.ndarray
+    nik_serial: np.ndarray
+    nkk_key: np.ndarray        # int64 (-1 when not usable)
+    name_code: np.ndarray      # int64 index into the name table (-1 empty)
+    names: dict                # name table (normalize.name_table) over distinct raw names
+    name_sorted_code: np.ndarray  # int64 code of the phonetic word-order-free key (-1 empty)
+    name_core_code: np.ndarray
+    tf_sorted: np.ndarray      # float: share of reference records with this phonetic key
+    dob: np.ndarray            # int64 yyyymmdd (0 unknown)
+    sex: np.ndarray            # int8 1 L, 2 P, 0 unknown
+    place_code: np.ndarray     # int64 (-1 empty)
+    places: np.ndarray         # normalised places
+    desa_code: np.ndarray      # int64 (-1 empty)
+    rtrw: np.ndarray           # int64 rt*1000+rw (0 unknown)
+    addr_code: np.ndarray      # int64 (-1 empty)
+    addrs: np.ndarray          # normalised addresses
+    addr_norm_code: np.ndarray  # int64 code of the normalised address (-1 empty or too short)
+    raw_names: np.ndarray      # object: names as given (for explanations)
+
+    def take_tokens(self, rows: np.ndarray, prefix: bool = False) -> tuple[np.ndarray, np.ndarray]:
+        """(row, token code) for every phonetic token (or 3-letter token prefix) of ``rows``."""
+        codes = self.name_code[rows]
+        ok = codes >= 0
+        rows, codes = rows[ok], codes[ok]
+        off = self.names["tok_off"]
+        lengths = off[codes + 1] - off[codes]
+        rep = np.repeat(rows, lengths)
+        start = np.repeat(off[codes], lengths)
+        within = np.arange(len(rep)) - np.repeat(np.cumsum(lengths) - lengths, lengths)
+        return rep, self.names["pre_code" if prefix else "tok_code"][start + within]
+
+
+def _column(frame: pd.DataFrame, name: str) -> np.ndarray:
+    if name not in frame.columns:
+        return np.full(len(frame), "", dtype=object)
+    col = frame[name]
+    if name == "tanggal_lahir" and pd.api.types.is_datetime64_any_dtype(col):
+        return col.dt.strftime("%Y-%m-%d").fillna("").to_numpy(dtype=object)
+    if col.dtype == object:
+        return col.to_numpy(dtype=object)  # NaN / None are handled per distinct value
+    return col.astype(str).to_numpy(dtype=object)
+
+
+def _codes(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Codes of distinct values (-1 for empty or missing) and the distinct values (str)."""
+    codes, uniq = pd.factorize(values, use_na_sentinel=True)
+    codes = codes.astype(np.int64)
+    uniq = np.array([u.strip() if isinstance(u, str) else "" for u in uniq], dtype=object)
+    empty = np.flatnonzero(uniq == "")
+    if len(empty):
+        codes[np.isin(codes, empty)] = -1
+    return codes, uniq
+
+
+def _digits_key(raw: np.ndarray, ok: np.ndarray) -> np.ndarray:
+    out = np.full(len(raw), -1, dtype=np.int64)
+    if ok.any():
+        out[ok] = raw[ok].astype(np.int64)
+    return out
+
+
+def prepare(frames: list[pd.DataFrame], tf_rows: slice | None = None) -> Records:
+    """Stacks frames (canonical columns, any may be missing or empty) into one ``Records``.
+
+    ``tf_rows``: the rows whose name frequencies define how common a name is (the roll).
+    """
+    cols = {c: np.concatenate([_column(f, c) for f in frames]) for c in FIELDS}
+    n = len(cols["id"])
+    nik, is16, ok = nz.id_digits(cols["nik"])
+    parts = nz.nik_parts(nik, is16)
+    nkk, nkk16, nkk_ok = nz.id_digits(cols["nkk"])
+
+    name_code, raw_uniq = _codes(cols["nama"])
+    names = nz.name_table(raw_uniq)
+    tok_code, tok_uniq = pd.factorize(names["tok"])
+    names["tok_code"] = tok_code.astype(np.int64)
+    names["tok_uniq"] = tok_uniq
+    pre_code, _ = pd.factorize(np.array([t[:3] for t in tok_uniq], dtype=object))
+    names["pre_code"] = pre_code.astype(np.int64)[names["tok_code"]] if len(tok_uniq) else names["tok_code"]
+    srt_code, _ = pd.factorize(names["sorted"])
+    core_code, _ = pd.factorize(names["core"])
+    empty_sorted = names["sorted"] == ""
+    srt_code = np.where(empty_sorted, -1, srt_code)
+    core_code = np.where(empty_sorted, -1, core_code)
+    safe = np.maximum(name_code, 0)
+    name_sorted_code = np.where(name_code >= 0, srt_code[safe], -1)
+    name_core_code = np.where(name_code >= 0, core_code[safe], -1)
+
+    rows = np.arange(n) if tf_rows is None else np.arange(n)[tf_rows]
+    ref = name_sorted_code[rows]
+    ref = ref[ref >= 0]
+    counts = np.bincount(ref, minlength=int(srt_code.max()) + 2 if len(srt_code) else 1).astype(float)
+    total = max(len(ref), 1)
+    tf = np.where(name_sorted_code >= 0, counts[np.maximum(name_sorted_code, 0)] / total, 0.0)
+
+    sex_codes, sex_uniq = _codes(cols["jenis_kelamin"])
+    sex_map = np.array([{"L": 1, "P": 2}.get(u[:1].upper(), 0) for u in sex_uniq] + [0], dtype=np.int8)
+    sex = sex_map[sex_codes]  # code -1 -> the trailing 0
+
+    place_code, place_uniq = _codes(cols["tempat_lahir"])
+    places = np.array([nz.normalize_place(p) for p in place_uniq], dtype=object)
+    desa_code, _ = _codes(cols["kode_desa"])
+    addr_code, addr_uniq = _codes(cols["alamat"])
+    addrs = np.array([nz.normalize_address(a) for a in addr_uniq], dtype=object)
+    norm_codes, _ = pd.factorize(addrs)
+    norm_codes = np.where(np.char.str_len(addrs.astype(str)) >= 5, norm_codes, -1)
+    addr_norm_code = np.where(addr_code >= 0, norm_codes[np.maximum(addr_code, 0)], -1) if len(addrs) else addr_code
+    rt, rw = nz.digits_int(cols["rt"]), nz.digits_int(cols["rw"])
+    rtrw = np.where((rt > 0) | (rw > 0), rt * 1000 + rw, 0)
+
+    return Records(
+        n=n, ids=cols["id"], nik=nik, nik_is16=is16, nik_ok=ok,
+        nik_key=_digits_key(nik, ok), nik_region=parts["region"], nik_birth=parts["birth"],
+        nik_serial=parts["serial"], nkk_key=_digits_key(nkk, nkk_ok & nkk16),
+        name_code=name_code, names=names, name_sorted_code=name_sorted_code,
+        name_core_code=name_core_code, tf_sorted=tf, dob=nz.date_parts(cols["tanggal_lahir"]),
+        sex=sex, place_code=place_code, places=places, desa_code=desa_code, rtrw=rtrw,
+        addr_code=addr_code, addrs=addrs, addr_norm_code=addr_norm_code, raw_names=cols["nama"],
+    )
