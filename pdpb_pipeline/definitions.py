@@ -10,7 +10,7 @@ from __future__ import annotations
 from dagster import AssetSelection, Definitions, build_schedule_from_partitioned_job, define_asset_job
 
 from . import partitions
-from .assets import baseline, feeds, landing
+from .assets import baseline, feeds, landing, linkage, roll
 from .resources.landing import LandingZone
 from .resources.warehouse import Warehouse
 from .sensors import build_landing_sensor
@@ -24,7 +24,13 @@ def build_definitions(settings: Settings) -> Definitions:
     monthly, by_regency = partitions.build(settings)
     dpt_baseline = baseline.build(by_regency)
     berkas_masuk = landing.build(monthly)
-    monthly_assets = [berkas_masuk, *feeds.build_all(monthly, berkas_masuk, settings.max_quarantine_share)]
+    feed_assets = feeds.build_all(monthly, berkas_masuk, settings.max_quarantine_share)
+    monthly_assets = [
+        berkas_masuk,
+        *feed_assets,
+        linkage.build(monthly, feed_assets, dpt_baseline),
+        *roll.build(monthly, feed_assets, dpt_baseline, settings),
+    ]
 
     monthly_job = define_asset_job(
         MONTHLY_JOB,

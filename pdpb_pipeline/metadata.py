@@ -27,5 +27,8 @@ def masked_preview(frame: pd.DataFrame, rows: int = 10) -> MetadataValue:
 
 def count_table(counts: pd.Series, key: str, value: str = "jumlah") -> MetadataValue:
     """A small markdown table from a value_counts-like series."""
-    frame = counts.rename_axis(key).reset_index(name=value)
+    if isinstance(counts.index, pd.MultiIndex):
+        frame = counts.reset_index(name=value)
+    else:
+        frame = counts.rename_axis(key).reset_index(name=value)
     return MetadataValue.md(frame.to_markdown(index=False))

@@ -30,11 +30,13 @@ REASONS: dict[str, str] = {
     "berkas_tidak_terbaca": "Berkas tidak dapat dibaca sebagai CSV/XLSX",
     "kolom_wajib_tidak_ada": "Kolom wajib tidak ada di berkas",
     "baris_kosong": "Baris kosong",
+    "baris_jumlah": "Baris jumlah/total, bukan data orang",
     "baris_ganda": "Baris sama persis dengan baris sebelumnya di berkas yang sama",
     "peristiwa_tidak_dikenal": "Jenis peristiwa tidak dikenal untuk instansi ini",
     "identitas_tidak_cukup": "Tidak ada NIK yang sah, dan nama atau tanggal lahir kosong",
     "id_antrean_kosong": "Nomor antrean verifikasi kosong",
 }
+HARMLESS = ("baris_kosong", "baris_jumlah", "baris_ganda")
 # Warnings keep the row; they travel with it in the ``peringatan`` column.
 WARNINGS: dict[str, str] = {
     nikmod.NIK_KOSONG: "NIK kosong",
@@ -91,7 +93,14 @@ class FeedResult:
 
     @property
     def unusable_share(self) -> float:
-        return self.quarantined_rows / self.rows_in if self.rows_in else 0.0
+        """Share of the data rows that could not be used. Empty rows, total rows under the
+        table and repeated rows are quarantined too, but they carry no lost person."""
+        if not len(self.quarantine):
+            return 0.0
+        rows = self.quarantine[self.quarantine["row_number"] > 0]
+        harmless = int(rows["reason"].isin(HARMLESS).sum())
+        data_rows = self.rows_in - harmless
+        return (len(rows) - harmless) / data_rows if data_rows else 0.0
 
 
 def month_end(month: str) -> dt.date:
@@ -172,6 +181,9 @@ def _ingest_file(spec: AgencySpec, path: Path, regency: str, month: str):
     else:
         canon, warnings = _canonical(spec, raw, fields, regency, month)
         empty = (raw == "").all(axis=1)
+        first_cell = raw.apply(lambda r: next((v for v in r if v), ""), axis=1)
+        total_row = first_cell.str.upper().str.match(r"^(JUMLAH|TOTAL|J U M L A H|GRAND TOTAL)\b") & (
+            canon["nama"] == "") & (canon["nik"] == "")
         group = raw.groupby(list(raw.columns), sort=False).ngroup()
         first_seen = pd.Series(row_numbers, index=raw.index).groupby(group).transform("first")
         duplicate = raw.duplicated() & ~empty
@@ -188,6 +200,7 @@ def _ingest_file(spec: AgencySpec, path: Path, regency: str, month: str):
         # The first reason that applies, in the order a data officer would fix them.
         for mask, code, fld, text in (
             (empty, "baris_kosong", "", "semua kolom kosong"),
+            (total_row, "baris_jumlah", "", "baris jumlah di bawah tabel"),
             (duplicate, "baris_ganda", "", "sama dengan baris " + first_seen.astype(str)),
             (unknown_event, "peristiwa_tidak_dikenal", "jenis_peristiwa",
              "nilai: " + _event_text(raw, fields)),
@@ -253,27 +266,36 @@ def _col(raw: pd.DataFrame, fields: dict[str, str], name: str) -> pd.Series:
     return raw[column] if column else pd.Series("", index=raw.index, dtype=object)
 
 
+_RT_RW = re.compile(r"[,\s]*\bRT\.?\s*(?P<rt>\d{1,3})\s*[/,]?\s*RW\.?\s*(?P<rw>\d{1,3})\b")
 _TTL = re.compile(r"^\s*(?P<tempat>[^,/]*?)\s*[,/]\s*(?P<tanggal>.+?)\s*$")
 
 
 @lru_cache(maxsize=64)
-def _desa_lookup(regency: str) -> tuple[frozenset[str], dict[str, str]]:
+def _desa_lookup(regency: str) -> tuple[frozenset[str], dict[str, str], dict[str, str]]:
+    """Codes of the regency's desa; desa name -> code (names unique in the regency); and
+    ``KECAMATAN|DESA`` -> code for names that repeat across kecamatan."""
     desa = regions.desa_of(regency)
     codes = frozenset(d.code for d in desa)
+    words = parse.code_words(pd.Series([d.name for d in desa] + [d.kecamatan_name for d in desa]))
     by_name: dict[str, list[str]] = {}
-    for d in desa:
-        by_name.setdefault(parse.code_words(pd.Series([d.name])).iloc[0], []).append(d.code)
-    unique = {name: codes_[0] for name, codes_ in by_name.items() if len(codes_) == 1}
-    return codes, unique
+    by_pair: dict[str, str] = {}
+    for i, d in enumerate(desa):
+        by_name.setdefault(words.iloc[i], []).append(d.code)
+        by_pair[f"{words.iloc[len(desa) + i]}|{words.iloc[i]}"] = d.code
+    unique = {name: found[0] for name, found in by_name.items() if len(found) == 1}
+    return codes, unique, by_pair
 
 
 def _desa_codes(raw, fields, regency) -> tuple[pd.Series, pd.Series]:
-    codes, by_name = _desa_lookup(regency)
+    codes, by_name, by_pair = _desa_lookup(regency)
     code = _col(raw, fields, "kode_desa").str.replace(r"\D", "", regex=True)
     dotted = code.where(code.str.len() != 10, code.str[0:2] + "." + code.str[2:4] + "." + code.str[4:6] + "." + code.str[6:10])
     dotted = dotted.where(dotted.str.len() == 13, "")
     if "desa" in fields:
         names = parse.code_words(raw[fields["desa"]]).str.replace(r"^(DESA|KELURAHAN|KEL|DS) ", "", regex=True)
+        if "kecamatan" in fields:
+            kec = parse.code_words(raw[fields["kecamatan"]]).str.replace(r"^(KECAMATAN|KEC) ", "", regex=True)
+            dotted = dotted.where(dotted != "", (kec + "|" + names).map(by_pair).fillna(""))
         dotted = dotted.where(dotted != "", names.map(by_name).fillna(""))
         given = (_col(raw, fields, "kode_desa") != "") | (raw[fields["desa"]] != "")
     else:
@@ -328,9 +350,11 @@ def _canonical(spec: AgencySpec, raw: pd.DataFrame, fields: dict[str, str], rege
     warn.append(pd.Series(np.where(date_differs, "tanggal_lahir_beda_nik", ""), index=raw.index))
     warn.append(pd.Series(np.where(sex_differs, "jenis_kelamin_beda_nik", ""), index=raw.index))
 
-    out["alamat"] = parse.clean_names(_col(raw, fields, "alamat"))
-    out["rt"] = parse.pad_rt_rw(_col(raw, fields, "rt"))
-    out["rw"] = parse.pad_rt_rw(_col(raw, fields, "rw"))
+    alamat = parse.clean_names(_col(raw, fields, "alamat"))
+    inline = alamat.str.extract(_RT_RW)
+    out["alamat"] = alamat.str.replace(_RT_RW, "", regex=True).str.strip(" ,")
+    out["rt"] = parse.pad_rt_rw(_col(raw, fields, "rt").where(_col(raw, fields, "rt") != "", inline["rt"].fillna("")))
+    out["rw"] = parse.pad_rt_rw(_col(raw, fields, "rw").where(_col(raw, fields, "rw") != "", inline["rw"].fillna("")))
     out["kode_desa"], unknown_desa = _desa_codes(raw, fields, regency)
     warn.append(pd.Series(np.where(unknown_desa, "desa_tidak_dikenal", ""), index=raw.index))
 

@@ -45,10 +45,11 @@ COMMON_ALIASES: dict[str, tuple[str, ...]] = {
     "rw": ("rw", "no rw", "rw domisili"),
     "kode_desa": ("kode desa", "kode kelurahan", "kode desa kelurahan", "kd desa", "kode wilayah",
                   "kode kel", "kode kel desa", "no kel", "kode desa domisili"),
-    "desa": ("desa", "kelurahan", "desa kelurahan", "kel desa", "nama desa", "nama kelurahan", "kel",
-             "desa kel", "lembang"),
+    "desa": ("desa", "kelurahan", "desa kelurahan", "kelurahan desa", "kel desa", "nama desa", "nama kelurahan",
+             "kel", "desa kel", "lembang"),
+    "kecamatan": ("kecamatan", "kec", "nama kecamatan"),
     "jenis_peristiwa": ("jenis peristiwa", "peristiwa", "jenis mutasi", "mutasi", "keterangan", "jenis",
-                        "status", "jenis kejadian", "jenis layanan", "ket"),
+                        "jenis kejadian", "jenis layanan", "ket"),
     "tanggal_peristiwa": ("tanggal peristiwa", "tgl peristiwa", "tanggal kejadian", "tgl kejadian",
                           "tanggal mutasi", "tgl mutasi", "tanggal", "tgl"),
 }
@@ -73,6 +74,9 @@ class AgencySpec:
     """Fields beyond the canonical schema that this feed carries (kept as extra columns)."""
     identifies_person: bool = True
     """Rows must identify a person (usable NIK, or name and birth date) to be used."""
+    authoritative: tuple[str, ...] = ()
+    """Events this agency is the legal source of: sure changes from them are applied; the
+    same change suggested by any other agency goes to the field check (coktas) first."""
 
     @property
     def event_types(self) -> tuple[str, ...]:
@@ -115,12 +119,15 @@ AGENCIES: tuple[AgencySpec, ...] = (
             "pindah_dalam": ("PINDAH DALAM", "PINDAH ALAMAT", "PINDAH DALAM KABUPATEN", "PINDAH DALAM KOTA",
                              "PINDAH ANTAR KECAMATAN", "PINDAH ANTAR DESA", "UBAH ALAMAT"),
             "pemilih_pemula": ("PEMILIH PEMULA", "GENAP 17", "GENAP 17 TAHUN", "USIA 17", "WAJIB KTP",
-                               "PEREKAMAN KTP EL", "PEREKAMAN KTP", "17 TAHUN"),
+                               "WAJIB KTP EL", "WAJIB KTP EL 17 TAHUN", "PEREKAMAN KTP EL", "PEREKAMAN KTP",
+                               "17 TAHUN"),
             "perbaikan_data": ("PERBAIKAN DATA", "PERUBAHAN DATA", "UBAH DATA", "KOREKSI DATA", "PERUBAHAN BIODATA",
-                               "PEMBETULAN"),
+                               "PERUBAHAN ELEMEN DATA", "UBAH ELEMEN DATA", "PEMBETULAN"),
             "kawin": ("KAWIN", "PERKAWINAN", "MENIKAH"),
         }),
         required=("nama", "jenis_peristiwa"),
+        authoritative=("meninggal", "pindah_keluar", "pindah_masuk", "pindah_dalam", "pemilih_pemula",
+                       "perbaikan_data", "kawin"),
         aliases={"tanggal_peristiwa": ("tgl meninggal", "tanggal meninggal", "tgl pindah", "tanggal pindah",
                                        "tgl datang", "tgl perubahan", "tgl peristiwa")},
     ),
@@ -132,7 +139,8 @@ AGENCIES: tuple[AgencySpec, ...] = (
                                          "APARTEMEN", "PERUMAHAN BARU", "SERAH TERIMA", "MENEMPATI")}),
         default_event="penghuni_baru",
         aliases={"tanggal_peristiwa": ("tanggal huni", "tgl huni", "tanggal serah terima", "tgl serah terima",
-                                       "tanggal menempati", "tgl menempati", "mulai huni")},
+                                       "tanggal menempati", "tgl menempati", "mulai huni", "tanggal mulai huni",
+                                       "tgl mulai huni")},
     ),
     AgencySpec(
         key="dpmd",
@@ -141,7 +149,8 @@ AGENCIES: tuple[AgencySpec, ...] = (
         events=_words({"daftar_pemilih_desa": ("DPT PILKADES", "DAFTAR PEMILIH PILKADES", "PILKADES", "PILKALEM",
                                                "DPT DESA", "TERDAFTAR")}),
         default_event="daftar_pemilih_desa",
-        aliases={"tanggal_peristiwa": ("tanggal penetapan", "tgl penetapan", "tanggal pilkades", "tgl pilkades")},
+        aliases={"tanggal_peristiwa": ("tanggal penetapan", "tgl penetapan", "tanggal pilkades", "tgl pilkades"),
+                 "status_kawin": ("status",)},
     ),
     AgencySpec(
         key="lapas",
@@ -153,7 +162,8 @@ AGENCIES: tuple[AgencySpec, ...] = (
                              "CUTI BERSYARAT", "DIKELUARKAN", "ASIMILASI"),
         }),
         required=("nama", "jenis_peristiwa"),
-        aliases={"tanggal_peristiwa": ("tgl masuk keluar", "tanggal masuk keluar", "tgl registrasi",
+        aliases={"jenis_peristiwa": ("status", "status wbp"),
+                 "tanggal_peristiwa": ("tgl masuk keluar", "tanggal masuk keluar", "tgl registrasi",
                                        "tanggal registrasi", "tgl masuk", "tanggal masuk", "tgl keluar",
                                        "tanggal keluar")},
     ),
@@ -166,7 +176,9 @@ AGENCIES: tuple[AgencySpec, ...] = (
             "pmi_pulang": ("PULANG", "KEPULANGAN", "KEMBALI", "PURNA", "PMI PURNA", "TIBA"),
         }),
         required=("nama", "jenis_peristiwa"),
-        aliases={"tanggal_peristiwa": ("tgl berangkat pulang", "tanggal berangkat pulang", "tgl keberangkatan",
+        authoritative=("pmi_pulang",),
+        aliases={"jenis_peristiwa": ("status", "status pmi"),
+                 "tanggal_peristiwa": ("tgl berangkat pulang", "tanggal berangkat pulang", "tgl keberangkatan",
                                        "tanggal keberangkatan", "tgl kepulangan", "tanggal kepulangan")},
     ),
     AgencySpec(
@@ -175,12 +187,14 @@ AGENCIES: tuple[AgencySpec, ...] = (
         group="tni_polri",
         events=_words({
             "masuk_tni": ("MASUK TNI", "PRAJURIT BARU TNI", "DILANTIK TNI", "TNI AD", "TNI AL", "TNI AU",
-                          "PENDIDIKAN PERTAMA TNI"),
-            "masuk_polri": ("MASUK POLRI", "ANGGOTA BARU POLRI", "DILANTIK POLRI", "BINTARA POLRI", "POLRI"),
+                          "PENDIDIKAN PERTAMA TNI", "PENERIMAAN PRAJURIT TNI", "PENERIMAAN TNI"),
+            "masuk_polri": ("MASUK POLRI", "ANGGOTA BARU POLRI", "DILANTIK POLRI", "BINTARA POLRI", "POLRI",
+                            "PENERIMAAN ANGGOTA POLRI", "PENERIMAAN POLRI"),
             "pensiun_tni": ("PENSIUN TNI", "PURNAWIRAWAN TNI", "PURNA TNI", "PTDH TNI", "BERHENTI TNI"),
             "pensiun_polri": ("PENSIUN POLRI", "PURNAWIRAWAN POLRI", "PURNA POLRI", "PTDH POLRI", "BERHENTI POLRI"),
         }),
         required=("nama", "jenis_peristiwa"),
+        authoritative=("masuk_tni", "masuk_polri", "pensiun_tni", "pensiun_polri"),
         aliases={"tanggal_peristiwa": ("tmt", "tgl tmt", "terhitung mulai tanggal", "tanggal tmt", "tgl pelantikan",
                                        "tgl pensiun")},
     ),
@@ -188,9 +202,12 @@ AGENCIES: tuple[AgencySpec, ...] = (
         key="kua",
         name="Pengadilan Agama / Kantor Urusan Agama (perkawinan di bawah 17 tahun)",
         group="perkawinan",
-        events=_words({"kawin": ("KAWIN", "NIKAH", "PERKAWINAN", "DISPENSASI KAWIN", "ISBAT NIKAH", "MENIKAH")}),
+        events=_words({"kawin": ("KAWIN", "NIKAH", "PERKAWINAN", "DISPENSASI KAWIN", "ISBAT NIKAH", "MENIKAH",
+                                 "NIKAH DISPENSASI USIA", "DISPENSASI NIKAH")}),
         default_event="kawin",
-        aliases={"tanggal_peristiwa": ("tanggal nikah", "tgl nikah", "tanggal akad", "tgl akad", "tanggal kawin",
+        authoritative=("kawin",),
+        aliases={"tanggal_peristiwa": ("tanggal nikah", "tgl nikah", "tanggal akad", "tgl akad", "tanggal akad nikah",
+                                       "tgl akad nikah", "tanggal kawin",
                                        "tgl kawin", "tanggal putusan", "tgl putusan")},
     ),
     AgencySpec(

@@ -1,0 +1,146 @@
+"""Linkage as assets: every feed row of the month linked to the previous month's roll.
+
+One step reads the feeds and the roll once and records three assets: the scored candidate
+links, the decision for each feed row (match / review / no link) with its evidence, and the
+duplicates (ganda) inside the roll in SIDALIH's three classes.
+"""
+
+import json
+
+import numpy as np
+import pandas as pd
+from dagster import (
+    AssetDep,
+    AssetExecutionContext,
+    AssetKey,
+    AssetSpec,
+    MaterializeResult,
+    MetadataValue,
+    MultiPartitionsDefinition,
+    multi_asset,
+)
+
+from .. import monthly
+from ..linkage import LinkConfig, deduplicate, link
+from ..partitions import Partition
+from ..resources.warehouse import Warehouse
+from ..roll import store
+from .common import baseline_dep
+
+KANDIDAT = AssetKey(["tautan", "kandidat"])
+KEPUTUSAN = AssetKey(["tautan", "keputusan"])
+GANDA = AssetKey(["tautan", "ganda_dpb"])
+MIN_CANDIDATE_PROBABILITY = 0.01
+EVIDENCE_SKIP = ("feed_id", "roll_id", "probability", "decision")
+
+
+def histogram(probabilities: pd.Series) -> MetadataValue:
+    bins = [0, 0.01, 0.1, 0.5, 0.9, 0.99, 0.999, 1.0000001]
+    labels = ["<0.01", "0.01-0.1", "0.1-0.5", "0.5-0.9", "0.9-0.99", "0.99-0.999", ">=0.999"]
+    counts = pd.cut(probabilities, bins=bins, labels=labels, right=False).value_counts().reindex(labels, fill_value=0)
+    bar = (counts / max(counts.max(), 1) * 30).round().astype(int)
+    table = pd.DataFrame({"probabilitas": labels, "pasangan": counts.values, "": ["#" * int(n) for n in bar]})
+    return MetadataValue.md(table.to_markdown(index=False))
+
+
+def build(monthly_def: MultiPartitionsDefinition, feed_assets, baseline_asset):
+    # The roll of month M-1 is read from the warehouse: Dagster allows a month-to-month
+    # dependency only from an asset to itself (``dpb``), so it is not drawn here.
+    inputs = [*[AssetDep(a.key) for a in feed_assets], baseline_dep(baseline_asset)]
+
+    @multi_asset(
+        name="tautan_dpb",
+        partitions_def=monthly_def,
+        specs=[
+            AssetSpec(KANDIDAT, group_name="tautan", kinds={"sql"},
+                      description="Scored candidate pairs (feed row x roll record) with probability >= 0.01",
+                      deps=inputs),
+            AssetSpec(KEPUTUSAN, group_name="tautan", kinds={"sql"},
+                      description="Per feed row: match / review / no link, with per-field evidence",
+                      deps=[KANDIDAT]),
+            AssetSpec(GANDA, group_name="tautan", kinds={"sql"},
+                      description="Duplicates inside the previous roll (ganda), SIDALIH classes",
+                      deps=[baseline_dep(baseline_asset)]),
+        ],
+    )
+    def tautan_dpb(context: AssetExecutionContext, warehouse: Warehouse):
+        part = Partition.from_key(context.partition_key)
+        start = store.previous_roll_month(warehouse, part.regency, part.month, part.previous_month)
+        roll = monthly.roll_as_of(warehouse, part.regency, start)
+        feed = monthly.feed_rows(warehouse, part.regency, part.month)
+        persons = feed[feed["jenis_peristiwa"] != "hasil_coktas"]
+        config = LinkConfig()
+        result = link(persons, roll, config)
+        links = result.links
+        candidates = result.candidates
+        candidates = candidates[candidates["probability"] >= MIN_CANDIDATE_PROBABILITY]
+
+        decisions = pd.DataFrame({"feed_id": persons["id"], "agency": persons["agency"]}).merge(
+            links[["feed_id", "roll_id", "probability", "decision"]], on="feed_id", how="left"
+        )
+        decisions["decision"] = decisions["decision"].fillna("tidak_cocok")
+        decisions["roll_id"] = decisions["roll_id"].fillna("")
+        evidence_columns = [c for c in links.columns if c not in EVIDENCE_SKIP]
+        evidence = links.set_index("feed_id")[evidence_columns]
+        decisions["evidence"] = [
+            json.dumps(_plain(evidence.loc[f].to_dict()), ensure_ascii=False, sort_keys=True) if f in evidence.index else "{}"
+            for f in decisions["feed_id"]
+        ]
+        duplicates = deduplicate(roll, config) if start == store.BASELINE else _new_duplicates(roll, start, warehouse, part, config)
+
+        where = {"regency": part.regency, "month": part.month}
+        with warehouse.begin() as conn:
+            warehouse.replace("link_candidate", where, candidates[["feed_id", "roll_id", "probability", "match_weight"]], conn)
+            warehouse.replace("link_decision", where, decisions, conn)
+            warehouse.replace("roll_duplicate", where, duplicates[["id_a", "id_b", "probability", "decision", "kelas"]], conn)
+
+        counts = decisions["decision"].value_counts()
+        rate = decisions.assign(match=decisions["decision"] == "match").groupby("agency")["match"].mean()
+        yield MaterializeResult(asset_key=KANDIDAT, metadata={
+            "pasangan": MetadataValue.int(len(candidates)),
+            "sebaran_probabilitas": histogram(result.candidates["probability"]),
+        })
+        yield MaterializeResult(asset_key=KEPUTUSAN, metadata={
+            "baris_feed": MetadataValue.int(len(decisions)),
+            "match": MetadataValue.int(int(counts.get("match", 0))),
+            "review": MetadataValue.int(int(counts.get("review", 0))),
+            "tidak_cocok": MetadataValue.int(int(counts.get("tidak_cocok", 0))),
+            "dpb_pembanding": MetadataValue.text(f"DPB {start}" if start != store.BASELINE else "DPT awal"),
+            "tingkat_cocok_per_instansi": MetadataValue.md(
+                rate.rename("porsi_match").round(4).reset_index().to_markdown(index=False) if len(rate) else "(none)"),
+            "sebaran_probabilitas": histogram(links["probability"]) if len(links) else MetadataValue.md("(none)"),
+        })
+        yield MaterializeResult(asset_key=GANDA, metadata={
+            "pasangan_ganda": MetadataValue.int(len(duplicates)),
+            "per_kelas": MetadataValue.md(
+                duplicates.groupby(["kelas", "decision"]).size().rename("pasangan").reset_index().to_markdown(index=False)
+                if len(duplicates) else "(none)"),
+        })
+
+    return tautan_dpb
+
+
+def _plain(values: dict) -> dict:
+    out = {}
+    for key, value in values.items():
+        if isinstance(value, (np.floating, float)):
+            out[key] = None if np.isnan(value) else round(float(value), 4)
+        elif isinstance(value, np.integer):
+            out[key] = int(value)
+        else:
+            out[key] = value
+    return out
+
+
+def _new_duplicates(roll: pd.DataFrame, start: str, warehouse: Warehouse, part: Partition, config) -> pd.DataFrame:
+    """After the first month only the voters added last month can form new pairs (the rest of
+    the roll was deduplicated before); pairs found earlier and still open stay in the queue."""
+    fresh = roll[roll["id"].str.startswith(f"DPB-{part.regency}-{start}-")] if len(roll) else roll
+    if fresh.empty:
+        return pd.DataFrame(columns=["id_a", "id_b", "probability", "decision", "kelas"])
+    result = link(fresh, roll[~roll["id"].isin(set(fresh["id"]))], config)
+    pairs = result.links
+    return pd.DataFrame({
+        "id_a": pairs["roll_id"], "id_b": pairs["feed_id"], "probability": pairs["probability"],
+        "decision": pairs["decision"], "kelas": "mirip",
+    })

@@ -1,0 +1,257 @@
+"""The month's roll (DPB): proposals, review queue, applied changes, the roll and its recap.
+
+One step reads the previous roll once and records five assets in one transaction: the
+proposed changes, the review queue (coktas), the roll of the month (versions), the change list
+with provenance, and the recap by desa and sex. Blocking checks on the recap prove it
+reconciles and that the roll has no duplicate NIK and nobody ineligible, before anything is
+published.
+"""
+
+import pandas as pd
+import sqlalchemy as sa
+from dagster import (
+    AssetCheckResult,
+    AssetCheckSeverity,
+    AssetCheckSpec,
+    AssetDep,
+    AssetExecutionContext,
+    AssetKey,
+    AssetSpec,
+    MaterializeResult,
+    MetadataValue,
+    MultiPartitionsDefinition,
+    asset,
+    multi_asset,
+)
+
+from .. import monthly, schema
+from ..metadata import count_table
+from ..partitions import Partition
+from ..publish import publish
+from ..resources.warehouse import Warehouse
+from ..roll import recap, rules, store
+from ..roll.apply import apply
+from ..settings import Settings
+from .common import PREVIOUS_MONTH, baseline_dep
+from .linkage import GANDA, KEPUTUSAN
+
+USULAN = AssetKey("usulan_perubahan")
+ANTREAN = AssetKey("antrean_coktas")
+DPB = AssetKey("dpb")
+PERUBAHAN = AssetKey("perubahan")
+REKAP = AssetKey("rekap")
+
+QUEUE_COLUMNS = ("id_antrean", "bulan_usulan", "voter_id", "kategori", "sub_kategori", "alasan", "agency",
+                 "file_name", "row_number", "probability", *schema.PERSON_COLUMNS[1:])
+
+RECAP_CHECKS = {
+    "rekap_seimbang": "Every desa and sex: previous + Pemilih Baru - TMS = current",
+    "nik_tunggal": "No NIK twice on the roll (pairs waiting in the review queue excepted)",
+    "semua_memenuhi_syarat": "Nobody on the roll is under 17 and unmarried on the reference day",
+}
+
+
+def open_queue(warehouse: Warehouse, regency: str, month: str) -> pd.DataFrame:
+    """Queued proposals of earlier months not yet answered by a coktas row before ``month``."""
+    table = warehouse.table("change_proposal")
+    frame = warehouse.read(
+        sa.select(table).where(table.c.regency == regency, table.c.month < month).order_by(table.c.proposal_id)
+    )
+    if frame.empty:
+        return frame
+    answered = set(frame.loc[frame["id_antrean"] != "", "id_antrean"])
+    queued = frame[(frame["status"] == rules.QUEUED) & ~frame["proposal_id"].isin(answered)]
+    return schema.to_canonical(queued, schema.PERSON_COLUMNS[1:])
+
+
+def queue_frame(proposals: pd.DataFrame, earlier: pd.DataFrame, month: str, answered: set[str]) -> pd.DataFrame:
+    """What field officers receive: this month's queued proposals and older ones still open."""
+    now = proposals[proposals["status"] == rules.QUEUED].assign(bulan_usulan=month)
+    old = earlier[~earlier["proposal_id"].isin(answered)].copy() if len(earlier) else earlier
+    if len(old):
+        old["bulan_usulan"] = old["month"]
+    frame = pd.concat([now, old], ignore_index=True) if len(old) else now
+    frame = frame.drop(columns=["id_antrean"]).rename(columns={"proposal_id": "id_antrean"})
+    return frame.reindex(columns=list(QUEUE_COLUMNS)).fillna("").sort_values("id_antrean").reset_index(drop=True)
+
+
+def recap_checks(recap_desa: pd.DataFrame, roll: pd.DataFrame, queued_ids: set[str], reference) -> list[AssetCheckResult]:
+    unbalanced = recap_desa[recap_desa["selisih"] != 0]
+    nik = roll.loc[roll["nik"] != "", ["id", "nik"]]
+    repeated = nik[nik["nik"].duplicated(keep=False)]
+    waiting = repeated["id"].isin(queued_ids).groupby(repeated["nik"]).any()
+    unexplained = int((~waiting).sum()) if len(waiting) else 0
+    underage = roll[~rules.eligible(roll, reference)]
+
+    def check(name, passed, **metadata):
+        return AssetCheckResult(asset_key=REKAP, check_name=name, passed=bool(passed),
+                                severity=AssetCheckSeverity.ERROR, description=RECAP_CHECKS[name], metadata=metadata)
+
+    return [
+        check("rekap_seimbang", unbalanced.empty, sel_tidak_seimbang=MetadataValue.int(len(unbalanced)),
+              sel=MetadataValue.int(len(recap_desa))),
+        check("nik_tunggal", unexplained == 0, nik_ganda_tanpa_antrean=MetadataValue.int(unexplained),
+              nik_ganda_dalam_antrean=MetadataValue.int(int(waiting.sum()) if len(waiting) else 0)),
+        check("semua_memenuhi_syarat", underage.empty, tidak_memenuhi_syarat=MetadataValue.int(len(underage))),
+    ]
+
+
+def _recap_long(recap_desa: pd.DataFrame) -> pd.DataFrame:
+    long = recap_desa.melt(id_vars=["kode_desa", "jenis_kelamin"], value_vars=recap.COLUMNS,
+                           var_name="kolom", value_name="jumlah")
+    return long[long["jumlah"] != 0] if len(long) else long
+
+
+def build(monthly_def: MultiPartitionsDefinition, feed_assets, baseline_asset, settings: Settings):
+    coktas_feed = next(a for a in feed_assets if a.key == AssetKey(["feed", "coktas"]))
+
+    @multi_asset(
+        name="pemutakhiran_dpb",
+        partitions_def=monthly_def,
+        specs=[
+            AssetSpec(USULAN, group_name="dpb", kinds={"sql"},
+                      description="Every change the month's evidence suggests: applied, queued or no change",
+                      deps=[AssetDep(KEPUTUSAN), AssetDep(GANDA), AssetDep(coktas_feed.key),
+                            baseline_dep(baseline_asset)]),
+            AssetSpec(ANTREAN, group_name="dpb", kinds={"sql"}, deps=[USULAN],
+                      description="Review queue for the door-to-door check (coktas): this month's and still open"),
+            AssetSpec(PERUBAHAN, group_name="dpb", kinds={"sql"}, deps=[USULAN],
+                      description="One row per applied change, with agency, file, row, rule and score"),
+            AssetSpec(DPB, group_name="dpb", kinds={"sql"},
+                      deps=[AssetDep(PERUBAHAN), AssetDep(DPB, partition_mapping=PREVIOUS_MONTH)],
+                      description="The roll (DPB) of the month: the previous roll plus applied changes"),
+            AssetSpec(REKAP, group_name="dpb", kinds={"sql"}, deps=[DPB, PERUBAHAN],
+                      description="Recap by desa and sex with the month's movements (Pemilih Baru, TMS, Ubah data)"),
+        ],
+        check_specs=[AssetCheckSpec(name, asset=REKAP, description=text, blocking=True)
+                     for name, text in RECAP_CHECKS.items()],
+    )
+    def pemutakhiran_dpb(context: AssetExecutionContext, warehouse: Warehouse):
+        part = Partition.from_key(context.partition_key)
+        start = store.previous_roll_month(warehouse, part.regency, part.month, part.previous_month)
+        reference = monthly.reference_date(part.month, settings.polling_day)
+        previous = monthly.roll_as_of(warehouse, part.regency, start)
+        feed = monthly.feed_rows(warehouse, part.regency, part.month)
+        where = {"regency": part.regency, "month": part.month}
+        links = warehouse.read("SELECT feed_id, roll_id, probability, decision FROM link_decision "
+                               "WHERE regency = :regency AND month = :month AND decision IN ('match', 'review')", where)
+        duplicates = warehouse.read("SELECT id_a, id_b, probability, decision, kelas FROM roll_duplicate "
+                                    "WHERE regency = :regency AND month = :month", where)
+        earlier = open_queue(warehouse, part.regency, part.month)
+        proposals = rules.propose(part.regency, part.month, reference, feed, links, previous, duplicates, earlier)
+        applied = apply(part.regency, part.month, previous, proposals)
+        recap_desa = recap.recap_by_desa(part.regency, previous, applied.roll, applied.changes)
+        answered = set(proposals.loc[proposals["id_antrean"] != "", "id_antrean"])
+        queue = queue_frame(proposals, earlier, part.month, answered)
+
+        run_id = context.run.run_id
+        with warehouse.begin() as conn:
+            store.rewind(conn, warehouse, part.regency, part.month)
+            store.close_versions(conn, warehouse, part.regency, part.month, applied.removed)
+            store.add_versions(conn, warehouse, part.regency, part.month, applied.versions)
+            warehouse.replace("change_proposal", where, proposals, conn)
+            warehouse.replace("perubahan", where, applied.changes.assign(run_id=run_id), conn)
+            warehouse.replace("rekap", where, _recap_long(recap_desa), conn)
+        monthly.remember_roll(warehouse, part.regency, part.month, applied.roll)
+
+        status = proposals["status"].value_counts()
+        totals = recap_desa[recap.COLUMNS].sum()
+        yield MaterializeResult(asset_key=USULAN, metadata={
+            "usulan": MetadataValue.int(len(proposals)),
+            "diterapkan": MetadataValue.int(int(status.get(rules.APPLIED, 0))),
+            "antrean": MetadataValue.int(int(status.get(rules.QUEUED, 0))),
+            "tanpa_perubahan": MetadataValue.int(int(status.get(rules.NO_CHANGE, 0))),
+            "per_aturan": count_table(proposals.groupby(["rule", "status"]).size(), "aturan")
+            if len(proposals) else MetadataValue.md("(none)"),
+        })
+        yield MaterializeResult(asset_key=ANTREAN, metadata={
+            "antrean": MetadataValue.int(len(queue)),
+            "dari_bulan_ini": MetadataValue.int(int((queue["bulan_usulan"] == part.month).sum())),
+            "per_alasan": count_table(queue["alasan"].str.split(";").str[0].value_counts(), "alasan")
+            if len(queue) else MetadataValue.md("(none)"),
+        })
+        yield MaterializeResult(asset_key=PERUBAHAN, metadata={
+            "perubahan": MetadataValue.int(len(applied.changes)),
+            "per_kategori": count_table(applied.changes.groupby(["kategori", "sub_kategori"]).size(), "kategori")
+            if len(applied.changes) else MetadataValue.md("(none)"),
+            "per_instansi": count_table(applied.changes["agency"].value_counts(), "instansi")
+            if len(applied.changes) else MetadataValue.md("(none)"),
+        })
+        yield MaterializeResult(asset_key=DPB, metadata={
+            "pemilih": MetadataValue.int(len(applied.roll)),
+            "laki_laki": MetadataValue.int(int((applied.roll["jenis_kelamin"] == "L").sum())),
+            "perempuan": MetadataValue.int(int((applied.roll["jenis_kelamin"] == "P").sum())),
+            "dpb_sebelumnya": MetadataValue.text(start if start != store.BASELINE else "DPT awal"),
+            "versi_baru": MetadataValue.int(len(applied.versions)),
+            "versi_ditutup": MetadataValue.int(len(applied.removed)),
+        })
+        queued_ids = set(queue["voter_id"])
+        yield MaterializeResult(
+            asset_key=REKAP,
+            metadata={
+                "sebelumnya": MetadataValue.int(int(totals["sebelumnya"])),
+                "pemilih_baru": MetadataValue.int(int(totals["pemilih_baru"])),
+                "tms": MetadataValue.int(int(totals["tms"])),
+                "sekarang": MetadataValue.int(int(totals["sekarang"])),
+                "rumus": MetadataValue.text(
+                    f"{int(totals['sebelumnya']):,} + {int(totals['pemilih_baru']):,} - {int(totals['tms']):,} "
+                    f"= {int(totals['sekarang']):,}"),
+            },
+            check_results=recap_checks(recap_desa, applied.roll, queued_ids, reference),
+        )
+
+    @asset(
+        name="publikasi",
+        partitions_def=monthly_def,
+        group_name="dpb",
+        deps=[AssetDep(REKAP), AssetDep(DPB), AssetDep(PERUBAHAN), AssetDep(ANTREAN)],
+        kinds={"xlsx", "csv"},
+        description="Published files: recap (Berita Acara attachment), roll per kecamatan, changes, review queue",
+    )
+    def publikasi(context: AssetExecutionContext, warehouse: Warehouse) -> MaterializeResult:
+        part = Partition.from_key(context.partition_key)
+        where = {"regency": part.regency, "month": part.month}
+        roll = monthly.roll_as_of(warehouse, part.regency, part.month)
+        recap_desa = _recap_wide(warehouse.read(
+            "SELECT kode_desa, jenis_kelamin, kolom, jumlah FROM rekap WHERE regency = :regency AND month = :month",
+            where), part.regency)
+        changes = warehouse.read("SELECT * FROM perubahan WHERE regency = :regency AND month = :month "
+                                 "ORDER BY change_id", where).drop(columns=["regency", "month", "run_id"])
+        proposals = warehouse.read("SELECT * FROM change_proposal WHERE regency = :regency AND month = :month "
+                                   "ORDER BY proposal_id", where)
+        earlier = open_queue(warehouse, part.regency, part.month)
+        answered = set(proposals.loc[proposals["id_antrean"] != "", "id_antrean"]) if len(proposals) else set()
+        queue = queue_frame(schema.to_canonical(proposals, schema.PERSON_COLUMNS[1:]) if len(proposals)
+                            else proposals.reindex(columns=list(rules.PROPOSAL_COLUMNS)), earlier, part.month, answered)
+        folder = settings.output_dir / part.regency / part.month
+        reference = monthly.reference_date(part.month, settings.polling_day)
+        manifest = publish(folder, part.regency, part.month, reference, roll, recap_desa, changes, queue)
+        rows = pd.DataFrame([{"file_name": name, "sha256": v["sha256"], "rows": v["baris"]} for name, v in manifest.items()])
+        ledger = warehouse.table("dpb_bulan")
+        with warehouse.begin() as conn:
+            warehouse.replace("publikasi", where, rows.assign(run_id=context.run.run_id), conn)
+            conn.execute(sa.delete(ledger).where(ledger.c.regency == part.regency, ledger.c.month == part.month))
+            conn.execute(sa.insert(ledger).values(regency=part.regency, month=part.month, pemilih=len(roll),
+                                                  run_id=context.run.run_id))
+        totals = recap_desa[recap.COLUMNS].sum()
+        return MaterializeResult(metadata={
+            "folder": MetadataValue.path(str(folder)),
+            "rekap": MetadataValue.path(str(folder / f"rekap_{part.regency}_{part.month}.xlsx")),
+            "berkas": MetadataValue.int(len(manifest)),
+            "pemilih": MetadataValue.int(len(roll)),
+            "rumus": MetadataValue.text(
+                f"{int(totals['sebelumnya']):,} + {int(totals['pemilih_baru']):,} - {int(totals['tms']):,} "
+                f"= {int(totals['sekarang']):,}"),
+            "manifest": MetadataValue.md(rows.to_markdown(index=False)),
+        })
+
+    return [pemutakhiran_dpb, publikasi]
+
+
+def _recap_wide(long: pd.DataFrame, regency: str) -> pd.DataFrame:
+    """The stored recap (long, non-zero cells) back in its published shape."""
+    wide = long.pivot_table(index=["kode_desa", "jenis_kelamin"], columns="kolom", values="jumlah",
+                            aggfunc="sum", fill_value=0) if len(long) else pd.DataFrame(
+        index=pd.MultiIndex.from_tuples([], names=["kode_desa", "jenis_kelamin"]))
+    wide = wide.reindex(columns=recap.COLUMNS, fill_value=0).astype("int64").reset_index()
+    return recap.with_names(regency, wide)

@@ -1,0 +1,76 @@
+"""Applying the month's sure changes to the roll: the new roll and one change row per change."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from .. import schema
+from .rules import APPLIED
+
+CHANGE_COLUMNS = (
+    "change_id", "voter_id", "kategori", "sub_kategori", "agency", "file_name", "row_number", "feed_id",
+    "rule", "probability", "proposal_id", "id_antrean", "kode_desa_lama", "kode_desa_baru",
+    "jenis_kelamin_lama", "jenis_kelamin_baru", "kolom_berubah",
+)
+
+
+@dataclass
+class Applied:
+    roll: pd.DataFrame  # the roll of the month
+    changes: pd.DataFrame  # one row per applied change
+    removed: list[str]  # voter ids whose current version ends this month
+    versions: pd.DataFrame  # new versions valid from this month (new voters and updated ones)
+
+
+def apply(regency: str, month: str, roll: pd.DataFrame, proposals: pd.DataFrame) -> Applied:
+    sure = proposals[proposals["status"] == APPLIED]
+    current = roll.set_index("id", drop=False)
+    changes, removed, versions = [], [], []
+    sequence = 0
+    for p in sure.itertuples(index=False):
+        base = {"kategori": p.kategori, "sub_kategori": p.sub_kategori, "agency": p.agency,
+                "file_name": p.file_name, "row_number": p.row_number, "feed_id": p.feed_id, "rule": p.rule,
+                "probability": p.probability, "proposal_id": p.proposal_id, "id_antrean": p.id_antrean}
+        if p.kategori == "pemilih_baru" and not p.voter_id:
+            sequence += 1
+            voter_id = f"DPB-{regency}-{month}-{sequence:06d}"
+            record = {c: getattr(p, c) for c in schema.PERSON_COLUMNS[1:]} | {"id": voter_id}
+            versions.append(record)
+            changes.append(base | {"voter_id": voter_id, "kode_desa_lama": "", "kode_desa_baru": p.kode_desa,
+                                   "jenis_kelamin_lama": "", "jenis_kelamin_baru": p.jenis_kelamin,
+                                   "kolom_berubah": ""})
+            continue
+        if p.voter_id not in current.index or p.voter_id in removed:
+            continue  # already gone (an answer to an old queue item, or removed earlier this month)
+        old = current.loc[p.voter_id]
+        if p.kategori == "tms":
+            removed.append(p.voter_id)
+            changes.append(base | {"voter_id": p.voter_id, "kode_desa_lama": old["kode_desa"], "kode_desa_baru": "",
+                                   "jenis_kelamin_lama": old["jenis_kelamin"], "jenis_kelamin_baru": "",
+                                   "kolom_berubah": ""})
+            continue
+        record = {c: getattr(p, c) for c in schema.PERSON_COLUMNS[1:]} | {"id": p.voter_id}
+        changed = [c for c in schema.PERSON_COLUMNS[1:] if _text(record[c]) != _text(old[c])]
+        if not changed:
+            continue
+        removed.append(p.voter_id)
+        versions.append(record)
+        changes.append(base | {"voter_id": p.voter_id, "kode_desa_lama": old["kode_desa"],
+                               "kode_desa_baru": record["kode_desa"], "jenis_kelamin_lama": old["jenis_kelamin"],
+                               "jenis_kelamin_baru": record["jenis_kelamin"], "kolom_berubah": ",".join(changed)})
+    new_versions = schema.to_canonical(pd.DataFrame(versions, columns=list(schema.PERSON_COLUMNS)))
+    kept = roll[~roll["id"].isin(set(removed))]
+    new_roll = pd.concat([kept, new_versions], ignore_index=True).sort_values("id", kind="stable").reset_index(drop=True)
+    change_frame = pd.DataFrame(changes, columns=[c for c in CHANGE_COLUMNS if c != "change_id"])
+    change_frame.insert(0, "change_id", [f"P-{regency}-{month}-{i + 1:06d}" for i in range(len(change_frame))])
+    return Applied(roll=new_roll, changes=change_frame, removed=removed, versions=new_versions)
+
+
+def _text(value) -> str:
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return ""
+    if isinstance(value, pd.Timestamp):
+        return value.strftime("%Y-%m-%d")
+    return str(value)

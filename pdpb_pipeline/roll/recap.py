@@ -1,0 +1,81 @@
+"""The monthly recap read at the pleno: counts by desa and sex with the month's movements.
+
+Columns per desa x sex: ``sebelumnya`` (previous month), the Pemilih Baru sub-categories, the
+TMS sub-categories, ``ubah_*`` (changed records, which do not change totals), ``sekarang``.
+A voter whose desa or sex was corrected leaves one cell and enters another: counted as
+``keluar_perbaikan`` and ``masuk_perbaikan`` (they cancel out for the regency). Every cell
+reconciles: ``sebelumnya + pemilih_baru - tms = sekarang``.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from .. import regions
+from ..schema import PEMILIH_BARU, TMS, UBAH_DATA
+
+KEYS = ["kode_desa", "jenis_kelamin"]
+PB_COLUMNS = [f"baru_{s}" for s in PEMILIH_BARU] + ["masuk_perbaikan"]
+TMS_COLUMNS = [f"tms_{s}" for s in TMS] + ["keluar_perbaikan"]
+UBAH_COLUMNS = [f"ubah_{s.removeprefix('ubah_')}" for s in UBAH_DATA]
+COLUMNS = ["sebelumnya", *PB_COLUMNS, "pemilih_baru", *TMS_COLUMNS, "tms", *UBAH_COLUMNS, "sekarang", "selisih"]
+
+
+def _count(frame: pd.DataFrame, desa: str, sex: str, by: str | None = None) -> pd.DataFrame:
+    keys = [frame[desa].rename("kode_desa"), frame[sex].rename("jenis_kelamin")]
+    if by is None:
+        return frame.groupby(keys).size()
+    return frame.groupby(keys + [frame[by]]).size().unstack(fill_value=0)
+
+
+def recap_by_desa(regency: str, previous: pd.DataFrame, current: pd.DataFrame, changes: pd.DataFrame) -> pd.DataFrame:
+    cells = pd.concat([previous[KEYS], current[KEYS]]).drop_duplicates()
+    out = pd.DataFrame(index=pd.MultiIndex.from_frame(cells.sort_values(KEYS))).copy()
+    out["sebelumnya"] = _count(previous, "kode_desa", "jenis_kelamin")
+    out["sekarang"] = _count(current, "kode_desa", "jenis_kelamin")
+
+    baru = changes[changes["kategori"] == "pemilih_baru"]
+    tms = changes[changes["kategori"] == "tms"]
+    ubah = changes[changes["kategori"] == "ubah_data"]
+    moved = ubah[(ubah["kode_desa_lama"] != ubah["kode_desa_baru"]) | (ubah["jenis_kelamin_lama"] != ubah["jenis_kelamin_baru"])]
+    parts = [
+        _count(baru, "kode_desa_baru", "jenis_kelamin_baru", "sub_kategori").add_prefix("baru_"),
+        _count(tms, "kode_desa_lama", "jenis_kelamin_lama", "sub_kategori").add_prefix("tms_"),
+        _count(ubah, "kode_desa_baru", "jenis_kelamin_baru", "sub_kategori").rename(columns=lambda c: f"ubah_{c.removeprefix('ubah_')}"),
+        _count(moved, "kode_desa_baru", "jenis_kelamin_baru").rename("masuk_perbaikan").to_frame(),
+        _count(moved, "kode_desa_lama", "jenis_kelamin_lama").rename("keluar_perbaikan").to_frame(),
+    ]
+    for part in parts:
+        if len(part):
+            out = out.join(part, how="outer")
+    out = out.reindex(columns=[c for c in COLUMNS if c not in ("pemilih_baru", "tms", "selisih")]).fillna(0).astype("int64")
+    out["pemilih_baru"] = out[PB_COLUMNS].sum(axis=1)
+    out["tms"] = out[TMS_COLUMNS].sum(axis=1)
+    out["selisih"] = out["sebelumnya"] + out["pemilih_baru"] - out["tms"] - out["sekarang"]
+    return with_names(regency, out[COLUMNS].reset_index())
+
+
+def with_names(regency: str, frame: pd.DataFrame) -> pd.DataFrame:
+    """Adds kecamatan code and name and desa name in front of ``kode_desa``."""
+    names = {d.code: d for d in regions.desa_of(regency)}
+    out = frame.copy()
+    out.insert(0, "kode_kecamatan", out["kode_desa"].str.slice(0, 8))
+    out.insert(1, "kecamatan", out["kode_desa"].map(lambda c: names[c].kecamatan_name if c in names else ""))
+    out.insert(3, "desa", out["kode_desa"].map(lambda c: names[c].name if c in names else "(tidak dikenal)"))
+    return out.sort_values(["kode_desa", "jenis_kelamin"]).reset_index(drop=True)
+
+
+def roll_up(by_desa: pd.DataFrame, level: str) -> pd.DataFrame:
+    """``kecamatan`` or ``kabupaten`` totals (by sex, plus an L+P total row per unit)."""
+    keys = {"kecamatan": ["kode_kecamatan", "kecamatan"], "kabupaten": []}[level]
+    grouped = by_desa.groupby(keys + ["jenis_kelamin"])[COLUMNS].sum().reset_index()
+    total = by_desa.groupby(keys)[COLUMNS].sum().reset_index() if keys else by_desa[COLUMNS].sum().to_frame().T
+    total["jenis_kelamin"] = "L+P"
+    return pd.concat([grouped, total], ignore_index=True).sort_values(keys + ["jenis_kelamin"]).reset_index(drop=True)
+
+
+def desa_with_total(by_desa: pd.DataFrame) -> pd.DataFrame:
+    keys = ["kode_kecamatan", "kecamatan", "kode_desa", "desa"]
+    total = by_desa.groupby(keys)[COLUMNS].sum().reset_index()
+    total["jenis_kelamin"] = "L+P"
+    return pd.concat([by_desa, total], ignore_index=True).sort_values(keys + ["jenis_kelamin"]).reset_index(drop=True)

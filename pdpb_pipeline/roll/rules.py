@@ -1,0 +1,303 @@
+"""From linked feed rows to proposed changes of the roll, each applied or queued for coktas.
+
+The rules are data (``EVENT_RULES``): what an event means for the roll when its person is on
+the roll (``on_match``) and when they are not (``on_new``). A proposal is applied only when
+the link is sure (``match``) and the agency is the legal source of that event
+(``AgencySpec.authoritative``); otherwise it goes to the review queue, whose answers come back
+as the coktas feed of a later month. Every proposal keeps its source: agency, file, row, rule
+and match probability.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from .. import schema
+from ..feeds.spec import BY_KEY
+
+APPLIED, QUEUED, NO_CHANGE = "diterapkan", "antrean", "tanpa_perubahan"
+ADDRESS_FIELDS = ("alamat", "rt", "rw", "kode_desa")
+IDENTITY_FIELDS = ("nama", "tempat_lahir", "tanggal_lahir", "jenis_kelamin", "status_kawin", "nkk")
+
+
+@dataclass(frozen=True)
+class EventRule:
+    #: (kategori, sub_kategori) when the person is on the roll, or "alamat"/"identitas"/"kawin"
+    #: for an update of those fields; None: nothing to do.
+    on_match: tuple[str, str] | str | None
+    #: (kategori, sub_kategori) of a new voter when the person is not on the roll.
+    on_new: tuple[str, str] | None
+
+
+EVENT_RULES: dict[str, EventRule] = {
+    "meninggal": EventRule(("tms", "meninggal"), None),
+    "pindah_keluar": EventRule(("tms", "pindah_keluar"), None),
+    "masuk_tni": EventRule(("tms", "sipil_ke_tni_polri"), None),
+    "masuk_polri": EventRule(("tms", "sipil_ke_tni_polri"), None),
+    "pindah_masuk": EventRule("alamat", ("pemilih_baru", "pindah_masuk")),
+    "pindah_dalam": EventRule("alamat", ("pemilih_baru", "pindah_masuk")),
+    "penghuni_baru": EventRule("alamat", ("pemilih_baru", "pindah_masuk")),
+    "daftar_pemilih_desa": EventRule("alamat", ("pemilih_baru", "pindah_masuk")),
+    "pemilih_pemula": EventRule(None, ("pemilih_baru", "pemilih_pemula")),
+    "kawin": EventRule("kawin", ("pemilih_baru", "pemilih_pemula")),
+    "pensiun_tni": EventRule(None, ("pemilih_baru", "tni_polri_ke_sipil")),
+    "pensiun_polri": EventRule(None, ("pemilih_baru", "tni_polri_ke_sipil")),
+    "perbaikan_data": EventRule("identitas", None),
+    # Inmates and departing migrant workers keep their vote: the roll stays.
+    "masuk_lapas": EventRule(None, None),
+    "keluar_lapas": EventRule(None, None),
+    "pmi_berangkat": EventRule(None, None),
+    # Workers abroad are on the overseas list, not the regency's: back home they are added.
+    "pmi_pulang": EventRule(None, ("pemilih_baru", "pindah_masuk")),
+}
+
+# Answers of the door-to-door check (coktas), normalised to upper-case words.
+COKTAS_CONFIRM = {"TERBUKTI", "BENAR", "SESUAI", "YA", "TERKONFIRMASI", "DITERIMA", "SETUJU"}
+COKTAS_REJECT = {"TIDAK TERBUKTI", "TIDAK SESUAI", "TIDAK", "DITOLAK", "SALAH", "MS", "MEMENUHI SYARAT"}
+COKTAS_TMS = {
+    "MENINGGAL": "meninggal", "MENINGGAL DUNIA": "meninggal", "TIDAK DIKENAL": "tidak_dikenal",
+    "TIDAK DIKENALI": "tidak_dikenal", "PINDAH": "pindah_keluar", "PINDAH DOMISILI": "pindah_keluar",
+    "GANDA": "ganda", "DI BAWAH UMUR": "di_bawah_umur", "TNI": "tni", "POLRI": "polri",
+    "BUKAN PENDUDUK": "bukan_penduduk",
+}
+
+PROPOSAL_COLUMNS = (
+    "proposal_id", "voter_id", "kategori", "sub_kategori", "agency", "file_name", "row_number", "feed_id",
+    "rule", "probability", "status", "alasan", "id_antrean", *schema.PERSON_COLUMNS[1:],
+)
+
+
+def age_on(born: pd.Series, day: dt.date) -> pd.Series:
+    """Whole years of age on ``day`` (NaN where the birth date is unknown)."""
+    born = pd.to_datetime(born)
+    years = day.year - born.dt.year
+    before_birthday = (born.dt.month > day.month) | ((born.dt.month == day.month) & (born.dt.day > day.day))
+    return years - before_birthday.astype(float)
+
+
+def eligible(frame: pd.DataFrame, day: dt.date) -> pd.Series:
+    """17 or older on ``day``, or married (sudah or pernah kawin)."""
+    return (age_on(frame["tanggal_lahir"], day) >= 17) | frame["status_kawin"].isin(["S", "P"])
+
+
+class Proposals:
+    """Collects proposals in a deterministic order."""
+
+    def __init__(self) -> None:
+        self.rows: list[dict] = []
+
+    def add(self, **values) -> None:
+        self.rows.append(values)
+
+    def frame(self, regency: str, month: str) -> pd.DataFrame:
+        frame = pd.DataFrame(self.rows, columns=[c for c in PROPOSAL_COLUMNS if c != "proposal_id"])
+        frame["probability"] = pd.to_numeric(frame["probability"], errors="coerce")
+        text = [c for c in frame.columns if c not in ("probability", "tanggal_lahir", "row_number")]
+        frame[text] = frame[text].fillna("")
+        frame["row_number"] = frame["row_number"].fillna(0).astype("int64")
+        frame["proposal_id"] = [f"U-{regency}-{month}-{i + 1:06d}" for i in range(len(frame))]
+        return frame[list(PROPOSAL_COLUMNS)]
+
+
+def _person(row) -> dict:
+    return {c: getattr(row, c) for c in schema.PERSON_COLUMNS[1:]}
+
+
+def _source(row, rule: str, probability) -> dict:
+    return {"agency": row.agency, "file_name": row.file_name, "row_number": int(row.row_number),
+            "feed_id": row.id, "rule": rule, "probability": probability}
+
+
+def propose(
+    regency: str,
+    month: str,
+    reference: dt.date,
+    feed: pd.DataFrame,
+    links: pd.DataFrame,
+    roll: pd.DataFrame,
+    duplicates: pd.DataFrame,
+    open_queue: pd.DataFrame,
+) -> pd.DataFrame:
+    """Every change the month's evidence suggests, with its status (applied, queued, none)."""
+    out = Proposals()
+    roll_by_id = roll.set_index("id", drop=False)
+    link_of = links.set_index("feed_id") if len(links) else pd.DataFrame(columns=["roll_id", "probability", "decision"])
+    feed = feed.sort_values(["agency", "file_name", "row_number"], kind="stable")
+
+    roll_niks = set(roll["nik"][roll["nik"] != ""])
+    coktas = feed[feed["jenis_peristiwa"] == "hasil_coktas"]
+    _answers(out, coktas, open_queue, roll_by_id)
+
+    for row in feed[feed["jenis_peristiwa"] != "hasil_coktas"].itertuples(index=False):
+        rule = EVENT_RULES.get(row.jenis_peristiwa)
+        if rule is None:
+            continue
+        authoritative = row.jenis_peristiwa in BY_KEY[row.agency].authoritative
+        link = link_of.loc[row.id] if row.id in link_of.index else None
+        if link is not None and link["decision"] == "review":
+            kind = rule.on_match if rule.on_match else rule.on_new
+            if kind is None:
+                continue
+            out.add(voter_id=link["roll_id"], kategori=_kategori(kind), sub_kategori=_sub(kind),
+                    status=QUEUED, alasan="tautan_ragu", **_source(row, row.jenis_peristiwa, link["probability"]),
+                    **_person(row))
+            continue
+        if link is not None and link["decision"] == "match":
+            _on_match(out, row, rule, link, roll_by_id, authoritative)
+        else:
+            _on_new(out, row, rule, reference, regency, authoritative, roll_niks)
+
+    _roll_rules(out, roll, duplicates, reference)
+    frame = out.frame(regency, month)
+    return _resolve_conflicts(frame)
+
+
+def _kategori(kind) -> str:
+    if isinstance(kind, tuple):
+        return kind[0]
+    return "ubah_data"
+
+
+def _sub(kind) -> str:
+    if isinstance(kind, tuple):
+        return kind[1]
+    return "ubah_alamat" if kind == "alamat" else "ubah_elemen_data"
+
+
+def _on_match(out: Proposals, row, rule: EventRule, link, roll_by_id, authoritative: bool) -> None:
+    voter_id = link["roll_id"]
+    if rule.on_match is None or voter_id not in roll_by_id.index:
+        return
+    current = roll_by_id.loc[voter_id]
+    status = APPLIED if authoritative else QUEUED
+    reason = "" if authoritative else "instansi_bukan_sumber_sah"
+    source = _source(row, row.jenis_peristiwa, link["probability"])
+    if isinstance(rule.on_match, tuple):
+        out.add(voter_id=voter_id, kategori=rule.on_match[0], sub_kategori=rule.on_match[1], status=status,
+                alasan=reason, **source, **{c: current[c] for c in schema.PERSON_COLUMNS[1:]})
+        return
+    fields = {"alamat": ADDRESS_FIELDS, "identitas": IDENTITY_FIELDS, "kawin": ("status_kawin",)}[rule.on_match]
+    updated = {c: current[c] for c in schema.PERSON_COLUMNS[1:]}
+    changed = []
+    for name in fields:
+        value = getattr(row, name)
+        if isinstance(value, str) and not value:
+            continue
+        if pd.isna(value):
+            continue
+        if name == "status_kawin" and rule.on_match == "kawin":
+            value = "S"
+        if str(value) != str(current[name]):
+            updated[name] = value
+            changed.append(name)
+    if not changed:
+        return
+    sub = "ubah_alamat" if rule.on_match == "alamat" else "ubah_elemen_data"
+    out.add(voter_id=voter_id, kategori="ubah_data", sub_kategori=sub, status=status,
+            alasan=reason or ("kolom: " + ",".join(changed)), **source, **updated)
+
+
+def _on_new(
+    out: Proposals, row, rule: EventRule, reference: dt.date, regency: str, authoritative: bool, roll_niks: set
+) -> None:
+    if rule.on_new is None:
+        return
+    person = _person(row)
+    if row.jenis_peristiwa == "kawin":
+        person["status_kawin"] = "S"
+    frame = pd.DataFrame([person])
+    source = _source(row, row.jenis_peristiwa, np.nan)
+    if not bool(eligible(frame, reference).iloc[0]):
+        return  # not a voter yet: nothing to add
+    problems = []
+    if row.nik_status != "valid":
+        problems.append("nik_tidak_sah")
+    elif row.nik in roll_niks:
+        problems.append("nik_sudah_di_dpb")  # on the roll under other data: a person to check
+    if not str(row.kode_desa).startswith(regency + "."):
+        problems.append("desa_tidak_di_wilayah")
+    status = APPLIED if authoritative and not problems else QUEUED
+    reason = ";".join(problems) or ("" if authoritative else "instansi_bukan_sumber_sah")
+    out.add(voter_id="", kategori=rule.on_new[0], sub_kategori=rule.on_new[1], status=status, alasan=reason,
+            **source, **person)
+
+
+def _answers(out: Proposals, coktas: pd.DataFrame, open_queue: pd.DataFrame, roll_by_id) -> None:
+    """Applies or closes queued proposals answered by the field check."""
+    queue = open_queue.set_index("proposal_id") if len(open_queue) else None
+    for row in coktas.itertuples(index=False):
+        extra = json.loads(row.extra) if isinstance(getattr(row, "extra", ""), str) and row.extra else {}
+        queue_id = extra.get("id_antrean", getattr(row, "id_antrean", ""))
+        answer = " ".join(str(extra.get("hasil", getattr(row, "hasil", ""))).upper().replace("_", " ").split())
+        source = _source(row, "hasil_coktas", np.nan)
+        if queue is None or queue_id not in queue.index:
+            continue
+        item = queue.loc[queue_id]
+        person = {c: item[c] for c in schema.PERSON_COLUMNS[1:]}
+        if answer in COKTAS_CONFIRM:
+            out.add(voter_id=item["voter_id"], kategori=item["kategori"], sub_kategori=item["sub_kategori"],
+                    status=APPLIED, alasan="coktas_terbukti", id_antrean=queue_id, **source, **person)
+        elif answer in COKTAS_TMS and item["voter_id"] in roll_by_id.index:
+            current = roll_by_id.loc[item["voter_id"]]
+            out.add(voter_id=item["voter_id"], kategori="tms", sub_kategori=COKTAS_TMS[answer], status=APPLIED,
+                    alasan="coktas_tms", id_antrean=queue_id, **source,
+                    **{c: current[c] for c in schema.PERSON_COLUMNS[1:]})
+        else:
+            out.add(voter_id=item["voter_id"], kategori=item["kategori"], sub_kategori=item["sub_kategori"],
+                    status=NO_CHANGE, alasan="coktas_tidak_terbukti" if answer in COKTAS_REJECT else "coktas_jawaban_tidak_dikenal",
+                    id_antrean=queue_id, **source, **person)
+
+
+def _roll_rules(out: Proposals, roll: pd.DataFrame, duplicates: pd.DataFrame, reference: dt.date) -> None:
+    """Changes the roll itself calls for: duplicates (ganda) and voters under age."""
+    by_id = roll.set_index("id", drop=False)
+    for pair in duplicates.sort_values(["id_a", "id_b"]).itertuples(index=False):
+        if pair.id_a not in by_id.index or pair.id_b not in by_id.index:
+            continue
+        keep, drop = _which_stays(by_id.loc[pair.id_a], by_id.loc[pair.id_b])
+        sure = pair.decision == "match" and pair.kelas != "nik_sama_nama_beda"
+        reason = "" if sure else ("nik_sama_nama_beda" if pair.kelas == "nik_sama_nama_beda" else "ganda_ragu")
+        out.add(voter_id=drop["id"], kategori="tms", sub_kategori="ganda", status=APPLIED if sure else QUEUED,
+                alasan=f"ganda dengan {keep['id']} ({pair.kelas})" + (f"; {reason}" if reason else ""),
+                agency="dpb", file_name="", row_number=0, feed_id=keep["id"], rule=f"ganda_{pair.kelas}",
+                probability=float(pair.probability), **{c: drop[c] for c in schema.PERSON_COLUMNS[1:]})
+    under = roll[(age_on(roll["tanggal_lahir"], reference) < 17) & (roll["status_kawin"] == "B")]
+    for voter in under.itertuples(index=False):
+        out.add(voter_id=voter.id, kategori="tms", sub_kategori="di_bawah_umur", status=APPLIED,
+                alasan="umur di bawah 17 dan belum kawin", agency="dpb", file_name="", row_number=0, feed_id="",
+                rule="usia_di_bawah_17", probability=np.nan, **_person(voter))
+
+
+def _which_stays(a, b):
+    """Of two records of one person the one with a valid NIK, then the older id, stays."""
+    a_ok, b_ok = len(str(a["nik"])) == 16, len(str(b["nik"])) == 16
+    if a_ok != b_ok:
+        return (a, b) if a_ok else (b, a)
+    return (a, b) if str(a["id"]) <= str(b["id"]) else (b, a)
+
+
+def _resolve_conflicts(frame: pd.DataFrame) -> pd.DataFrame:
+    """One applied change per voter and per new person; later reports of it are noted, not applied.
+
+    A removal (TMS) wins over an update of the same voter; among equals the first in
+    (agency, file, row) order wins. New voters are one person per NIK (or name and birth date).
+    """
+    if frame.empty:
+        return frame
+    applied = frame["status"] == APPLIED
+    order = {"tms": 0, "pemilih_baru": 1, "ubah_data": 2}
+    frame = frame.assign(_rank=frame["kategori"].map(order).fillna(9))
+    existing = applied & (frame["voter_id"] != "")
+    first = frame[existing].sort_values(["voter_id", "_rank"], kind="stable").drop_duplicates("voter_id")
+    loser = existing & ~frame.index.isin(first.index)
+    new = applied & (frame["voter_id"] == "")
+    person_key = np.where(frame["nik"] != "", frame["nik"], frame["nama"] + "|" + frame["tanggal_lahir"].astype(str))
+    dup_new = new & pd.Series(person_key, index=frame.index).where(new).duplicated(keep="first") & new
+    frame.loc[loser | dup_new, "status"] = NO_CHANGE
+    frame.loc[loser | dup_new, "alasan"] = "sudah_diusulkan_sumber_lain"
+    return frame.drop(columns="_rank")
