@@ -88,6 +88,28 @@ def quarantine(
     sys.stdout.write(quarantine_csv(warehouse, _regency(regency), month, agency))
 
 
+@app.command()
+def explain(
+    regency: str = typer.Option(..., help="Kemendagri regency code, e.g. 32.01"),
+    nik: str | None = typer.Option(None, help="The voter's NIK"),
+    id: str | None = typer.Option(None, "--id", help="The voter id on the roll (DPT-... or DPB-...)"),
+) -> None:
+    """Print a voter's whole history: every change, month, category, agency, file, row and evidence."""
+    from .explain import NotFound, history, voter_ids
+    from .resources.warehouse import Warehouse
+    from .settings import Settings
+
+    if bool(nik) == bool(id):
+        raise typer.BadParameter("give either --nik or --id")
+    warehouse = Warehouse(url=Settings.from_env().warehouse_url)
+    try:
+        ids = voter_ids(warehouse, _regency(regency), nik=nik, voter_id=id)
+    except NotFound as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(1) from None
+    typer.echo("\n\n".join(history(warehouse, _regency(regency), voter) for voter in ids))
+
+
 bench_app = typer.Typer(no_args_is_help=True, help="Measure a stage: wall time and peak memory.")
 app.add_typer(bench_app, name="bench")
 BENCH_DIR = Path("var/bench")

@@ -97,10 +97,15 @@ def publish(
 
     # The change list and the review queue (what field officers check), masked.
     nik_of = roll.set_index("id")["nik"] if len(roll) else pd.Series(dtype=object)
-    change_list = changes.assign(nik=mask_series(changes["voter_id"].map(nik_of).fillna(changes.get("nik", ""))))
+    change_list = changes.assign(nik=mask_series(changes["voter_id"].map(nik_of).fillna("")),
+                                 probability=_round4(changes["probability"]))
     _csv(change_list, folder / f"perubahan_{tag}.csv")
     written[f"perubahan_{tag}.csv"] = len(change_list)
-    queue_out = queue.assign(nik=mask_series(queue["nik"]), nkk=mask_series(queue["nkk"]), hasil_coktas="")
+    queue_out = queue.assign(
+        nik=mask_series(queue["nik"]), nkk=mask_series(queue["nkk"]),
+        usia=age_on(queue["tanggal_lahir"], reference).astype("Int64"),
+        probability=_round4(queue["probability"]), hasil_coktas="",
+    ).drop(columns=["tanggal_lahir"])
     _csv(queue_out, folder / f"antrean_coktas_{tag}.csv")
     write_workbook(folder / f"antrean_coktas_{tag}.xlsx", [
         Sheet("Antrean coktas", list(queue_out.columns), queue_out.itertuples(index=False, name=None),
@@ -111,6 +116,11 @@ def publish(
     manifest = {name: {"sha256": _sha256(folder / name), "baris": rows} for name, rows in sorted(written.items())}
     (folder / "manifest.json").write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
     return manifest
+
+
+def _round4(values: pd.Series) -> pd.Series:
+    """Probabilities to 4 decimals, written short (``0.9924``, never ``0.9923999999999999``)."""
+    return pd.to_numeric(values, errors="coerce").map(lambda v: None if pd.isna(v) else float(f"{v:.4f}"))
 
 
 def _sha256(path: Path) -> str:

@@ -17,6 +17,7 @@ from .definitions import BASELINE_JOB, MONTHLY_JOB
 from .partitions import Partition
 from .resources.landing import LandingZone, sha256
 from .resources.warehouse import Warehouse
+from .roll import store
 
 
 class RunError(Exception):
@@ -117,7 +118,12 @@ def run_regency(
         if not result.success:
             return outcomes
     for month in months:
-        key = Partition(regency=regency, month=month).key
+        part = Partition(regency=regency, month=month)
+        try:
+            store.previous_roll_month(resources["warehouse"], regency, month, part.previous_month)
+        except store.MonthOrderError as error:
+            raise RunError(str(error)) from None
+        key = part.key
         result = monthly.execute_in_process(
             run_config=run_config,
             instance=instance, partition_key=MultiPartitionKey(key.keys_by_dimension), raise_on_error=False

@@ -25,7 +25,8 @@ class Settings:
     regencies: tuple[str, ...]
     #: First month a partition exists for, ``YYYY-MM``.
     start_month: str
-    #: Polling day used for the age rule (17 or older on that day), ISO date.
+    #: Reference polling day for the age rule (17 or older on that day), ISO date; empty: the
+    #: last day of the month being closed (who has turned 17 by the end of the period).
     polling_day: str
     #: A feed file with a larger share of unusable rows stops its partition (blocking check).
     max_quarantine_share: float = 0.2
@@ -43,6 +44,6 @@ class Settings:
             output_dir=Path(os.environ.get("PDPB_OUTPUT_DIR") or var / "published").resolve(),
             regencies=regencies,
             start_month=os.environ.get("PDPB_START_MONTH", "2025-01"),
-            polling_day=os.environ.get("PDPB_POLLING_DAY", "2029-02-14"),
+            polling_day=os.environ.get("PDPB_POLLING_DAY", ""),
             max_quarantine_share=float(os.environ.get("PDPB_MAX_QUARANTINE_SHARE", "0.2")),
         )

@@ -8,11 +8,14 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import math
 import re
 import zipfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+
+import pandas as pd
 
 FIXED_TIME = dt.datetime(2026, 1, 1)
 EXCEL_MAX_ROWS = 1_048_576
@@ -43,7 +46,7 @@ def write_workbook(path: Path, sheets: Sequence[Sheet], creator: str = "pdpb-pip
             ws.append([])
         ws.append([WriteOnlyCell(ws, value=h) for h in sheet.header])
         for row in sheet.rows:
-            ws.append(list(row))
+            ws.append([_cell(v) for v in row])
     book.properties.created = FIXED_TIME
     book.properties.modified = FIXED_TIME
     book.properties.creator = creator
@@ -51,6 +54,16 @@ def write_workbook(path: Path, sheets: Sequence[Sheet], creator: str = "pdpb-pip
     book.save(raw)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(normalise_zip(raw.getvalue()))
+
+
+def _cell(value):
+    """openpyxl writes every number with 16 significant digits (0.9924 -> 0.9923999999999999),
+    which reads like a NIK to any scanner: a float is written as its shortest text instead."""
+    if isinstance(value, float):
+        return None if math.isnan(value) else repr(value)
+    if value is pd.NA or value is pd.NaT:
+        return None
+    return value
 
 
 def normalise_zip(data: bytes) -> bytes:

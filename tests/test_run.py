@@ -53,7 +53,7 @@ def _settings(tmp_path: Path, url: str) -> Settings:
         output_dir=tmp_path / "out",
         regencies=("36.73", "32.01"),
         start_month="2025-01",
-        polling_day="2029-02-14",
+        polling_day="",
     )
 
 

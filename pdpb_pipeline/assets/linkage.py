@@ -70,10 +70,13 @@ def build(monthly_def: MultiPartitionsDefinition, feed_assets, baseline_asset):
         feed = monthly.feed_rows(warehouse, part.regency, part.month)
         persons = feed[feed["jenis_peristiwa"] != "hasil_coktas"]
         config = LinkConfig()
-        result = link(persons, roll, config)
-        links = result.links
-        candidates = result.candidates
-        candidates = candidates[candidates["probability"] >= MIN_CANDIDATE_PROBABILITY]
+        if len(persons) and len(roll):
+            result = link(persons, roll, config)
+            links, all_candidates = result.links, result.candidates
+        else:  # nothing to link this month
+            links = pd.DataFrame(columns=["feed_id", "roll_id", "probability", "decision"])
+            all_candidates = pd.DataFrame(columns=["feed_id", "roll_id", "probability", "match_weight"])
+        candidates = all_candidates[all_candidates["probability"] >= MIN_CANDIDATE_PROBABILITY]
 
         decisions = pd.DataFrame({"feed_id": persons["id"], "agency": persons["agency"]}).merge(
             links[["feed_id", "roll_id", "probability", "decision"]], on="feed_id", how="left"
@@ -86,7 +89,12 @@ def build(monthly_def: MultiPartitionsDefinition, feed_assets, baseline_asset):
             json.dumps(_plain(evidence.loc[f].to_dict()), ensure_ascii=False, sort_keys=True) if f in evidence.index else "{}"
             for f in decisions["feed_id"]
         ]
-        duplicates = deduplicate(roll, config) if start == store.BASELINE else _new_duplicates(roll, start, warehouse, part, config)
+        if start != store.BASELINE:
+            duplicates = _new_duplicates(roll, start, warehouse, part, config)
+        elif len(roll) > 1:
+            duplicates = deduplicate(roll, config)
+        else:
+            duplicates = pd.DataFrame(columns=["id_a", "id_b", "probability", "decision", "kelas"])
 
         where = {"regency": part.regency, "month": part.month}
         with warehouse.begin() as conn:
@@ -98,7 +106,7 @@ def build(monthly_def: MultiPartitionsDefinition, feed_assets, baseline_asset):
         rate = decisions.assign(match=decisions["decision"] == "match").groupby("agency")["match"].mean()
         yield MaterializeResult(asset_key=KANDIDAT, metadata={
             "pasangan": MetadataValue.int(len(candidates)),
-            "sebaran_probabilitas": histogram(result.candidates["probability"]),
+            "sebaran_probabilitas": histogram(all_candidates["probability"].astype(float)),
         })
         yield MaterializeResult(asset_key=KEPUTUSAN, metadata={
             "baris_feed": MetadataValue.int(len(decisions)),
@@ -108,7 +116,7 @@ def build(monthly_def: MultiPartitionsDefinition, feed_assets, baseline_asset):
             "dpb_pembanding": MetadataValue.text(f"DPB {start}" if start != store.BASELINE else "DPT awal"),
             "tingkat_cocok_per_instansi": MetadataValue.md(
                 rate.rename("porsi_match").round(4).reset_index().to_markdown(index=False) if len(rate) else "(none)"),
-            "sebaran_probabilitas": histogram(links["probability"]) if len(links) else MetadataValue.md("(none)"),
+            "sebaran_probabilitas": histogram(links["probability"].astype(float)) if len(links) else MetadataValue.md("(none)"),
         })
         yield MaterializeResult(asset_key=GANDA, metadata={
             "pasangan_ganda": MetadataValue.int(len(duplicates)),
@@ -136,7 +144,7 @@ def _new_duplicates(roll: pd.DataFrame, start: str, warehouse: Warehouse, part: 
     """After the first month only the voters added last month can form new pairs (the rest of
     the roll was deduplicated before); pairs found earlier and still open stay in the queue."""
     fresh = roll[roll["id"].str.startswith(f"DPB-{part.regency}-{start}-")] if len(roll) else roll
-    if fresh.empty:
+    if fresh.empty or len(fresh) == len(roll):
         return pd.DataFrame(columns=["id_a", "id_b", "probability", "decision", "kelas"])
     result = link(fresh, roll[~roll["id"].isin(set(fresh["id"]))], config)
     pairs = result.links

@@ -47,7 +47,8 @@ QUEUE_COLUMNS = ("id_antrean", "bulan_usulan", "voter_id", "kategori", "sub_kate
 RECAP_CHECKS = {
     "rekap_seimbang": "Every desa and sex: previous + Pemilih Baru - TMS = current",
     "nik_tunggal": "No NIK twice on the roll (pairs waiting in the review queue excepted)",
-    "semua_memenuhi_syarat": "Nobody on the roll is under 17 and unmarried on the reference day",
+    "semua_memenuhi_syarat": "Nobody on the roll is under 17 and unmarried on the reference day "
+                             "(voters in the review queue excepted)",
 }
 
 
@@ -81,7 +82,7 @@ def recap_checks(recap_desa: pd.DataFrame, roll: pd.DataFrame, queued_ids: set[s
     repeated = nik[nik["nik"].duplicated(keep=False)]
     waiting = repeated["id"].isin(queued_ids).groupby(repeated["nik"]).any()
     unexplained = int((~waiting).sum()) if len(waiting) else 0
-    underage = roll[~rules.eligible(roll, reference)]
+    underage = roll[~rules.eligible(roll, reference) & ~roll["id"].isin(queued_ids)]
 
     def check(name, passed, **metadata):
         return AssetCheckResult(asset_key=REKAP, check_name=name, passed=bool(passed),
@@ -92,7 +93,8 @@ def recap_checks(recap_desa: pd.DataFrame, roll: pd.DataFrame, queued_ids: set[s
               sel=MetadataValue.int(len(recap_desa))),
         check("nik_tunggal", unexplained == 0, nik_ganda_tanpa_antrean=MetadataValue.int(unexplained),
               nik_ganda_dalam_antrean=MetadataValue.int(int(waiting.sum()) if len(waiting) else 0)),
-        check("semua_memenuhi_syarat", underage.empty, tidak_memenuhi_syarat=MetadataValue.int(len(underage))),
+        check("semua_memenuhi_syarat", underage.empty, tidak_memenuhi_syarat=MetadataValue.int(len(underage)),
+              dalam_antrean=MetadataValue.int(int((~rules.eligible(roll, reference)).sum()) - len(underage))),
     ]
 
 

@@ -48,6 +48,67 @@ def random_u(rec: Records, left: np.ndarray, right: np.ndarray, n: int, seed: in
 
 
 NIK, DOB = compare.NAMES.index("nik"), compare.NAMES.index("tanggal_lahir")
+NAME = compare.NAMES.index("nama")
+
+
+def _set_level_u(dist: np.ndarray, level: int, value: float) -> None:
+    rest = np.delete(np.arange(len(dist)), level)
+    dist[rest] *= (1 - value) / dist[rest].sum()
+    dist[level] = value
+
+
+def _share_u(keys: np.ndarray, n: int) -> float:
+    """Chance that two different random records share a key: sum c(c-1) / N^2 (floor 0.001/N)."""
+    keys = keys[keys >= 0]
+    if not len(keys):
+        return 1e-3 / n
+    _, c = np.unique(keys, return_counts=True)
+    c = c.astype(np.float64)
+    return max(float((c * (c - 1)).sum()) / float(n) ** 2, 1e-3 / n)
+
+
+def _exact_u(u: list[np.ndarray], rec: Records, ref: np.ndarray) -> None:
+    """u of exact agreement on NIK, name and birth date from the value frequencies of the roll.
+
+    A random sample of 50,000 pairs cannot see a chance of one in a million: two different
+    records share a value with probability sum(c_k (c_k - 1)) / N^2 over the values' counts
+    (for a NIK that is only where the roll holds one NIK for several rows: copies, misuse).
+    """
+    n = len(ref)
+    if n < 2:
+        return
+    _set_level_u(u[NIK], 0, _share_u(rec.nik_key[ref], n))
+    _set_level_u(u[NAME], 0, _share_u(rec.name_sorted_code[ref], n))
+    _set_level_u(u[DOB], 0, _share_u(np.where(rec.dob[ref] > 0, rec.dob[ref], -1), n))
+
+
+def row_share(a: np.ndarray, total: np.ndarray, n_left: int, n_right: int,
+              iterations: int = 50, cap: float = 0.99) -> float:
+    """Share f of feed rows that are on the roll, by EM over the rows with the weights fixed.
+
+    Row i is on the roll with posterior f S_i / ((1 - f) + f S_i), S_i = sum_j 2^w_ij / N over
+    its candidates (non-candidates add nothing); f is the mean posterior. At most ``cap``.
+    """
+    if not len(a) or not n_left:
+        return 1e-6
+    order = np.argsort(a, kind="stable")
+    aa, w = a[order], total[order]
+    first = np.ones(len(aa), bool)
+    first[1:] = aa[1:] != aa[:-1]
+    starts = np.flatnonzero(first)
+    peak = np.maximum.reduceat(w, starts)
+    rel = np.add.reduceat(np.exp2(np.clip(w - np.repeat(peak, np.diff(np.append(starts, len(w)))), -60, 0)), starts)
+    log_s = peak + np.log2(rel) - np.log2(max(n_right, 1))      # log2 S_i of rows with candidates
+    f = 0.5
+    for _ in range(iterations):
+        z = np.clip(log_s + np.log2(f / (1 - f)), -60, 60)
+        new = float((1.0 / (1.0 + np.exp2(-z))).sum() / n_left)
+        new = min(max(new, 1e-6), cap)
+        if abs(new - f) < 1e-6:
+            f = new
+            break
+        f = new
+    return f
 
 
 def dob_training_pairs(rec: Records, left: np.ndarray, right: np.ndarray, n: int,
@@ -69,7 +130,11 @@ def _score(rec: Records, pairs: blocking.Pairs, config: LinkConfig, tf_rows: np.
     levels, _ = compare.compare(rec, pairs.a, pairs.b)
     u = random_u(rec, left, tf_rows, config.u_sample)
     # session 1: pairs with the same NIK (NIK switched off)
-    s1 = levels[levels[:, NIK] == 0]
+    # (their birth dates compared as typed: the NIK they share would otherwise vouch for them,
+    # and m of the date's error levels would be learnt as zero)
+    same_nik = levels[:, NIK] == 0
+    s1 = levels[same_nik].copy()
+    s1[:, DOB] = compare.date_levels(rec, pairs.a[same_nik], pairs.b[same_nik], use_nik=False)
     # session 2: pairs born the same day (birth date switched off). Among them the NIK's
     # birth part agrees by construction, so the u of "same region and birth part, other serial"
     # is taken from them, not from random pairs (where it would look like strong evidence).
@@ -78,8 +143,15 @@ def _score(rec: Records, pairs: blocking.Pairs, config: LinkConfig, tf_rows: np.
     if len(s2):
         dob_u = _level_dist(s2, NIK)
         nik_u = u[NIK].copy()
-        nik_u[1:4] = dob_u[1:4]
+        # a 16-digit NIK one digit off is, among people born the same day, often a neighbouring
+        # kecamatan's code: that u too comes from the same-day pairs. Opaque identifiers (not
+        # NIK-structured) keep the random-pair u for a one-digit typo.
+        ok = rec.nik_ok[tf_rows]
+        nik_like = bool(ok.any()) and rec.nik_is16[tf_rows][ok].mean() > 0.5
+        lo = 1 if nik_like else 2
+        nik_u[lo:4] = dob_u[lo:4]
         u[NIK] = nik_u / nik_u.sum()
+    _exact_u(u, rec, tf_rows)
     on = [True] * len(u)
     off_nik = on.copy()
     off_nik[NIK] = False
@@ -95,8 +167,19 @@ def _score(rec: Records, pairs: blocking.Pairs, config: LinkConfig, tf_rows: np.
         u_avg = 1.0
     tf = model.tf_adjustment(levels, rec.tf_sorted[pairs.a], rec.tf_sorted[pairs.b], u_avg,
                              config.tf_min, config.tf_max)
-    w, total, prob = model.score(fs, levels, tf)
-    total, prob, capped = decide.guards(levels, w, total, fs.prior_weight)
+    w, total, _ = model.score(fs, levels, tf)
+    total, _, capped = decide.guards(levels, w, total, 0.0)
+    # The prior of a pair. Per feed row the hypotheses are "not on the roll" (1 - f) and "is roll
+    # record j" (f / N each), f being the share of feed rows on the roll; the odds of one pair
+    # are f / ((1 - f) N). The weights (u from random pairs) count the blocking agreement
+    # themselves, so the share of matches among the candidates must not be the prior.
+    n_left, n_right = len(left), len(tf_rows)
+    if self_join:
+        odds = max(fs.lam * len(levels), 1.0) / max(n_right * (n_right - 1) / 2, 1.0)
+    else:
+        odds = (f := row_share(pairs.a, total, n_left, n_right)) / ((1 - f) * max(n_right, 1))
+    fs.pair_prior = float(odds / (1 + odds))
+    prob = 1.0 / (1.0 + np.exp2(-np.clip(total + fs.prior_weight, -60, 60)))
     return Scored(pairs, levels, w, tf, total, prob, fs, capped)
 
 

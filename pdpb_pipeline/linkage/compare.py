@@ -37,7 +37,7 @@ COMPARISONS: tuple[Comparison, ...] = (
     Comparison("nama", "Nama", ("sama", "ejaan_atau_urutan", "sangat_mirip", "mirip", "sebagian",
                                 "beda", "kosong")),
     Comparison("tanggal_lahir", "Tanggal lahir", ("sama", "hari_bulan_tertukar", "satu_unsur_beda",
-                                                  "beda", "kosong")),
+                                                  "tahun_sama", "beda", "kosong")),
     Comparison("jenis_kelamin", "Jenis kelamin", ("sama", "beda", "kosong")),
     Comparison("tempat_lahir", "Tempat lahir", ("sama", "mirip", "beda", "kosong")),
     Comparison("rumah_tangga", "Rumah tangga (NKK, alamat, RT/RW, desa)",
@@ -122,17 +122,47 @@ def name_levels(rec: Records, a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray,
     return lv, sim
 
 
-def date_levels(rec: Records, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+def _nik_dmy(rec: Records, rows: np.ndarray) -> np.ndarray:
+    """The birth date a 16-digit NIK encodes as day*10000 + month*100 + two-digit year (-1)."""
+    birth = rec.nik_birth[rows]
+    dd, mm, yy = birth // 10000, (birth // 100) % 100, birth % 100
+    dd = np.where(dd > 40, dd - 40, dd)
+    ok = (birth >= 0) & rec.nik_ok[rows] & (dd >= 1) & (dd <= 31) & (mm >= 1) & (mm <= 12)
+    return np.where(ok, dd * 10000 + mm * 100 + yy, -1)
+
+
+def _dmy(dob: np.ndarray) -> np.ndarray:
+    return np.where(dob > 0, (dob % 100) * 10000 + ((dob // 100) % 100) * 100 + (dob // 10000) % 100, -2)
+
+
+def date_levels(rec: Records, a: np.ndarray, b: np.ndarray, use_nik: bool = True) -> np.ndarray:
+    """Birth dates; a date that the other side's NIK encodes counts as the same date.
+
+    A typed birth date that disagrees with the record's own NIK is the commonest date fault
+    (the registry never reissues a NIK to fix it), so where one side's typed date is exactly the
+    date the other side's NIK encodes, the dates agree (``sama``). ``tahun_sama``: same year,
+    day and month both differ (mistyped, or a placeholder date such as 1 July or 31 December).
+    ``satu_unsur_beda`` also takes dates a few days apart across a month's end.
+    """
     da, db = rec.dob[a], rec.dob[b]
-    lv = np.full(len(a), 4, dtype=np.int8)
+    lv = np.full(len(a), 5, dtype=np.int8)
     both = (da > 0) & (db > 0)
     ya, ma, dda = da // 10000, (da // 100) % 100, da % 100
     yb, mb, ddb = db // 10000, (db // 100) % 100, db % 100
     same_parts = (ya == yb).astype(int) + (ma == mb) + (dda == ddb)
-    lv[both] = 3
-    lv[both & (same_parts == 2)] = 2
+    near = np.abs((ya * 372 + ma * 31 + dda) - (yb * 372 + mb * 31 + ddb)) <= 12
+    lv[both] = 4
+    lv[both & (ya == yb)] = 3
+    lv[both & ((same_parts == 2) | near)] = 2
     lv[both & (ya == yb) & (ma == ddb) & (dda == mb) & (ma != dda)] = 1
     lv[both & (da == db)] = 0
+    # the other side's NIK says the same date (typed date mistyped on one side)
+    alt = both & (da != db)
+    if use_nik and alt.any():
+        i = np.flatnonzero(alt)
+        na, nb = _nik_dmy(rec, a[i]), _nik_dmy(rec, b[i])
+        hit = (na == _dmy(db[i])) | (nb == _dmy(da[i]))
+        lv[i[hit]] = 0
     return lv
 
 

@@ -20,7 +20,8 @@ GLOSS = {
     "ejaan_atau_urutan": "same after spelling/word-order normalisation",
     "sangat_mirip": "very similar (typo)", "mirip": "similar or one name contains the other",
     "sebagian": "partly similar", "hari_bulan_tertukar": "day and month swapped",
-    "satu_unsur_beda": "one of day, month, year differs", "nkk_sama": "same family card (NKK)",
+    "satu_unsur_beda": "one of day, month, year differs, or a few days apart",
+    "tahun_sama": "same year, day and month differ (mistyped or a placeholder such as 1 July)", "nkk_sama": "same family card (NKK)",
     "alamat_sama": "same desa, RT/RW and address", "desa_dan_alamat_atau_rt":
     "same desa and address or RT/RW", "desa_sama": "same desa only",
     "alamat_mirip": "similar address, other or unknown desa",
@@ -32,7 +33,9 @@ NAME_DIFFERENT = 5
 HOUSEHOLD_SAME = 1    # household level "alamat_sama" (same desa, RT/RW, address) or NKK
 NIK_SAME = 0
 NIK_TYPO = 1
-DOB_DIFFERENT = 3
+DOB_DIFFERENT = 3    # "tahun_sama" and "beda" (not "kosong")
+DOB_EMPTY = 5
+DOB_YEARS_APART = 4
 
 
 def guards(levels: np.ndarray, weights: np.ndarray, total: np.ndarray, prior: float
@@ -55,10 +58,12 @@ def guards(levels: np.ndarray, weights: np.ndarray, total: np.ndarray, prior: fl
     reason = np.full(len(total), "", dtype=object)
     name_differs = nama > NAME_SIMILAR
     name_differs &= nama < len(COMPARISONS[NAMES.index("nama")].levels) - 1  # not empty
-    dob_differs = dob == DOB_DIFFERENT
+    dob_differs = (dob >= DOB_DIFFERENT) & (dob < DOB_EMPTY)
     serial_differs = (nik == 2) | (nik == 3)
+    # a father and the son named after him are born years apart ("beda"); a date mistyped
+    # within the year ("tahun_sama") is no sign of a relative
     family = ((hh <= HOUSEHOLD_SAME) & (nik != NIK_SAME)
-              & (name_differs | dob_differs | (serial_differs & (nama > 1))))
+              & (name_differs | (dob == DOB_YEARS_APART) | (serial_differs & (nama > 1))))
     total[family] -= weights[family, NAMES.index("rumah_tangga")]
     reason[family] = ("same household but another name, birth date or NIK serial: a relative? "
                       "household evidence not counted")
@@ -89,13 +94,18 @@ def resolve(a: np.ndarray, b: np.ndarray, weight: np.ndarray, prob: np.ndarray, 
     first = np.ones(len(order), bool)
     first[1:] = fa[1:] != fa[:-1]
     best = order[first]
-    second_w = np.full(len(best), -np.inf)
-    has_second = np.zeros(len(order), bool)
-    has_second[:-1] = first[:-1] & ~first[1:]
     pos = np.flatnonzero(first)
-    sec_mask = has_second[pos]
-    second_w[sec_mask] = weight[order[pos[sec_mask] + 1]]
-    decision = np.where(prob[best] >= upper, MATCH, REVIEW).astype(object)
+    # the best competitor: another roll record that is not a copy of the best one (a ganda pair
+    # in the roll is one person; linking to either copy is right, so it is no ambiguity)
+    group = np.cumsum(first) - 1
+    ob, bb = b[order], b[best][group]
+    copy = (rec.nik_ok[ob] & (rec.nik_key[ob] == rec.nik_key[bb])) | (
+        (rec.name_sorted_code[ob] >= 0) & (rec.name_sorted_code[ob] == rec.name_sorted_code[bb])
+        & (rec.dob[ob] > 0) & (rec.dob[ob] == rec.dob[bb]))
+    competitor = np.where(first | copy, -np.inf, weight[order])
+    second_w = np.maximum.reduceat(competitor, pos)
+    # upper = 1 sends everything to review (a probability rounds to 1.0 in floating point)
+    decision = np.where((prob[best] >= upper) & (upper < 1.0), MATCH, REVIEW).astype(object)
     reason = np.full(len(best), "", dtype=object)
     if capped is not None:
         cap = capped[best] != ""
@@ -117,9 +127,15 @@ def resolve(a: np.ndarray, b: np.ndarray, weight: np.ndarray, prob: np.ndarray, 
     if len(dup):
         head = top[~grp_first]
         fa_d, fa_h = a[best[dup]], a[best[head]]
-        same_nik = rec.nik_ok[fa_d] & (rec.nik_key[fa_d] == rec.nik_key[fa_h])
-        same_person = same_nik | ((rec.name_sorted_code[fa_d] == rec.name_sorted_code[fa_h])
-                                  & (rec.dob[fa_d] == rec.dob[fa_h]) & (rec.dob[fa_d] > 0))
+        # one person reported twice (two agencies, or a repeated row with other noise): the two
+        # feed rows agree with each other on name and birth date and their NIKs do not disagree
+        from .compare import compare, NAMES
+        lv, _ = compare(rec, fa_d, fa_h)
+        nik, nama, dob, sex = (lv[:, NAMES.index(c)] for c in
+                               ("nik", "nama", "tanggal_lahir", "jenis_kelamin"))
+        same_person = (nama <= NAME_SIMILAR) & (sex != 1) & (
+            (nik == NIK_SAME) | (np.isin(nik, (NIK_TYPO, 5)) & (dob <= 2))
+            | (np.isin(nik, (2, 3)) & (nama <= 1) & (dob == 0)))
         demote = dup[~same_person]
         decision[demote] = REVIEW
         reason[demote] = "roll record also claimed by another feed row"

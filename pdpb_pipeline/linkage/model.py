@@ -25,6 +25,11 @@ class FSModel:
     lam: float
     iterations: int = 0
     history: list[float] = field(default_factory=list)
+    #: Prior probability that two *random* records (one feed row, one roll record) are the same
+    #: person. The weights use u from random pairs, so this is the prior they need: blocking
+    #: selects pairs on the very agreements the weights count, and the share of matches among
+    #: candidates (``lam``) as prior would count that agreement twice. ``None``: use ``lam``.
+    pair_prior: float | None = None
 
     def level_weights(self) -> list[np.ndarray]:
         """log2(m/u) per level of each comparison; the ``kosong`` (last) level weighs 0."""
@@ -36,7 +41,8 @@ class FSModel:
 
     @property
     def prior_weight(self) -> float:
-        return float(np.log2(self.lam / (1 - self.lam)))
+        p = self.lam if self.pair_prior is None else self.pair_prior
+        return float(np.log2(p / (1 - p)))
 
     def table(self) -> list[dict]:
         """m, u and weight of every level: the model as a reader sees it."""

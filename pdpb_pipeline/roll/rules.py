@@ -19,6 +19,7 @@ import pandas as pd
 
 from .. import schema
 from ..feeds.spec import BY_KEY
+from ..nik import birth_and_sex
 
 APPLIED, QUEUED, NO_CHANGE = "diterapkan", "antrean", "tanpa_perubahan"
 ADDRESS_FIELDS = ("alamat", "rt", "rw", "kode_desa")
@@ -32,6 +33,9 @@ class EventRule:
     on_match: tuple[str, str] | str | None
     #: (kategori, sub_kategori) of a new voter when the person is not on the roll.
     on_new: tuple[str, str] | None
+    #: A new voter from this event is always checked in the field first: an adult who already
+    #: lived in the regency but is not on the roll is there for a reason (TNI/Polri, removed).
+    new_needs_check: bool = False
 
 
 EVENT_RULES: dict[str, EventRule] = {
@@ -40,7 +44,7 @@ EVENT_RULES: dict[str, EventRule] = {
     "masuk_tni": EventRule(("tms", "sipil_ke_tni_polri"), None),
     "masuk_polri": EventRule(("tms", "sipil_ke_tni_polri"), None),
     "pindah_masuk": EventRule("alamat", ("pemilih_baru", "pindah_masuk")),
-    "pindah_dalam": EventRule("alamat", ("pemilih_baru", "pindah_masuk")),
+    "pindah_dalam": EventRule("alamat", ("pemilih_baru", "pindah_masuk"), new_needs_check=True),
     "penghuni_baru": EventRule("alamat", ("pemilih_baru", "pindah_masuk")),
     "daftar_pemilih_desa": EventRule("alamat", ("pemilih_baru", "pindah_masuk")),
     "pemilih_pemula": EventRule(None, ("pemilih_baru", "pemilih_pemula")),
@@ -221,6 +225,8 @@ def _on_new(
         problems.append("nik_sudah_di_dpb")  # on the roll under other data: a person to check
     if not str(row.kode_desa).startswith(regency + "."):
         problems.append("desa_tidak_di_wilayah")
+    if rule.new_needs_check:
+        problems.append("penduduk_lama_tidak_di_dpb")
     status = APPLIED if authoritative and not problems else QUEUED
     reason = ";".join(problems) or ("" if authoritative else "instansi_bukan_sumber_sah")
     out.add(voter_id="", kategori=rule.on_new[0], sub_kategori=rule.on_new[1], status=status, alasan=reason,
@@ -260,17 +266,36 @@ def _roll_rules(out: Proposals, roll: pd.DataFrame, duplicates: pd.DataFrame, re
         if pair.id_a not in by_id.index or pair.id_b not in by_id.index:
             continue
         keep, drop = _which_stays(by_id.loc[pair.id_a], by_id.loc[pair.id_b])
-        sure = pair.decision == "match" and pair.kelas != "nik_sama_nama_beda"
-        reason = "" if sure else ("nik_sama_nama_beda" if pair.kelas == "nik_sama_nama_beda" else "ganda_ragu")
+        # Only records identical but for the address are removed without a field check:
+        # "same NIK, other name" may be two people, and "similar" ones may be twins or namesakes.
+        sure = pair.decision == "match" and pair.kelas == "identik_kecuali_alamat"
+        reason = "" if sure else ("ganda_ragu" if pair.decision != "match" else f"kelas_{pair.kelas}_dicek")
         out.add(voter_id=drop["id"], kategori="tms", sub_kategori="ganda", status=APPLIED if sure else QUEUED,
                 alasan=f"ganda dengan {keep['id']} ({pair.kelas})" + (f"; {reason}" if reason else ""),
                 agency="dpb", file_name="", row_number=0, feed_id=keep["id"], rule=f"ganda_{pair.kelas}",
                 probability=float(pair.probability), **{c: drop[c] for c in schema.PERSON_COLUMNS[1:]})
-    under = roll[(age_on(roll["tanggal_lahir"], reference) < 17) & (roll["status_kawin"] == "B")]
-    for voter in under.itertuples(index=False):
-        out.add(voter_id=voter.id, kategori="tms", sub_kategori="di_bawah_umur", status=APPLIED,
-                alasan="umur di bawah 17 dan belum kawin", agency="dpb", file_name="", row_number=0, feed_id="",
-                rule="usia_di_bawah_17", probability=np.nan, **_person(voter))
+    # Every NIK that stands twice on the roll is resolved above or goes to the field check: two
+    # records with one NIK may be one person twice or two people given one number.
+    covered = {row["voter_id"] for row in out.rows if row.get("sub_kategori") == "ganda"}
+    with_nik = roll[roll["nik"] != ""]
+    shared = with_nik[with_nik["nik"].duplicated(keep=False)].sort_values(["nik", "id"])
+    for _, group in shared.groupby("nik", sort=True):
+        first = group.iloc[0]
+        for voter in group.iloc[1:].itertuples(index=False):
+            if voter.id in covered or first["id"] in covered:
+                continue
+            out.add(voter_id=voter.id, kategori="tms", sub_kategori="ganda", status=QUEUED,
+                    alasan=f"NIK sama dengan {first['id']}; nik_sama_dicek", agency="dpb", file_name="", row_number=0,
+                    feed_id=first["id"], rule="ganda_nik_sama", probability=np.nan, **_person(voter))
+    under = roll[~eligible(roll, reference)]
+    # The NIK carries the birth date too: when it says 17 or older, the record's date may be the
+    # typo, and the voter is checked in the field instead of removed.
+    by_nik = birth_and_sex(under["nik"], reference)["lahir"]
+    nik_says_adult = age_on(by_nik, reference) >= 17
+    for voter, adult in zip(under.itertuples(index=False), nik_says_adult):
+        out.add(voter_id=voter.id, kategori="tms", sub_kategori="di_bawah_umur", status=QUEUED if adult else APPLIED,
+                alasan="tanggal_lahir_beda_nik" if adult else "umur di bawah 17 dan belum kawin", agency="dpb",
+                file_name="", row_number=0, feed_id="", rule="usia_di_bawah_17", probability=np.nan, **_person(voter))
 
 
 def _which_stays(a, b):

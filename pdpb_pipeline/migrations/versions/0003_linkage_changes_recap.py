@@ -17,14 +17,15 @@ PERSON = [
     ("tanggal_lahir", sa.Date), ("jenis_kelamin", sa.String(1)), ("status_kawin", sa.String(1)),
     ("alamat", sa.Text), ("rt", sa.String(8)), ("rw", sa.String(8)), ("kode_desa", sa.String(16)),
 ]
-SOURCE = [
-    sa.Column("agency", sa.String(40), nullable=False),
-    sa.Column("file_name", sa.Text, nullable=False),
-    sa.Column("row_number", sa.Integer, nullable=False),
-    sa.Column("feed_id", sa.String(200), nullable=False),
-    sa.Column("rule", sa.String(80), nullable=False),
-    sa.Column("probability", sa.Float, nullable=True),
-]
+def _source() -> list[sa.Column]:
+    return [
+        sa.Column("agency", sa.String(40), nullable=False),
+        sa.Column("file_name", sa.Text, nullable=False),
+        sa.Column("row_number", sa.Integer, nullable=False),
+        sa.Column("feed_id", sa.String(200), nullable=False),
+        sa.Column("rule", sa.String(80), nullable=False),
+        sa.Column("probability", sa.Float, nullable=True),
+    ]
 
 
 def _partition() -> list[sa.Column]:
@@ -69,7 +70,7 @@ def upgrade() -> None:
         sa.Column("voter_id", sa.String(40), nullable=False),
         sa.Column("kategori", sa.String(20), nullable=False),
         sa.Column("sub_kategori", sa.String(40), nullable=False),
-        *[c.copy() for c in SOURCE],
+        *_source(),
         sa.Column("status", sa.String(20), nullable=False),
         sa.Column("alasan", sa.Text, nullable=False),
         sa.Column("id_antrean", sa.String(40), nullable=False),
@@ -84,7 +85,7 @@ def upgrade() -> None:
         sa.Column("voter_id", sa.String(40), nullable=False),
         sa.Column("kategori", sa.String(20), nullable=False),
         sa.Column("sub_kategori", sa.String(40), nullable=False),
-        *[c.copy() for c in SOURCE],
+        *_source(),
         sa.Column("proposal_id", sa.String(40), nullable=False),
         sa.Column("id_antrean", sa.String(40), nullable=False),
         sa.Column("kode_desa_lama", sa.String(16), nullable=False),
