@@ -55,6 +55,20 @@ def bench_feeds(root: Path, voters: int, seed: int) -> dict:
     return _worker("feeds", str(folder))
 
 
+def bench_cycle(root: Path, voters: int, seed: int) -> dict:
+    """A whole month of one regency through Dagster: the first month (baseline loaded, the roll
+    deduplicated in full) and a steady month, each in its own process."""
+    folder = ensure_case(root, voters, 2, seed)
+    work = folder / "cycle"
+    if work.exists():
+        import shutil
+
+        shutil.rmtree(work)
+    first = _worker("cycle", str(folder), "2026-01")
+    second = _worker("cycle", str(folder), "2026-02")
+    return {"stage": "cycle", "voters": voters, "first_month": first, "steady_month": second}
+
+
 # Workers: run in their own process by ``_worker``; print one JSON line.
 
 def _run_synth(folder: str, voters: str, months: str, seed: str) -> dict:
@@ -94,7 +108,38 @@ def _run_feeds(folder: str) -> dict:
             "seconds": round(time.perf_counter() - started, 2), "peak_mb": round(_peak_mb())}
 
 
+def _run_cycle(folder: str, month: str) -> dict:
+    import os
+
+    work = Path(folder) / "cycle"
+    work.mkdir(exist_ok=True)
+    os.environ.setdefault("PDPB_WAREHOUSE_URL", f"sqlite:///{work / 'warehouse.sqlite'}")
+    from dagster import DagsterInstance
+
+    from .definitions import build_definitions
+    from .resources.warehouse import Warehouse
+    from .runner import run_regency
+    from .scoring import score_month
+    from .settings import Settings
+
+    settings = Settings.from_env()
+    settings = Settings(**(vars(settings) | {"landing_dir": Path(folder), "output_dir": work / "published",
+                                             "regencies": (BENCH_REGENCY,)}))
+    defs = build_definitions(settings)
+    started = time.perf_counter()
+    with DagsterInstance.ephemeral() as instance:
+        outcomes = run_regency(defs, instance, BENCH_REGENCY, month)
+    seconds = round(time.perf_counter() - started, 2)
+    peak = round(_peak_mb())
+    if not all(o.success for o in outcomes):
+        raise SystemExit(f"run failed: {[o.failed_steps or o.failed_checks for o in outcomes]}")
+    score = score_month(Warehouse(url=settings.warehouse_url), Path(folder), BENCH_REGENCY, month)
+    return {"month": month, "warehouse": settings.warehouse_url.split(":")[0], "seconds": seconds, "peak_mb": peak,
+            "runs": [o.job for o in outcomes],
+            "recap": outcomes[-1].metadata.get("rekap", {}), "score": score}
+
+
 if __name__ == "__main__":
     stage, *arguments = sys.argv[1:]
-    runner = {"synth": _run_synth, "feeds": _run_feeds}[stage]
+    runner = {"synth": _run_synth, "feeds": _run_feeds, "cycle": _run_cycle}[stage]
     print(json.dumps(runner(*arguments)))

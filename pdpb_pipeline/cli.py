@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 
@@ -89,6 +90,19 @@ def quarantine(
 
 
 @app.command()
+def link(
+    feed: Path = typer.Option(..., exists=True, dir_okay=False, help="Feed rows, canonical-schema CSV with an id column"),
+    roll: Path = typer.Option(..., exists=True, dir_okay=False, help="Roll, canonical-schema CSV with an id column"),
+    out: Path = typer.Option(..., dir_okay=False, help="Where to write the links CSV"),
+) -> None:
+    """Link any two canonical-schema files: one output row per linked feed row (match or review)."""
+    from .linkage import link_files
+
+    summary = link_files(feed, roll, out)
+    typer.echo(", ".join(f"{k}={v}" for k, v in summary.items() if not isinstance(v, dict)), err=True)
+
+
+@app.command()
 def explain(
     regency: str = typer.Option(..., help="Kemendagri regency code, e.g. 32.01"),
     nik: str | None = typer.Option(None, help="The voter's NIK"),
@@ -143,6 +157,31 @@ def bench_feeds(
     from .bench import bench_feeds as run
 
     _print_bench(run(dir, voters, seed))
+
+
+@bench_app.command("link")
+def bench_link(
+    voters: int = typer.Option(1_000_000, help="Voters on the synthetic roll"),
+    seed: int = typer.Option(1),
+) -> None:
+    """Wall time, peak memory and quality (precision, recall, review share) of `pdpb link`."""
+    from .linkage.bench import run
+
+    result = run(voters, seed)
+    typer.echo(json.dumps(result, indent=2, default=str))
+
+
+@bench_app.command("cycle")
+def bench_cycle(
+    voters: int = typer.Option(1_000_000, help="Voters of the synthetic regency"),
+    seed: int = typer.Option(1),
+    dir: Path = typer.Option(BENCH_DIR, help="Where benchmark cases are kept"),
+) -> None:
+    """Time and peak memory of a whole month of one regency (PDPB_WAREHOUSE_URL: the warehouse)."""
+    from .bench import bench_cycle as run
+
+    result = run(dir, voters, seed)
+    typer.echo(json.dumps(result, indent=2, default=str))
 
 
 def main() -> None:  # pragma: no cover - console entry point
