@@ -90,6 +90,32 @@ def quarantine(
 
 
 @app.command()
+def rekap(
+    regency: str = typer.Option(..., help="Kemendagri regency code, e.g. 32.01"),
+    month: str = typer.Option(..., help="Month, YYYY-MM"),
+) -> None:
+    """Print a published month's recap totals and where its files are."""
+    from .settings import Settings
+    from .resources.warehouse import Warehouse
+
+    settings = Settings.from_env()
+    code = _regency(regency)
+    warehouse = Warehouse(url=settings.warehouse_url)
+    totals = warehouse.read(
+        "SELECT kolom, SUM(jumlah) AS jumlah FROM rekap WHERE regency = :r AND month = :m GROUP BY kolom",
+        {"r": code, "m": month}).set_index("kolom")["jumlah"]
+    if totals.empty:
+        typer.echo(f"error: no recap for {code} {month}: run `pdpb run --regency {code} --month {month}`", err=True)
+        raise typer.Exit(1)
+    value = {k: int(totals.get(k, 0)) for k in ("sebelumnya", "pemilih_baru", "tms", "sekarang")}
+    typer.echo(f"{code} {month}: {value['sebelumnya']:,} + {value['pemilih_baru']:,} (Pemilih Baru) - "
+               f"{value['tms']:,} (TMS) = {value['sekarang']:,}")
+    moves = {k: int(v) for k, v in totals.items() if (k.startswith(("baru_", "tms_", "ubah_"))) and v}
+    typer.echo("  " + ", ".join(f"{k}={v:,}" for k, v in sorted(moves.items())))
+    typer.echo(f"  files: {settings.output_dir / code / month}")
+
+
+@app.command()
 def link(
     feed: Path = typer.Option(..., exists=True, dir_okay=False, help="Feed rows, canonical-schema CSV with an id column"),
     roll: Path = typer.Option(..., exists=True, dir_okay=False, help="Roll, canonical-schema CSV with an id column"),

@@ -36,12 +36,20 @@ mkdir -p var/ditolak
 mv "$BROKEN" var/ditolak/
 $PDPB run --regency $CITY --month $END
 
+step "Published rolls"
+for code in $REGENCY $CITY; do
+    for month in $START $END; do
+        $PDPB rekap --regency $code --month $month
+    done
+done
+
 cat <<MSG
 
 Done.
   Landing zone:  $LANDING
   Warehouse:     ${PDPB_WAREHOUSE_URL:-var/warehouse.sqlite}
   Dagster home:  ${DAGSTER_HOME}
-  Quarantine:    .venv/bin/pdpb quarantine --regency $CITY --month $START
-  Open the UI:   make ui    then http://127.0.0.1:3000 (Assets, Runs, Automation)
+  A voter's history:  .venv/bin/pdpb explain --regency $CITY --id DPT-$CITY-0000001
+  Lineage in the UI:  make ui   then http://127.0.0.1:3000 : Assets (graph, partitions,
+                      metadata of rekap and publikasi), Runs, Automation (schedule, sensor)
 MSG
