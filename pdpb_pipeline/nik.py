@@ -16,7 +16,6 @@ import numpy as np
 import pandas as pd
 from lokal import parse_nik
 
-from . import regions
 
 SIXTEEN_DIGITS = re.compile(r"^\d{16}$")
 

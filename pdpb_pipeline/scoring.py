@@ -73,7 +73,6 @@ def score_month(warehouse: Warehouse, zone: Path, regency: str, month: str, deta
     removed = changes[changes["kategori"] == "tms"]
     removed_persons = removed["voter_id"].map(person_of_voter)
     wrong_removed = {p for p in removed_persons.dropna() if p in true_persons and p not in on_roll}
-    added_persons = set(added["voter_id"].map(person_of_voter).dropna())
     wrong_added = set()
     for added_month, group in added.groupby("month"):  # judged against the month they were added in
         truly = true_persons if added_month == month else set(truth.true_roll(zone, regency, added_month)["person_id"])

@@ -16,6 +16,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Font
 
 FIXED_TIME = dt.datetime(2026, 1, 1)
 EXCEL_MAX_ROWS = 1_048_576
@@ -31,9 +34,7 @@ class Sheet:
 
 
 def write_workbook(path: Path, sheets: Sequence[Sheet], creator: str = "pdpb-pipeline") -> None:
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Font
+    """Dates (``datetime``) become real date cells, floats their shortest text."""
 
     book = Workbook(write_only=True)
     for sheet in sheets:
@@ -46,7 +47,7 @@ def write_workbook(path: Path, sheets: Sequence[Sheet], creator: str = "pdpb-pip
             ws.append([])
         ws.append([WriteOnlyCell(ws, value=h) for h in sheet.header])
         for row in sheet.rows:
-            ws.append([_cell(v) for v in row])
+            ws.append([_date(ws, v) if isinstance(v, dt.datetime) else _cell(v) for v in row])
     book.properties.created = FIXED_TIME
     book.properties.modified = FIXED_TIME
     book.properties.creator = creator
@@ -54,6 +55,12 @@ def write_workbook(path: Path, sheets: Sequence[Sheet], creator: str = "pdpb-pip
     book.save(raw)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(normalise_zip(raw.getvalue()))
+
+
+def _date(ws, value: dt.datetime):
+    cell = WriteOnlyCell(ws, value=value)
+    cell.number_format = "DD/MM/YYYY"
+    return cell
 
 
 def _cell(value):

@@ -109,7 +109,6 @@ def test_broken_baseline_fails_the_run_with_file_and_field(tmp_path, sqlite_url)
 def test_materialise_on_a_postgres_dagster_instance(tmp_path, pg_database, monkeypatch):
     """The production dagster.yaml, pointed at PostgreSQL, stores the runs; so does the warehouse."""
     from pdpb_pipeline.resources import warehouse as wh_module
-    from tests.conftest import PG_URL  # noqa: F401 - same server
 
     home = tmp_path / "dagster_home"
     home.mkdir()

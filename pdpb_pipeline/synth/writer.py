@@ -11,8 +11,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import re
-import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -22,10 +20,10 @@ from . import noise as Z
 from .agencies import (
     AGENCIES, LAPAS_CASES, PMI_COUNTRIES, POLRI_RANKS, POLRI_UNITS, TNI_RANKS, TNI_UNITS,
 )
+from ..xlsx import Sheet, write_workbook
 from .config import SynthConfig
 from .places import JAWA_PLACES, STREETS, SUNDA_PLACES
 
-FIXED_TIME = dt.datetime(2026, 1, 1, 0, 0, 0)
 TRUTH_COLUMNS = ("berkas", "baris", "agency", "jenis_peristiwa", "tanggal_peristiwa", "person_id",
                  "roll_id", "kategori", "sub_kategori", "noise", "event_id", "di_roll")
 
@@ -304,43 +302,5 @@ def write_file(path: Path, agency: str, header: list[str], cells: list[list]) ->
 
 
 def write_xlsx(path: Path, sheet: str, header: list[str], cells: list[list]) -> None:
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
+    write_workbook(path, [Sheet(sheet, header, cells)], creator="pdpb synth")
 
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet(sheet)
-    ws.append(header)
-    for row in cells:
-        out = []
-        for v in row:
-            if isinstance(v, dt.datetime):
-                c = WriteOnlyCell(ws, value=v)
-                c.number_format = "DD/MM/YYYY"
-                out.append(c)
-            else:
-                out.append(v)
-        ws.append(out)
-    wb.properties.created = FIXED_TIME
-    wb.properties.modified = FIXED_TIME
-    wb.properties.creator = "pdpb synth"
-    raw = io.BytesIO()
-    wb.save(raw)
-    path.write_bytes(normalise_zip(raw.getvalue()))
-
-
-def normalise_zip(data: bytes) -> bytes:
-    """The same zip with fixed entry timestamps and attributes (reproducible bytes)."""
-    src = zipfile.ZipFile(io.BytesIO(data))
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as dst:
-        for info in src.infolist():
-            zi = zipfile.ZipInfo(info.filename, date_time=(2026, 1, 1, 0, 0, 0))
-            zi.compress_type = zipfile.ZIP_DEFLATED
-            zi.external_attr = 0o600 << 16
-            zi.create_system = 0
-            content = src.read(info.filename)
-            if info.filename == "docProps/core.xml":  # openpyxl stamps the save time here
-                content = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)",
-                                 rb"\g<1>2026-01-01T00:00:00Z\g<2>", content)
-            dst.writestr(zi, content)
-    return out.getvalue()
