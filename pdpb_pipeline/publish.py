@@ -68,7 +68,7 @@ def publish(
     levels = {"Kabupaten": roll_up(recap_desa, "kabupaten"), "Kecamatan": roll_up(recap_desa, "kecamatan"), "Desa": desa}
     title = _title(regency, month, "LAMPIRAN BERITA ACARA REKAPITULASI DAFTAR PEMILIH BERKELANJUTAN")
     write_workbook(folder / f"rekap_{tag}.xlsx", [
-        Sheet(name, list(frame.columns), frame.itertuples(index=False, name=None), title)
+        Sheet(name, list(frame.columns), frame, title)
         for name, frame in levels.items()
     ])
     written[f"rekap_{tag}.xlsx"] = len(desa)
@@ -87,11 +87,10 @@ def publish(
         stem = f"dpb/dpb_{kecamatan}_{_slug(name)}_{month}"
         part = part.sort_values(["kode_desa", "rw", "rt", "alamat", "nama", "id"], kind="stable")
         _csv(part, folder / f"{stem}.csv")
-        rows = list(part.itertuples(index=False, name=None))
         write_workbook(folder / f"{stem}.xlsx", [
             Sheet(f"DPB {i + 1}" if i else "DPB", list(part.columns), chunk,
                   _title(regency, month, f"DAFTAR PEMILIH BERKELANJUTAN KECAMATAN {name}"))
-            for i, chunk in enumerate(chunks(rows))
+            for i, chunk in enumerate(chunks(part))
         ])
         written[f"{stem}.csv"] = written[f"{stem}.xlsx"] = len(part)
 
@@ -108,7 +107,7 @@ def publish(
     ).drop(columns=["tanggal_lahir"])
     _csv(queue_out, folder / f"antrean_coktas_{tag}.csv")
     write_workbook(folder / f"antrean_coktas_{tag}.xlsx", [
-        Sheet("Antrean coktas", list(queue_out.columns), queue_out.itertuples(index=False, name=None),
+        Sheet("Antrean coktas", list(queue_out.columns), queue_out,
               _title(regency, month, "DAFTAR PEMERIKSAAN LAPANGAN (COKLIT TERBATAS)"))
     ])
     written[f"antrean_coktas_{tag}.csv"] = written[f"antrean_coktas_{tag}.xlsx"] = len(queue_out)

@@ -48,9 +48,9 @@ def write_workbook(path: Path, sheets: Sequence[Sheet], creator: str = "pdpb-pip
             _put(book, f"xl/worksheets/sheet{index}.xml", _sheet_xml(sheet))
 
 
-def chunks(rows: Sequence, size: int = EXCEL_MAX_ROWS - 10) -> list[Sequence]:
+def chunks(rows: pd.DataFrame, size: int = EXCEL_MAX_ROWS - 10) -> list[pd.DataFrame]:
     """Splits rows so no sheet passes Excel's row limit (title and header included)."""
-    return [rows[i:i + size] for i in range(0, max(len(rows), 1), size)]
+    return [rows.iloc[i:i + size] for i in range(0, max(len(rows), 1), size)]
 
 
 def _put(book: zipfile.ZipFile, name: str, text: str) -> None:

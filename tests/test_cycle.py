@@ -212,3 +212,19 @@ def test_cycle_on_postgres_with_regencies_in_parallel(tmp_path, pg_url):
         manifest = json.loads((tmp_path / "published" / regency / "2026-01" / "manifest.json").read_text())
         assert any(name.startswith("rekap_") for name in manifest)
     shutil.rmtree(tmp_path / "published")
+
+
+def test_large_kecamatan_is_split_at_excel_row_limit(tmp_path, monkeypatch):
+    """A kecamatan with more voters than an Excel sheet holds gets a second sheet, no row lost."""
+    from openpyxl import load_workbook
+
+    from pdpb_pipeline import xlsx
+
+    frame = pd.DataFrame({"id": [f"V{i}" for i in range(25)], "nama": "SITI"})
+    sheets = [xlsx.Sheet(f"DPB {i + 1}" if i else "DPB", list(frame.columns), part, ["JUDUL"])
+              for i, part in enumerate(xlsx.chunks(frame, size=10))]
+    xlsx.write_workbook(tmp_path / "dpb.xlsx", sheets)
+    book = load_workbook(tmp_path / "dpb.xlsx", read_only=True)
+    assert book.sheetnames == ["DPB", "DPB 2", "DPB 3"]
+    ids = [row[0] for ws in book.worksheets for row in ws.iter_rows(min_row=4, values_only=True)]
+    assert ids == list(frame["id"])

@@ -26,6 +26,7 @@ from dagster import (
 
 from .. import monthly, schema
 from ..metadata import count_table
+from ..nik import is_placeholder
 from ..partitions import Partition
 from ..publish import publish
 from ..resources.warehouse import Warehouse
@@ -78,7 +79,8 @@ def queue_frame(proposals: pd.DataFrame, earlier: pd.DataFrame, month: str, answ
 
 def recap_checks(recap_desa: pd.DataFrame, roll: pd.DataFrame, queued_ids: set[str], reference) -> list[AssetCheckResult]:
     unbalanced = recap_desa[recap_desa["selisih"] != 0]
-    nik = roll.loc[roll["nik"] != "", ["id", "nik"]]
+    # A placeholder (3333333333333333, serial 0000) names nobody: it is a data fault, not a duplicate.
+    nik = roll.loc[(roll["nik"] != "") & ~roll["nik"].map(is_placeholder), ["id", "nik"]]
     repeated = nik[nik["nik"].duplicated(keep=False)]
     waiting = repeated["id"].isin(queued_ids).groupby(repeated["nik"]).any()
     unexplained = int((~waiting).sum()) if len(waiting) else 0

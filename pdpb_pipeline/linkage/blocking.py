@@ -26,6 +26,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 
 from .normalize import swap_day_month
 from .prepare import Records
@@ -54,10 +55,8 @@ def join(lk: np.ndarray, lrows: np.ndarray, rk: np.ndarray, rrows: np.ndarray,
     lk, lrows, rk, rrows = lk[lsel], lrows[lsel], rk[rsel], rrows[rsel]
     if not len(lk) or not len(rk):
         return np.empty(0, np.int64), np.empty(0, np.int64)
-    if len(rk) > 4 * len(lk):  # keep only right keys the left side has: sort the small side
-        lsorted = np.unique(lk)
-        at = np.minimum(np.searchsorted(lsorted, rk), len(lsorted) - 1)
-        hit = lsorted[at] == rk
+    if len(rk) > 4 * len(lk):  # keep only right keys the left side has (hash lookup)
+        hit = pd.Series(rk, copy=False).isin(np.unique(lk)).to_numpy()
         rk, rrows = rk[hit], rrows[hit]
         if not len(rk):
             return np.empty(0, np.int64), np.empty(0, np.int64)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from itertools import chain
 
 import numpy as np
 import pandas as pd
@@ -117,6 +118,7 @@ FILLER = frozenset({"MUHAMMAD", "SITI", "NUR", "ABDUL", "BIN", "BINTI", "BT", "B
 
 
 _PLAIN = re.compile(r"^[A-Z ]*$")
+_LETTERS = re.compile(r"[A-Z]+")
 
 
 @lru_cache(maxsize=None)
@@ -137,34 +139,135 @@ def _norm_tokens(raw: str) -> list[str]:
     return normalize_name(raw).split()
 
 
+def _join_groups(tokens: list, owner: np.ndarray, n: int) -> np.ndarray:
+    """``" ".join`` of the tokens of each group (``owner`` sorted ascending), as an object array.
+
+    One ``str.join`` over all tokens and one ``split`` instead of a join per group.
+    """
+    out = np.full(n, "", dtype=object)
+    if not len(tokens):
+        return out
+    last = np.ones(len(owner), dtype=bool)
+    last[:-1] = owner[1:] != owner[:-1]
+    seps = np.array([" ", "\x00"], dtype=object)[last.view(np.int8)].tolist()
+    parts = [None] * (2 * len(tokens))
+    parts[0::2] = tokens
+    parts[1::2] = seps
+    joined = "".join(parts).split("\x00")[:-1]
+    out[owner[last]] = joined
+    return out
+
+
+def _sequence_codes(owner: np.ndarray, values: np.ndarray, n: int) -> np.ndarray:
+    """Exact code of the value sequence of each group (``owner`` sorted, values >= 0 in order).
+
+    Groups without values get -1. Built by factorising (code so far, next value) column by column.
+    """
+    codes = np.full(n, -1, dtype=np.int64)
+    if not len(owner):
+        return codes
+    first = np.ones(len(owner), dtype=bool)
+    first[1:] = owner[1:] != owner[:-1]
+    starts = np.flatnonzero(first)
+    pos = np.arange(len(owner)) - np.repeat(starts, np.diff(np.append(starts, len(owner))))
+    groups = owner[starts]
+    width = int(values.max()) + 2 if len(values) else 1
+    cur = np.zeros(len(groups), dtype=np.int64)
+    gi = np.cumsum(first) - 1
+    for k in range(int(pos.max()) + 1):
+        sel = pos == k
+        nxt = np.zeros(len(groups), dtype=np.int64)
+        nxt[gi[sel]] = values[sel] + 1
+        c, _ = pd.factorize(cur * width + nxt)
+        cur = c.astype(np.int64)
+    codes[groups] = cur
+    return codes
+
+
 def name_table(names: np.ndarray) -> dict[str, np.ndarray]:
     """Per distinct raw name: normalised text, phonetic word-order-free key, token keys.
 
     Returns arrays aligned with ``names``: ``norm`` (str), ``sorted`` (phonetic tokens sorted,
-    joined), ``core`` (sorted, without MUHAMMAD/SITI/NUR...), plus CSR arrays ``tok_off`` /
-    ``tok`` (distinct phonetic tokens of each name).
+    joined), ``core`` (sorted, without MUHAMMAD/SITI/NUR...), their exact integer codes
+    ``sorted_code`` / ``core_code`` (-1 for an empty name), plus CSR arrays ``tok_off`` / ``tok``
+    (distinct phonetic tokens of each name, alphabetical).
+
+    Vectorised: the Python work is per distinct *token* (a few thousand); names are handled as
+    flat token arrays. Names with anything but letters and spaces (dots, commas, apostrophes:
+    titles and degrees written out) go through ``normalize_name`` one by one.
     """
     n = len(names)
-    norm = [""] * n
-    srt = [""] * n
-    core = [""] * n
-    lengths = np.zeros(n, dtype=np.int64)
-    toks: list[str] = []
-    for i, raw in enumerate(names):
-        nt = _norm_tokens(raw.upper() if not raw.isupper() else raw)
-        norm[i] = " ".join(nt)
-        ph = [_token_info(t)[1] for t in nt]
-        uniq = sorted(set(ph))
-        srt[i] = " ".join(sorted(ph))
-        c = [p for p, t in zip(ph, nt) if t not in FILLER]
-        core[i] = " ".join(sorted(c)) if c else srt[i]
-        lengths[i] = len(uniq)
-        toks.extend(uniq)
+    names = [v if isinstance(v, str) else "" for v in names]
+    # one upper() and one split() over all names; "\x01" (not whitespace) separates names
+    flat = " \x01 ".join(names).upper().split() if n else []
+    tcode, tuniq = pd.factorize(np.array(flat, dtype=object)) if flat else (np.zeros(0, np.int64), [])
+    tcode = tcode.astype(np.int64)
+    sep = [i for i, t in enumerate(tuniq) if t == "\x01"]
+    is_sep = tcode == sep[0] if len(sep) else np.zeros(len(tcode), dtype=bool)
+    if int(is_sep.sum()) != n - 1 or any("\x01" in v for v in tuniq if v != "\x01"):
+        # the separator inside a name: split one by one
+        split = [v.upper().split() for v in names]
+        flat = list(chain.from_iterable(split))
+        tcode, tuniq = pd.factorize(np.array(flat, dtype=object)) if flat else (np.zeros(0, np.int64), [])
+        tcode = tcode.astype(np.int64)
+        lengths = np.fromiter(map(len, split), dtype=np.int64, count=n)
+    else:
+        lengths = np.diff(np.concatenate([[-1], np.flatnonzero(is_sep), [len(tcode)]])) - 1
+        tcode = tcode[~is_sep]
+    plain_tok = np.array([bool(_LETTERS.fullmatch(t)) for t in tuniq], dtype=bool)
+    info = [_token_info(t) for t in tuniq]
+    is_title = np.array([i[2] for i in info], dtype=bool)
+    is_degree = np.array([i[3] for i in info], dtype=bool)
+    canon = np.array([i[0] for i in info], dtype=object)
+    owner = np.repeat(np.arange(n), lengths)
+    starts = np.cumsum(lengths) - lengths
+    pos = np.arange(len(owner)) - np.repeat(starts, lengths)
+    # a name is plain when all its tokens are letters only
+    bad = np.zeros(n, dtype=bool)
+    if len(tcode):
+        bad[owner[~plain_tok[tcode]]] = True
+    # plain names: titles dropped (when not alone), degrees dropped (when not first), canonical
+    drop = (is_title[tcode] & (lengths[owner] > 1)) | ((pos > 0) & is_degree[tcode])
+    kept = np.bincount(owner[~drop], minlength=n) if len(owner) else np.zeros(n, np.int64)
+    drop &= kept[owner] > 0
+    keep = ~drop & ~bad[owner]
+    odd = np.flatnonzero(bad)
+    odd_toks = [normalize_name(names[i].upper()).split() for i in odd]
+    nt_owner = np.concatenate([owner[keep], np.repeat(odd, [len(t) for t in odd_toks]).astype(np.int64)])
+    nt_tok = np.concatenate([canon[tcode[keep]],
+                             np.array(list(chain.from_iterable(odd_toks)), dtype=object)])
+    order = np.argsort(nt_owner, kind="stable")
+    nt_owner, nt_tok = nt_owner[order], nt_tok[order]
+    norm = _join_groups(nt_tok.tolist(), nt_owner, n)
+    # phonetic keys per distinct normalised token; ranks in alphabetical order of the key
+    ncode, nuniq = pd.factorize(nt_tok) if len(nt_tok) else (np.zeros(0, np.int64), [])
+    ph_of = np.array([_token_info(t)[1] for t in nuniq], dtype=object)
+    filler = np.array([t in FILLER for t in nuniq], dtype=bool)
+    ph_code, ph_uniq = pd.factorize(ph_of) if len(ph_of) else (np.zeros(0, np.int64), np.zeros(0, object))
+    alpha = np.empty(len(ph_uniq), dtype=np.int64)
+    alpha[np.argsort(np.asarray(ph_uniq, dtype=str), kind="stable")] = np.arange(len(ph_uniq))
+    rank = alpha[ph_code][ncode] if len(ncode) else np.zeros(0, np.int64)
+    ph_sorted_str = np.sort(np.asarray(ph_uniq, dtype=str)).astype(object) if len(ph_uniq) else np.zeros(0, object)
+    o = np.lexsort((rank, nt_owner))
+    s_owner, s_rank, s_fill = nt_owner[o], rank[o], filler[ncode[o]] if len(o) else np.zeros(0, bool)
+    srt = _join_groups(ph_sorted_str[s_rank].tolist(), s_owner, n)
+    sorted_code = _sequence_codes(s_owner, s_rank, n)
+    # core: without filler tokens; a name of fillers only keeps them all
+    has_core = np.zeros(n, dtype=bool)
+    has_core[s_owner[~s_fill]] = True
+    ck = ~s_fill | ~has_core[s_owner]
+    c_owner, c_rank = s_owner[ck], s_rank[ck]
+    core = _join_groups(ph_sorted_str[c_rank].tolist(), c_owner, n)
+    core_code = _sequence_codes(c_owner, c_rank, n)
+    # distinct phonetic tokens of each name (alphabetical)
+    dup = np.zeros(len(s_owner), dtype=bool)
+    dup[1:] = (s_owner[1:] == s_owner[:-1]) & (s_rank[1:] == s_rank[:-1])
+    u_owner, u_rank = s_owner[~dup], s_rank[~dup]
     off = np.zeros(n + 1, dtype=np.int64)
-    np.cumsum(lengths, out=off[1:])
-    return {"norm": np.array(norm, dtype=object), "sorted": np.array(srt, dtype=object),
-            "core": np.array(core, dtype=object), "tok_off": off,
-            "tok": np.array(toks, dtype=object)}
+    np.cumsum(np.bincount(u_owner, minlength=n), out=off[1:])
+    return {"norm": norm, "sorted": srt, "core": core, "sorted_code": sorted_code,
+            "core_code": core_code, "tok_off": off, "tok": ph_sorted_str[u_rank],
+            "tok_rank": u_rank, "tok_uniq": ph_sorted_str}
 
 
 # --- dates ---------------------------------------------------------------------------------------
@@ -217,6 +320,9 @@ def swap_day_month(ymd: np.ndarray) -> np.ndarray:
 
 # --- NIK -----------------------------------------------------------------------------------------
 
+_POPCOUNT = np.array([bin(i).count("1") for i in range(1 << 10)], dtype=np.int8)
+
+
 def id_digits(values) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Identifier columns as fixed-width bytes (vectorised: millions of rows).
 
@@ -226,43 +332,61 @@ def id_digits(values) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     (digits only, not a placeholder such as ``3333333333333333``, ``1234567890123456`` or a
     ``0000`` serial).
     """
+    raw, is16, usable, _ = id_scan(values)
+    return raw, is16, usable
+
+
+def id_scan(values) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """``id_digits`` plus the identifier as an int64 key (-1 where not usable)."""
     vals = np.asarray(values, dtype=object)
     try:
         arr = vals.astype("S24")
     except UnicodeEncodeError:
         arr = np.array([str(v).encode("ascii", "replace") for v in vals], dtype="S24")
-    width = 24
-    pos = np.arange(width)
+    n = len(arr)
 
     def scan(arr):
-        codes = arr.view(np.uint8).reshape(len(arr), width)
-        length = np.char.str_len(arr) if len(arr) else np.zeros(0, int)
-        is_digit = (codes >= 48) & (codes <= 57)
-        clean = (is_digit | (codes == 0)).all(axis=1) & (length <= 16)
-        return codes, length, is_digit, clean
+        u8 = arr.view(np.uint8).reshape(n, 24)
+        length = np.char.str_len(arr) if n else np.zeros(0, int)
+        d = u8[:, :16] - np.uint8(48)
+        is_digit = d <= 9
+        clean = (is_digit | (u8[:, :16] == 0)).all(axis=1) & (length <= 16)
+        return d, length, is_digit, clean
 
-    codes, length, is_digit, clean = scan(arr)
+    d, length, is_digit, clean = scan(arr)
     odd = np.flatnonzero(~clean & (length > 0))
     if len(odd):  # spaces, dots, quotes: clean those few in Python
         arr = arr.copy()
         arr[odd] = np.array([re.sub(rb"[\s.'`-]", b"", v) for v in arr[odd]], dtype="S24")
-        codes, length, is_digit, clean = scan(arr)
+        d, length, is_digit, clean = scan(arr)
     ok = clean & (length > 0)
-    digits = np.where(is_digit, codes - 48, 0)[:, :16].astype(np.int8)
+    digits = np.where(is_digit, d, np.uint8(0))
     raw = np.where(ok, arr, b"").astype("S16")
     is16 = ok & (length == 16)
     # placeholders: at most two distinct digits, runs 1234... / 9876..., serial 0000
-    masked = np.where(pos[:16] < length[:, None], digits, digits[:, :1])
-    srt = np.sort(masked, axis=1)
-    few = (np.diff(srt, axis=1) != 0).sum(axis=1) <= 1
-    step = (digits[:, 1:].astype(np.int16) - digits[:, :-1]) % 10
-    in_len = pos[1:16] < length[:, None]
-    ascending = ((step == 1) | ~in_len).all(axis=1)
-    descending = ((step == 9) | ~in_len).all(axis=1)
+    pos = np.arange(16)
+    inside = pos < length[:, None]
+    masked = np.where(inside, digits, digits[:, :1])
+    seen = np.bitwise_or.reduce(np.left_shift(np.uint16(1), masked.astype(np.uint16)), axis=1)
+    few = _POPCOUNT[seen & 1023] <= 2
+    step = (digits[:, 1:].astype(np.int8) - digits[:, :-1].astype(np.int8)) % 10
+    outside = ~inside[:, 1:]
+    ascending = ((step == 1) | outside).all(axis=1)
+    descending = ((step == 9) | outside).all(axis=1)
     zero_serial = is16 & (digits[:, 12:16] == 0).all(axis=1)
     placeholder = few | ascending | descending | zero_serial
     usable = ok & ~placeholder
-    return raw, is16, usable
+    # the key: 16-digit values by two 8-digit halves, shorter ones one by one (few)
+    w8 = 10 ** np.arange(7, -1, -1, dtype=np.int64)
+    key = np.full(n, -1, dtype=np.int64)
+    full = usable & (length == 16)
+    if full.any():
+        dd = digits[full]
+        key[full] = (dd[:, :8] @ w8) * 100_000_000 + dd[:, 8:] @ w8
+    short = np.flatnonzero(usable & (length < 16))
+    if len(short):
+        key[short] = raw[short].astype(np.int64)
+    return raw, is16, usable, key
 
 
 def nik_parts(raw: np.ndarray, is_nik: np.ndarray) -> dict[str, np.ndarray]:
@@ -270,17 +394,14 @@ def nik_parts(raw: np.ndarray, is_nik: np.ndarray) -> dict[str, np.ndarray]:
 
     Values are int64 (``-1`` where the value is not a 16-digit NIK).
     """
-    digits = raw.view(np.uint8).reshape(-1, 16).astype(np.int64) - 48
-    digits = np.where((digits >= 0) & (digits <= 9), digits, 0)
+    u8 = raw.view(np.uint8).reshape(-1, 16) - np.uint8(48)
+    digits = np.where(u8 <= 9, u8, np.uint8(0))
     w = 10 ** np.arange(5, -1, -1, dtype=np.int64)
-    region = digits[:, 0:6] @ w
-    birth = digits[:, 6:12] @ w
-    serial = digits[:, 12:16] @ w[2:]
     neg = np.int64(-1)
     return {
-        "region": np.where(is_nik, region, neg),
-        "birth": np.where(is_nik, birth, neg),
-        "serial": np.where(is_nik, serial, neg),
+        "region": np.where(is_nik, digits[:, 0:6] @ w, neg),
+        "birth": np.where(is_nik, digits[:, 6:12] @ w, neg),
+        "serial": np.where(is_nik, digits[:, 12:16] @ w[2:], neg),
     }
 
 

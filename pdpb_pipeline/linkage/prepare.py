@@ -100,16 +100,12 @@ def prepare(frames: list[pd.DataFrame], tf_rows: slice | None = None) -> Records
 
     name_code, raw_uniq = _codes(cols["nama"])
     names = nz.name_table(raw_uniq)
-    tok_code, tok_uniq = pd.factorize(names["tok"])
-    names["tok_code"] = tok_code.astype(np.int64)
-    names["tok_uniq"] = tok_uniq
+    tok_uniq = names.pop("tok_uniq")
+    names["tok_code"] = names.pop("tok_rank")
     pre_code, _ = pd.factorize(np.array([t[:3] for t in tok_uniq], dtype=object))
     names["pre_code"] = pre_code.astype(np.int64)[names["tok_code"]] if len(tok_uniq) else names["tok_code"]
-    srt_code, _ = pd.factorize(names["sorted"])
-    core_code, _ = pd.factorize(names["core"])
-    empty_sorted = names["sorted"] == ""
-    srt_code = np.where(empty_sorted, -1, srt_code)
-    core_code = np.where(empty_sorted, -1, core_code)
+    names["tok_uniq"] = tok_uniq
+    srt_code, core_code = names["sorted_code"], names["core_code"]
     safe = np.maximum(name_code, 0)
     name_sorted_code = np.where(name_code >= 0, srt_code[safe], -1)
     name_core_code = np.where(name_code >= 0, core_code[safe], -1)

@@ -19,7 +19,7 @@ import pandas as pd
 
 from .. import schema
 from ..feeds.spec import BY_KEY
-from ..nik import birth_and_sex
+from ..nik import birth_and_sex, is_placeholder
 
 APPLIED, QUEUED, NO_CHANGE = "diterapkan", "antrean", "tanpa_perubahan"
 ADDRESS_FIELDS = ("alamat", "rt", "rw", "kode_desa")
@@ -90,16 +90,30 @@ def eligible(frame: pd.DataFrame, day: dt.date) -> pd.Series:
 
 
 class Proposals:
-    """Collects proposals in a deterministic order."""
+    """Collects proposals, row by row or a frame at a time, in a deterministic order."""
+
+    COLUMNS = [c for c in PROPOSAL_COLUMNS if c != "proposal_id"]
 
     def __init__(self) -> None:
+        self.parts: list[pd.DataFrame] = []
         self.rows: list[dict] = []
 
     def add(self, **values) -> None:
         self.rows.append(values)
 
+    def add_frame(self, frame: pd.DataFrame) -> None:
+        self._flush()
+        if len(frame):
+            self.parts.append(frame.reindex(columns=self.COLUMNS))
+
+    def _flush(self) -> None:
+        if self.rows:
+            self.parts.append(pd.DataFrame(self.rows, columns=self.COLUMNS))
+            self.rows = []
+
     def frame(self, regency: str, month: str) -> pd.DataFrame:
-        frame = pd.DataFrame(self.rows, columns=[c for c in PROPOSAL_COLUMNS if c != "proposal_id"])
+        self._flush()
+        frame = pd.concat(self.parts, ignore_index=True) if self.parts else pd.DataFrame(columns=self.COLUMNS)
         frame["probability"] = pd.to_numeric(frame["probability"], errors="coerce")
         text = [c for c in frame.columns if c not in ("probability", "tanggal_lahir", "row_number")]
         frame[text] = frame[text].fillna("")
@@ -260,50 +274,49 @@ def _answers(out: Proposals, coktas: pd.DataFrame, open_queue: pd.DataFrame, rol
 
 
 def _roll_rules(out: Proposals, roll: pd.DataFrame, duplicates: pd.DataFrame, reference: dt.date) -> None:
-    """Changes the roll itself calls for: duplicates (ganda) and voters under age."""
-    by_id = roll.set_index("id", drop=False)
-    for pair in duplicates.sort_values(["id_a", "id_b"]).itertuples(index=False):
-        if pair.id_a not in by_id.index or pair.id_b not in by_id.index:
-            continue
-        keep, drop = _which_stays(by_id.loc[pair.id_a], by_id.loc[pair.id_b])
-        # Only records identical but for the address are removed without a field check:
-        # "same NIK, other name" may be two people, and "similar" ones may be twins or namesakes.
-        sure = pair.decision == "match" and pair.kelas == "identik_kecuali_alamat"
-        reason = "" if sure else ("ganda_ragu" if pair.decision != "match" else f"kelas_{pair.kelas}_dicek")
-        out.add(voter_id=drop["id"], kategori="tms", sub_kategori="ganda", status=APPLIED if sure else QUEUED,
-                alasan=f"ganda dengan {keep['id']} ({pair.kelas})" + (f"; {reason}" if reason else ""),
-                agency="dpb", file_name="", row_number=0, feed_id=keep["id"], rule=f"ganda_{pair.kelas}",
-                probability=float(pair.probability), **{c: drop[c] for c in schema.PERSON_COLUMNS[1:]})
-    # Every NIK that stands twice on the roll is resolved above or goes to the field check: two
-    # records with one NIK may be one person twice or two people given one number.
-    covered = {row["voter_id"] for row in out.rows if row.get("sub_kategori") == "ganda"}
-    with_nik = roll[roll["nik"] != ""]
-    shared = with_nik[with_nik["nik"].duplicated(keep=False)].sort_values(["nik", "id"])
-    for _, group in shared.groupby("nik", sort=True):
-        first = group.iloc[0]
-        for voter in group.iloc[1:].itertuples(index=False):
-            if voter.id in covered or first["id"] in covered:
-                continue
-            out.add(voter_id=voter.id, kategori="tms", sub_kategori="ganda", status=QUEUED,
-                    alasan=f"NIK sama dengan {first['id']}; nik_sama_dicek", agency="dpb", file_name="", row_number=0,
-                    feed_id=first["id"], rule="ganda_nik_sama", probability=np.nan, **_person(voter))
-    under = roll[~eligible(roll, reference)]
+    """Changes the roll itself calls for: duplicates (ganda) and voters under age (vectorised:
+    a first month deduplicates the whole roll)."""
+    fields = list(schema.PERSON_COLUMNS[1:])
+    pairs = duplicates.merge(roll.add_suffix("_a"), on="id_a").merge(roll.add_suffix("_b"), on="id_b")
+    pairs = pairs.sort_values(["id_a", "id_b"], kind="stable").reset_index(drop=True)
+    # Of two records of one person the one with a valid NIK, then the older id, stays.
+    a_ok = pairs["nik_a"].str.len() == 16
+    b_ok = pairs["nik_b"].str.len() == 16
+    keep_a = (a_ok & ~b_ok) | ((a_ok == b_ok) & (pairs["id_a"] <= pairs["id_b"]))
+    keep_id = pairs["id_a"].where(keep_a, pairs["id_b"])
+    drop = pd.DataFrame({c: pairs[f"{c}_b"].where(keep_a, pairs[f"{c}_a"]) for c in ["id", *fields]})
+    # Only records identical but for the address are removed without a field check:
+    # "same NIK, other name" may be two people, and "similar" ones may be twins or namesakes.
+    sure = (pairs["decision"] == "match") & (pairs["kelas"] == "identik_kecuali_alamat")
+    why = np.where(pairs["decision"] != "match", "; ganda_ragu", "; kelas_" + pairs["kelas"] + "_dicek")
+    out.add_frame(drop[fields].assign(
+        voter_id=drop["id"], kategori="tms", sub_kategori="ganda", status=np.where(sure, APPLIED, QUEUED),
+        alasan="ganda dengan " + keep_id + " (" + pairs["kelas"] + ")" + np.where(sure, "", why),
+        agency="dpb", file_name="", row_number=0, feed_id=keep_id, rule="ganda_" + pairs["kelas"],
+        probability=pairs["probability"].astype(float),
+    ))
+    # Every valid NIK that stands twice on the roll is resolved above or goes to the field check:
+    # two records with one NIK may be one person twice or two people given one number.
+    covered = set(drop["id"]) | set(keep_id)
+    usable = roll[(roll["nik"] != "") & ~roll["nik"].map(lambda v: is_placeholder(v) if len(v) == 16 else True)]
+    shared = usable[usable["nik"].duplicated(keep=False)].sort_values(["nik", "id"], kind="stable")
+    first = shared.groupby("nik")["id"].transform("first")
+    others = shared[(shared["id"] != first) & ~shared["id"].isin(covered) & ~first.isin(covered)]
+    first = first[others.index]
+    out.add_frame(others[fields].assign(
+        voter_id=others["id"], kategori="tms", sub_kategori="ganda", status=QUEUED,
+        alasan="NIK sama dengan " + first + "; nik_sama_dicek", agency="dpb", file_name="", row_number=0,
+        feed_id=first, rule="ganda_nik_sama", probability=np.nan,
+    ))
     # The NIK carries the birth date too: when it says 17 or older, the record's date may be the
     # typo, and the voter is checked in the field instead of removed.
-    by_nik = birth_and_sex(under["nik"], reference)["lahir"]
-    nik_says_adult = age_on(by_nik, reference) >= 17
-    for voter, adult in zip(under.itertuples(index=False), nik_says_adult):
-        out.add(voter_id=voter.id, kategori="tms", sub_kategori="di_bawah_umur", status=QUEUED if adult else APPLIED,
-                alasan="tanggal_lahir_beda_nik" if adult else "umur di bawah 17 dan belum kawin", agency="dpb",
-                file_name="", row_number=0, feed_id="", rule="usia_di_bawah_17", probability=np.nan, **_person(voter))
-
-
-def _which_stays(a, b):
-    """Of two records of one person the one with a valid NIK, then the older id, stays."""
-    a_ok, b_ok = len(str(a["nik"])) == 16, len(str(b["nik"])) == 16
-    if a_ok != b_ok:
-        return (a, b) if a_ok else (b, a)
-    return (a, b) if str(a["id"]) <= str(b["id"]) else (b, a)
+    under = roll[~eligible(roll, reference)]
+    adult = (age_on(birth_and_sex(under["nik"], reference)["lahir"], reference) >= 17).to_numpy()
+    out.add_frame(under[fields].assign(
+        voter_id=under["id"], kategori="tms", sub_kategori="di_bawah_umur", status=np.where(adult, QUEUED, APPLIED),
+        alasan=np.where(adult, "tanggal_lahir_beda_nik", "umur di bawah 17 dan belum kawin"), agency="dpb",
+        file_name="", row_number=0, feed_id="", rule="usia_di_bawah_17", probability=np.nan,
+    ))
 
 
 def _resolve_conflicts(frame: pd.DataFrame) -> pd.DataFrame:
