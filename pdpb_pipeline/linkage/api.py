@@ -12,7 +12,7 @@ import pandas as pd
 
 from . import blocking, compare, decide, model
 from .config import LinkConfig
-from .prepare import FIELDS, Records, prepare
+from .prepare import FIELDS, USED, Records, prepare
 
 log = logging.getLogger(__name__)
 
@@ -329,13 +329,14 @@ def deduplicate(roll: pd.DataFrame, config: LinkConfig | None = None) -> pd.Data
     return out[keep].sort_values("probability", ascending=False).reset_index(drop=True)
 
 
-def read_canonical_csv(path) -> pd.DataFrame:
+def read_canonical_csv(path, columns=FIELDS) -> pd.DataFrame:
     """Reads a person CSV as text (extra columns ignored, missing ones empty)."""
-    frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig",
-                        usecols=lambda c: c in FIELDS)
+    wanted = set(columns)
+    frame = pd.read_csv(path, dtype=str, na_filter=False, encoding="utf-8-sig", engine="c",
+                        usecols=lambda c: c in wanted)
     if "id" not in frame.columns:
         raise ValueError(f"{path}: no 'id' column")
-    for c in FIELDS:
+    for c in columns:
         if c not in frame.columns:
             frame[c] = ""
     return frame
@@ -345,8 +346,8 @@ def link_files(feed_csv, roll_csv, out_csv, config: LinkConfig | None = None) ->
     """``pdpb link``: one output row per linked feed row (feed_id, roll_id, probability,
     decision); a feed row missing from the output is a non-match. Returns counts and timings."""
     t0 = time.perf_counter()
-    feed = read_canonical_csv(feed_csv)
-    roll = read_canonical_csv(roll_csv)
+    feed = read_canonical_csv(feed_csv, USED)
+    roll = read_canonical_csv(roll_csv, USED)
     t1 = time.perf_counter()
     result = link(feed, roll, config)
     s, c = result.scored, result.chosen

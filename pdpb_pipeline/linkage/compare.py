@@ -17,6 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 from rapidfuzz import fuzz
 from rapidfuzz.distance import JaroWinkler
 from rapidfuzz.process import cpdist
@@ -53,6 +54,20 @@ def similarity(a: np.ndarray, b: np.ndarray, scorer=JaroWinkler.normalized_simil
     if not len(a):
         return np.empty(0, dtype=np.float64)
     return np.asarray(cpdist(a, b, scorer=scorer, workers=-1), dtype=np.float64)
+
+
+def coded_similarity(strings: np.ndarray, ca: np.ndarray, cb: np.ndarray,
+                     scorer=JaroWinkler.normalized_similarity) -> np.ndarray:
+    """``similarity(strings[ca], strings[cb])`` computed once per distinct pair of codes.
+
+    Candidate pairs repeat the same two values often (places, addresses, common names)."""
+    if not len(ca):
+        return np.empty(0, dtype=np.float64)
+    width = np.int64(len(strings) + 1)
+    code, uniq = pd.factorize(ca.astype(np.int64) * width + cb)
+    if len(uniq) > 0.9 * len(ca):
+        return similarity(strings[ca], strings[cb], scorer)
+    return similarity(strings[uniq // width], strings[uniq % width], scorer)[code]
 
 
 def nik_levels(rec: Records, a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -98,19 +113,19 @@ def name_levels(rec: Records, a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray,
     sim[exact] = 1.0
     idx = np.flatnonzero(both & ~exact)
     if len(idx):
-        na, nb = norm[ca[idx]], norm[cb[idx]]
-        sa, sb = srt[ca[idx]], srt[cb[idx]]
+        ia, ib = ca[idx], cb[idx]
         level = np.full(len(idx), 5, dtype=np.int8)
-        eq_norm = na == nb
-        eq_srt = sa == sb
-        jw = similarity(sa, sb)
-        jw_norm = similarity(na, nb)
+        eq_norm = norm[ia] == norm[ib]
+        eq_srt = names["sorted_code"][ia] == names["sorted_code"][ib]
+        jw = coded_similarity(srt, ia, ib)
+        jw_norm = coded_similarity(norm, ia, ib)
         jw = np.maximum(jw, jw_norm)
         rest = ~(eq_norm | eq_srt)
-        tset = np.zeros(len(idx))
-        r_idx = np.flatnonzero(rest)
-        tset[r_idx] = similarity(sa[r_idx], sb[r_idx], fuzz.token_set_ratio) / 100.0
         core_eq = rec.name_core_code[a[idx]] == rec.name_core_code[b[idx]]
+        # token-set similarity only decides where the Jaro-Winkler and the core name do not
+        tset = np.zeros(len(idx))
+        r_idx = np.flatnonzero(rest & (jw < 0.86) & ~core_eq)
+        tset[r_idx] = coded_similarity(srt, ia[r_idx], ib[r_idx], fuzz.token_set_ratio) / 100.0
         level[rest & ((jw >= 0.75) | (tset >= 0.7))] = 4
         level[rest & ((jw >= 0.86) | (tset >= 0.999) | core_eq)] = 3
         level[rest & (jw >= 0.93)] = 2
@@ -175,13 +190,14 @@ def place_levels(rec: Records, a: np.ndarray, b: np.ndarray) -> np.ndarray:
     ca, cb = rec.place_code[a], rec.place_code[b]
     lv = np.full(len(a), 3, dtype=np.int8)
     both = (ca >= 0) & (cb >= 0)
-    pa, pb = rec.places[np.maximum(ca, 0)], rec.places[np.maximum(cb, 0)]
+    sa, sb = np.maximum(ca, 0), np.maximum(cb, 0)
+    pa, pb = rec.places[sa], rec.places[sb]
     both &= (pa != "") & (pb != "")
     same = both & (pa == pb)
     lv[both] = 2
     idx = np.flatnonzero(both & ~same)
     if len(idx):
-        jw = similarity(pa[idx], pb[idx])
+        jw = coded_similarity(rec.places, sa[idx], sb[idx])
         lv[idx[jw >= 0.9]] = 1
     lv[same] = 0
     return lv
@@ -200,7 +216,7 @@ def household_levels(rec: Records, a: np.ndarray, b: np.ndarray) -> np.ndarray:
     idx = np.flatnonzero(addr_both & (aa != ab))
     if len(idx):
         xa, xb = rec.addrs[aa[idx]], rec.addrs[ab[idx]]
-        addr_sim[idx] = (xa == xb) | (similarity(xa, xb) >= 0.9)
+        addr_sim[idx] = (xa == xb) | (coded_similarity(rec.addrs, aa[idx], ab[idx]) >= 0.9)
     same_desa = (dsa >= 0) & (dsa == dsb)
     same_rt = (ra > 0) & (ra == rb)
     lv = np.full(len(a), 5, dtype=np.int8)

@@ -282,11 +282,32 @@ def date_parts(values) -> np.ndarray:
     if pd.api.types.is_datetime64_any_dtype(s):
         out = (s.dt.year * 10000 + s.dt.month * 100 + s.dt.day).fillna(0).astype(np.int64)
         return out.to_numpy()
-    codes, uniq = pd.factorize(s, use_na_sentinel=True)
-    parsed = np.zeros(len(uniq) + 1, dtype=np.int64)
-    for i, v in enumerate(uniq):
-        parsed[i] = _parse_date(v if isinstance(v, str) else str(v))
-    return parsed[codes]
+    out = np.zeros(len(s), dtype=np.int64)
+    rest = np.ones(len(s), dtype=bool)
+    if s.dtype == object and len(s):
+        try:  # the usual shape, yyyy-mm-dd, straight from the bytes
+            arr = s.to_numpy().astype("S11")
+        except (UnicodeEncodeError, TypeError, ValueError):
+            arr = None
+        if arr is not None:
+            u8 = arr.view(np.uint8).reshape(len(arr), 11)
+            dig = (u8 >= 48) & (u8 <= 57)
+            sep = (u8[:, [4, 7]] == 45) | (u8[:, [4, 7]] == 47) | (u8[:, [4, 7]] == 46)  # - / .
+            iso = (np.char.str_len(arr) == 10) & dig[:, [0, 1, 2, 3, 5, 6, 8, 9]].all(axis=1) & sep.all(axis=1)
+            u8 = u8.astype(np.int16) - 48
+            y = (u8[:, 0] * 1000 + u8[:, 1] * 100 + u8[:, 2] * 10 + u8[:, 3]).astype(np.int64)
+            mo, d = (u8[:, 5] * 10 + u8[:, 6]).astype(np.int64), (u8[:, 8] * 10 + u8[:, 9]).astype(np.int64)
+            valid = (y >= 1800) & (y <= 2200) & (mo > 0) & (mo <= 31) & (d > 0) & (d <= 31)
+            out[iso] = np.where(valid, y * 10000 + mo * 100 + d, 0)[iso]
+            rest = ~iso
+    if rest.any():
+        sub = s[rest] if not rest.all() else s
+        codes, uniq = pd.factorize(sub, use_na_sentinel=True)
+        parsed = np.zeros(len(uniq) + 1, dtype=np.int64)
+        for i, v in enumerate(uniq):
+            parsed[i] = _parse_date(v if isinstance(v, str) else str(v))
+        out[rest] = parsed[codes]
+    return out
 
 
 _DATE_ISO = re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})")
@@ -321,6 +342,26 @@ def swap_day_month(ymd: np.ndarray) -> np.ndarray:
 # --- NIK -----------------------------------------------------------------------------------------
 
 _POPCOUNT = np.array([bin(i).count("1") for i in range(1 << 10)], dtype=np.int8)
+_ONES = np.uint64(0x0101010101010101)
+
+
+def _all16(mask: np.ndarray) -> np.ndarray:
+    """Row-wise ``all`` of an (n, 16) bool matrix (as two 8-byte words per row)."""
+    v = np.ascontiguousarray(mask).view(np.uint64)
+    return (v[:, 0] == _ONES) & (v[:, 1] == _ONES)
+
+
+def _decimal16(digits: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Values of the first and last 8 digits of each row of an (n, 16) uint8 matrix of 0-9.
+
+    Eight digits at a time in one 64-bit word (little-endian: the first digit is the lowest byte).
+    """
+    x = np.ascontiguousarray(digits).view("<u8").astype(np.uint64, copy=False)
+    m8, m16, m32 = np.uint64(0x00FF00FF00FF00FF), np.uint64(0x0000FFFF0000FFFF), np.uint64(0xFFFFFFFF)
+    y = (x & m8) * np.uint64(10) + ((x >> np.uint64(8)) & m8)
+    z = (y & m16) * np.uint64(100) + ((y >> np.uint64(16)) & m16)
+    w = ((z & m32) * np.uint64(10000) + (z >> np.uint64(32))).astype(np.int64)
+    return w[:, 0], w[:, 1]
 
 
 def id_digits(values) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -346,43 +387,57 @@ def id_scan(values) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     n = len(arr)
 
     def scan(arr):
-        u8 = arr.view(np.uint8).reshape(n, 24)
+        head = np.ascontiguousarray(arr.view(np.uint8).reshape(n, 24)[:, :16])
         length = np.char.str_len(arr) if n else np.zeros(0, int)
-        d = u8[:, :16] - np.uint8(48)
+        d = head - np.uint8(48)
         is_digit = d <= 9
-        clean = (is_digit | (u8[:, :16] == 0)).all(axis=1) & (length <= 16)
-        return d, length, is_digit, clean
+        clean = _all16(is_digit | (head == 0)) & (length <= 16)
+        return head, d, length, is_digit, clean
 
-    d, length, is_digit, clean = scan(arr)
+    head, d, length, is_digit, clean = scan(arr)
     odd = np.flatnonzero(~clean & (length > 0))
     if len(odd):  # spaces, dots, quotes: clean those few in Python
         arr = arr.copy()
         arr[odd] = np.array([re.sub(rb"[\s.'`-]", b"", v) for v in arr[odd]], dtype="S24")
-        d, length, is_digit, clean = scan(arr)
+        head, d, length, is_digit, clean = scan(arr)
     ok = clean & (length > 0)
-    digits = np.where(is_digit, d, np.uint8(0))
-    raw = np.where(ok, arr, b"").astype("S16")
+    head[~ok] = 0
+    raw = head.view("S16").ravel()
     is16 = ok & (length == 16)
-    # placeholders: at most two distinct digits, runs 1234... / 9876..., serial 0000
-    pos = np.arange(16)
-    inside = pos < length[:, None]
-    masked = np.where(inside, digits, digits[:, :1])
-    seen = np.bitwise_or.reduce(np.left_shift(np.uint16(1), masked.astype(np.uint16)), axis=1)
-    few = _POPCOUNT[seen & 1023] <= 2
-    step = (digits[:, 1:].astype(np.int8) - digits[:, :-1].astype(np.int8)) % 10
-    outside = ~inside[:, 1:]
-    ascending = ((step == 1) | outside).all(axis=1)
-    descending = ((step == 9) | outside).all(axis=1)
-    zero_serial = is16 & (digits[:, 12:16] == 0).all(axis=1)
-    placeholder = few | ascending | descending | zero_serial
-    usable = ok & ~placeholder
-    # the key: 16-digit values by two 8-digit halves, shorter ones one by one (few)
-    w8 = 10 ** np.arange(7, -1, -1, dtype=np.int64)
-    key = np.full(n, -1, dtype=np.int64)
-    full = usable & (length == 16)
-    if full.any():
-        dd = digits[full]
-        key[full] = (dd[:, :8] @ w8) * 100_000_000 + dd[:, 8:] @ w8
+    digits = np.where(is_digit, d, np.uint8(0))
+    # placeholders: at most two distinct digits, runs 1234... / 9876..., serial 0000; only rows
+    # whose first digits allow it are checked in full
+    first = np.zeros(n, dtype=np.uint16)
+    up = np.ones(n, dtype=bool)
+    down = np.ones(n, dtype=bool)
+    prev = digits[:, 0].astype(np.int16)
+    for i in range(4):
+        col = np.where(length > i, digits[:, i], digits[:, 0])
+        first |= np.left_shift(np.uint16(1), col.astype(np.uint16))
+        if i:
+            cur = col.astype(np.int16)
+            step = (cur - prev) % 10
+            up &= (step == 1) | (length <= i)
+            down &= (step == 9) | (length <= i)
+            prev = cur
+    cand = ok & ((_POPCOUNT[first & 1023] <= 2) | up | down)
+    placeholder = np.zeros(n, dtype=bool)
+    c = np.flatnonzero(cand)
+    if len(c):
+        dg, ln = digits[c], length[c]
+        inside = np.arange(16) < ln[:, None]
+        masked = np.where(inside, dg, dg[:, :1])
+        seen = np.bitwise_or.reduce(np.left_shift(np.uint16(1), masked.astype(np.uint16)), axis=1)
+        few = _POPCOUNT[seen & 1023] <= 2
+        step = (dg[:, 1:].astype(np.int8) - dg[:, :-1].astype(np.int8)) % 10
+        outside = ~inside[:, 1:]
+        ascending = ((step == 1) | outside).all(axis=1)
+        descending = ((step == 9) | outside).all(axis=1)
+        placeholder[c] = few | ascending | descending
+    hi, lo = _decimal16(digits)
+    zero_serial = is16 & (lo % 10000 == 0)
+    usable = ok & ~placeholder & ~zero_serial
+    key = np.where(usable & (length == 16), hi * 100_000_000 + lo, np.int64(-1))
     short = np.flatnonzero(usable & (length < 16))
     if len(short):
         key[short] = raw[short].astype(np.int64)
@@ -394,14 +449,13 @@ def nik_parts(raw: np.ndarray, is_nik: np.ndarray) -> dict[str, np.ndarray]:
 
     Values are int64 (``-1`` where the value is not a 16-digit NIK).
     """
-    u8 = raw.view(np.uint8).reshape(-1, 16) - np.uint8(48)
-    digits = np.where(u8 <= 9, u8, np.uint8(0))
-    w = 10 ** np.arange(5, -1, -1, dtype=np.int64)
+    u8 = np.ascontiguousarray(raw).view(np.uint8).reshape(-1, 16) - np.uint8(48)
+    hi, lo = _decimal16(np.where(u8 <= 9, u8, np.uint8(0)))
     neg = np.int64(-1)
     return {
-        "region": np.where(is_nik, digits[:, 0:6] @ w, neg),
-        "birth": np.where(is_nik, digits[:, 6:12] @ w, neg),
-        "serial": np.where(is_nik, digits[:, 12:16] @ w[2:], neg),
+        "region": np.where(is_nik, hi // 100, neg),
+        "birth": np.where(is_nik, (hi % 100) * 10_000 + lo // 10_000, neg),
+        "serial": np.where(is_nik, lo % 10_000, neg),
     }
 
 
@@ -426,6 +480,30 @@ def normalize_address(raw: str) -> str:
     text = _RT_RW.sub(" ", (raw or "").upper())
     text = re.sub(r"[^A-Z0-9 ]+", " ", text)
     return " ".join(_ADDR_WORDS.get(t, t) for t in text.split())
+
+
+_ADDR_JUNK = re.compile("[^A-Z0-9 \x01]+")
+_ADDR_SPACES = re.compile(" {2,}")
+
+
+def normalize_addresses(values) -> np.ndarray:
+    """``normalize_address`` of many distinct values at once (regexes over one joined text)."""
+    values = [v if isinstance(v, str) else "" for v in values]
+    if not values or any("\x01" in v for v in values):
+        return np.array([normalize_address(v) for v in values], dtype=object)
+    text = "\x01".join(values).upper()
+    text = _ADDR_JUNK.sub(" ", _RT_RW.sub(" ", text))
+    # whole words only: every word is between spaces now; none of the replacements is itself
+    # replaced, so their order is free; twice for a word repeated next to itself
+    text = " " + text.replace("\x01", " \x01 ") + " "
+    for word, short in _ADDR_WORDS.items():
+        if f" {word} " in text:
+            text = text.replace(f" {word} ", f" {short} ").replace(f" {word} ", f" {short} ")
+    text = _ADDR_SPACES.sub(" ", text).replace(" \x01", "\x01").replace("\x01 ", "\x01")
+    out = text.split("\x01")
+    if len(out) != len(values):  # upper() made a separator of something: one by one
+        return np.array([normalize_address(v) for v in values], dtype=object)
+    return np.array([v.strip(" ") for v in out], dtype=object)
 
 
 def normalize_place(raw: str) -> str:

@@ -15,6 +15,8 @@ from . import normalize as nz
 
 FIELDS = ("id", "nik", "nkk", "nama", "tempat_lahir", "tanggal_lahir", "jenis_kelamin",
           "status_kawin", "alamat", "rt", "rw", "kode_desa")
+#: The columns linkage reads (``status_kawin`` is part of the schema but compared by nobody).
+USED = tuple(c for c in FIELDS if c != "status_kawin")
 
 
 @dataclass
@@ -92,11 +94,11 @@ def prepare(frames: list[pd.DataFrame], tf_rows: slice | None = None) -> Records
 
     ``tf_rows``: the rows whose name frequencies define how common a name is (the roll).
     """
-    cols = {c: np.concatenate([_column(f, c) for f in frames]) for c in FIELDS}
+    cols = {c: np.concatenate([_column(f, c) for f in frames]) for c in USED}
     n = len(cols["id"])
-    nik, is16, ok = nz.id_digits(cols["nik"])
+    nik, is16, ok, nik_key = nz.id_scan(cols["nik"])
     parts = nz.nik_parts(nik, is16)
-    nkk, nkk16, nkk_ok = nz.id_digits(cols["nkk"])
+    _, nkk16, nkk_ok, nkk_key = nz.id_scan(cols["nkk"])
 
     name_code, raw_uniq = _codes(cols["nama"])
     names = nz.name_table(raw_uniq)
@@ -125,7 +127,7 @@ def prepare(frames: list[pd.DataFrame], tf_rows: slice | None = None) -> Records
     places = np.array([nz.normalize_place(p) for p in place_uniq], dtype=object)
     desa_code, _ = _codes(cols["kode_desa"])
     addr_code, addr_uniq = _codes(cols["alamat"])
-    addrs = np.array([nz.normalize_address(a) for a in addr_uniq], dtype=object)
+    addrs = nz.normalize_addresses(addr_uniq)
     norm_codes, _ = pd.factorize(addrs)
     norm_codes = np.where(np.char.str_len(addrs.astype(str)) >= 5, norm_codes, -1)
     addr_norm_code = np.where(addr_code >= 0, norm_codes[np.maximum(addr_code, 0)], -1) if len(addrs) else addr_code
@@ -134,8 +136,8 @@ def prepare(frames: list[pd.DataFrame], tf_rows: slice | None = None) -> Records
 
     return Records(
         n=n, ids=cols["id"], nik=nik, nik_is16=is16, nik_ok=ok,
-        nik_key=_digits_key(nik, ok), nik_region=parts["region"], nik_birth=parts["birth"],
-        nik_serial=parts["serial"], nkk_key=_digits_key(nkk, nkk_ok & nkk16),
+        nik_key=nik_key, nik_region=parts["region"], nik_birth=parts["birth"],
+        nik_serial=parts["serial"], nkk_key=np.where(nkk16, nkk_key, np.int64(-1)),
         name_code=name_code, names=names, name_sorted_code=name_sorted_code,
         name_core_code=name_core_code, tf_sorted=tf, dob=nz.date_parts(cols["tanggal_lahir"]),
         sex=sex, place_code=place_code, places=places, desa_code=desa_code, rtrw=rtrw,

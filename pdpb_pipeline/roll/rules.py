@@ -151,12 +151,20 @@ def propose(
     coktas = feed[feed["jenis_peristiwa"] == "hasil_coktas"]
     _answers(out, coktas, open_queue, roll_by_id)
 
-    for row in feed[feed["jenis_peristiwa"] != "hasil_coktas"].itertuples(index=False):
+    persons = feed[feed["jenis_peristiwa"] != "hasil_coktas"]
+    # Everything a row's decision needs is computed for all rows at once; the loop below only
+    # reads plain values (a month of Kabupaten Bogor has tens of thousands of rows).
+    as_married = persons.assign(status_kawin=persons["status_kawin"].where(persons["jenis_peristiwa"] != "kawin", "S"))
+    voter_now = eligible(as_married, reference).to_numpy()
+    links_of = link_of.reindex(persons["id"])
+    linked_ids = set(links_of["roll_id"].dropna())
+    records = roll[roll["id"].isin(linked_ids)].set_index("id").to_dict("index")
+    for row, is_voter, (_, link) in zip(persons.itertuples(index=False), voter_now, links_of.iterrows()):
         rule = EVENT_RULES.get(row.jenis_peristiwa)
         if rule is None:
             continue
         authoritative = row.jenis_peristiwa in BY_KEY[row.agency].authoritative
-        link = link_of.loc[row.id] if row.id in link_of.index else None
+        link = None if pd.isna(link["decision"]) else link
         if link is not None and link["decision"] == "review":
             kind = rule.on_match if rule.on_match else rule.on_new
             if kind is None:
@@ -166,9 +174,9 @@ def propose(
                     **_person(row))
             continue
         if link is not None and link["decision"] == "match":
-            _on_match(out, row, rule, link, roll_by_id, authoritative)
-        else:
-            _on_new(out, row, rule, reference, regency, authoritative, roll_niks)
+            _on_match(out, row, rule, link, records, authoritative)
+        elif is_voter:
+            _on_new(out, row, rule, regency, authoritative, roll_niks)
 
     _roll_rules(out, roll, duplicates, reference)
     frame = out.frame(regency, month)
@@ -187,11 +195,11 @@ def _sub(kind) -> str:
     return "ubah_alamat" if kind == "alamat" else "ubah_elemen_data"
 
 
-def _on_match(out: Proposals, row, rule: EventRule, link, roll_by_id, authoritative: bool) -> None:
+def _on_match(out: Proposals, row, rule: EventRule, link, records: dict, authoritative: bool) -> None:
     voter_id = link["roll_id"]
-    if rule.on_match is None or voter_id not in roll_by_id.index:
+    if rule.on_match is None or voter_id not in records:
         return
-    current = roll_by_id.loc[voter_id]
+    current = records[voter_id]
     status = APPLIED if authoritative else QUEUED
     reason = "" if authoritative else "instansi_bukan_sumber_sah"
     source = _source(row, row.jenis_peristiwa, link["probability"])
@@ -220,18 +228,14 @@ def _on_match(out: Proposals, row, rule: EventRule, link, roll_by_id, authoritat
             alasan=reason or ("kolom: " + ",".join(changed)), **source, **updated)
 
 
-def _on_new(
-    out: Proposals, row, rule: EventRule, reference: dt.date, regency: str, authoritative: bool, roll_niks: set
-) -> None:
+def _on_new(out: Proposals, row, rule: EventRule, regency: str, authoritative: bool, roll_niks: set) -> None:
+    """A person not on the roll who is a voter now (17 or older, or married)."""
     if rule.on_new is None:
         return
     person = _person(row)
     if row.jenis_peristiwa == "kawin":
         person["status_kawin"] = "S"
-    frame = pd.DataFrame([person])
     source = _source(row, row.jenis_peristiwa, np.nan)
-    if not bool(eligible(frame, reference).iloc[0]):
-        return  # not a voter yet: nothing to add
     problems = []
     if row.nik_status != "valid":
         problems.append("nik_tidak_sah")
