@@ -51,7 +51,7 @@ def bench_synth(root: Path, voters: int, months: int, seed: int) -> dict:
 
 
 def bench_feeds(root: Path, voters: int, seed: int) -> dict:
-    folder = ensure_case(root, voters, 1, seed)
+    folder = ensure_case(root, voters, 2, seed)  # the same case as `bench cycle`
     return _worker("feeds", str(folder))
 
 
@@ -135,7 +135,7 @@ def _run_cycle(folder: str, month: str) -> dict:
         raise SystemExit(f"run failed: {[o.failed_steps or o.failed_checks for o in outcomes]}")
     score = score_month(Warehouse(url=settings.warehouse_url), Path(folder), BENCH_REGENCY, month)
     return {"month": month, "warehouse": settings.warehouse_url.split(":")[0], "seconds": seconds, "peak_mb": peak,
-            "runs": [o.job for o in outcomes],
+            "steps": {k: v for o in outcomes for k, v in o.step_seconds.items()},
             "recap": outcomes[-1].metadata.get("rekap", {}), "score": score}
 
 

@@ -33,6 +33,7 @@ class RunOutcome:
     failed_checks: list[str] = field(default_factory=list)
     failed_steps: list[str] = field(default_factory=list)
     metadata: dict[str, dict[str, object]] = field(default_factory=dict)
+    step_seconds: dict[str, float] = field(default_factory=dict)
 
 
 def month_range(first: str, last: str) -> list[str]:
@@ -59,6 +60,8 @@ def _outcome(job: str, partition: str, result) -> RunOutcome:
             severity = evaluation.severity.value
             outcome.failed_checks.append(f"{evaluation.asset_key.to_user_string()}:{evaluation.check_name} ({severity})")
     for event in result.all_events:
+        if event.is_step_success:
+            outcome.step_seconds[event.step_key] = round(event.event_specific_data.duration_ms / 1000, 2)
         if event.is_step_failure:
             error = event.event_specific_data.error
             while error.cause is not None:  # Dagster wraps the error the code raised

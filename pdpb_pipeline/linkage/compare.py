@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 from rapidfuzz import fuzz
 from rapidfuzz.distance import JaroWinkler
-from rapidfuzz.process import cpdist
+from rapidfuzz.process import cdist, cpdist
 
 from .prepare import Records
 
@@ -60,14 +60,32 @@ def coded_similarity(strings: np.ndarray, ca: np.ndarray, cb: np.ndarray,
                      scorer=JaroWinkler.normalized_similarity) -> np.ndarray:
     """``similarity(strings[ca], strings[cb])`` computed once per distinct pair of codes.
 
-    Candidate pairs repeat the same two values often (places, addresses, common names)."""
+    Candidate pairs repeat the same two values often (places, addresses, common names), and
+    one feed value meets many roll values: where the groups are big enough, each value of
+    ``ca`` is prepared once as a query and scored against all its partners (``cdist``).
+    """
     if not len(ca):
         return np.empty(0, dtype=np.float64)
     width = np.int64(len(strings) + 1)
     code, uniq = pd.factorize(ca.astype(np.int64) * width + cb)
-    if len(uniq) > 0.9 * len(ca):
-        return similarity(strings[ca], strings[cb], scorer)
-    return similarity(strings[uniq // width], strings[uniq % width], scorer)[code]
+    ua, ub = uniq // width, uniq % width
+    order = np.argsort(ua, kind="stable")
+    sa = ua[order]
+    first = np.ones(len(sa), dtype=bool)
+    first[1:] = sa[1:] != sa[:-1]
+    starts = np.flatnonzero(first)
+    if len(starts) * 16 > len(sa):
+        out = similarity(strings[ua], strings[ub], scorer)
+    else:
+        ends = np.append(starts[1:], len(sa))
+        queries = strings[sa[starts]].tolist()
+        choices = strings[ub[order]].tolist()
+        sims = np.empty(len(sa), dtype=np.float64)
+        for q, i, j in zip(queries, starts.tolist(), ends.tolist()):
+            sims[i:j] = cdist([q], choices[i:j], scorer=scorer, workers=1)[0]
+        out = np.empty(len(sa), dtype=np.float64)
+        out[order] = sims
+    return out[code]
 
 
 def nik_levels(rec: Records, a: np.ndarray, b: np.ndarray) -> np.ndarray:

@@ -158,30 +158,12 @@ def _join_groups(tokens: list, owner: np.ndarray, n: int) -> np.ndarray:
     return out
 
 
-def _sequence_codes(owner: np.ndarray, values: np.ndarray, n: int) -> np.ndarray:
-    """Exact code of the value sequence of each group (``owner`` sorted, values >= 0 in order).
-
-    Groups without values get -1. Built by factorising (code so far, next value) column by column.
-    """
-    codes = np.full(n, -1, dtype=np.int64)
-    if not len(owner):
-        return codes
-    first = np.ones(len(owner), dtype=bool)
-    first[1:] = owner[1:] != owner[:-1]
-    starts = np.flatnonzero(first)
-    pos = np.arange(len(owner)) - np.repeat(starts, np.diff(np.append(starts, len(owner))))
-    groups = owner[starts]
-    width = int(values.max()) + 2 if len(values) else 1
-    cur = np.zeros(len(groups), dtype=np.int64)
-    gi = np.cumsum(first) - 1
-    for k in range(int(pos.max()) + 1):
-        sel = pos == k
-        nxt = np.zeros(len(groups), dtype=np.int64)
-        nxt[gi[sel]] = values[sel] + 1
-        c, _ = pd.factorize(cur * width + nxt)
-        cur = c.astype(np.int64)
-    codes[groups] = cur
-    return codes
+def _string_codes(values: np.ndarray) -> np.ndarray:
+    """Codes of distinct strings, -1 for the empty string."""
+    codes, uniq = pd.factorize(values)
+    codes = codes.astype(np.int64)
+    empty = [i for i, u in enumerate(uniq) if u == ""]
+    return np.where(codes == empty[0], -1, codes) if empty else codes
 
 
 def name_table(names: np.ndarray) -> dict[str, np.ndarray]:
@@ -251,14 +233,14 @@ def name_table(names: np.ndarray) -> dict[str, np.ndarray]:
     o = np.lexsort((rank, nt_owner))
     s_owner, s_rank, s_fill = nt_owner[o], rank[o], filler[ncode[o]] if len(o) else np.zeros(0, bool)
     srt = _join_groups(ph_sorted_str[s_rank].tolist(), s_owner, n)
-    sorted_code = _sequence_codes(s_owner, s_rank, n)
+    sorted_code = _string_codes(srt)
     # core: without filler tokens; a name of fillers only keeps them all
     has_core = np.zeros(n, dtype=bool)
     has_core[s_owner[~s_fill]] = True
     ck = ~s_fill | ~has_core[s_owner]
     c_owner, c_rank = s_owner[ck], s_rank[ck]
     core = _join_groups(ph_sorted_str[c_rank].tolist(), c_owner, n)
-    core_code = _sequence_codes(c_owner, c_rank, n)
+    core_code = np.where(sorted_code >= 0, _string_codes(core), -1)
     # distinct phonetic tokens of each name (alphabetical)
     dup = np.zeros(len(s_owner), dtype=bool)
     dup[1:] = (s_owner[1:] == s_owner[:-1]) & (s_rank[1:] == s_rank[:-1])

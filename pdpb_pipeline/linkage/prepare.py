@@ -74,12 +74,55 @@ def _column(frame: pd.DataFrame, name: str) -> np.ndarray:
 def _codes(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Codes of distinct values (-1 for empty or missing) and the distinct values (str)."""
     codes, uniq = pd.factorize(values, use_na_sentinel=True)
-    codes = codes.astype(np.int64)
+    return _strip_codes(codes.astype(np.int64), np.asarray(uniq, dtype=object))
+
+
+def _strip_codes(codes: np.ndarray, uniq: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     uniq = np.array([u.strip() if isinstance(u, str) else "" for u in uniq], dtype=object)
     empty = np.flatnonzero(uniq == "")
     if len(empty):
+        codes = codes.copy()
         codes[np.isin(codes, empty)] = -1
     return codes, uniq
+
+
+def _raw_codes(frames: list[pd.DataFrame], name: str) -> tuple[np.ndarray, np.ndarray]:
+    """Codes (-1 missing) of one column's distinct raw values over the stacked frames, and the
+    values: each frame is factorised alone (a categorical column gives its codes for free) and
+    only the distinct values are merged, so millions of strings are never concatenated."""
+    parts, uniqs = [], []
+    for f in frames:
+        col = f[name] if name in f.columns else None
+        if col is not None and isinstance(col.dtype, pd.CategoricalDtype):
+            c = col.cat.codes.to_numpy().astype(np.int64)
+            cats = col.cat.categories
+            u = (cats.to_numpy(dtype=object) if cats.dtype == object
+                 else np.array([str(x) for x in cats], dtype=object))
+        else:
+            c, u = pd.factorize(_column(f, name), use_na_sentinel=True)
+            c, u = c.astype(np.int64), np.asarray(u, dtype=object)
+        parts.append(c)
+        uniqs.append(u)
+    if len(frames) == 1:
+        return parts[0], uniqs[0]
+    glob, guniq = pd.factorize(np.concatenate(uniqs), use_na_sentinel=True)
+    out, off = [], 0
+    for c, u in zip(parts, uniqs):
+        remap = np.append(glob[off:off + len(u)].astype(np.int64), -1)
+        out.append(remap[c])
+        off += len(u)
+    return np.concatenate(out), np.asarray(guniq, dtype=object)
+
+
+def _frame_codes(frames: list[pd.DataFrame], name: str) -> tuple[np.ndarray, np.ndarray]:
+    """``_codes`` of one column over the stacked frames."""
+    return _strip_codes(*_raw_codes(frames, name))
+
+
+def _per_value(frames: list[pd.DataFrame], name: str, parse, missing=0) -> np.ndarray:
+    """``parse`` (distinct raw values -> array) applied once per distinct value, per row."""
+    codes, raw = _raw_codes(frames, name)
+    return np.append(parse(raw), missing)[codes]
 
 
 def _digits_key(raw: np.ndarray, ok: np.ndarray) -> np.ndarray:
@@ -94,13 +137,14 @@ def prepare(frames: list[pd.DataFrame], tf_rows: slice | None = None) -> Records
 
     ``tf_rows``: the rows whose name frequencies define how common a name is (the roll).
     """
-    cols = {c: np.concatenate([_column(f, c) for f in frames]) for c in USED}
+    cols = {c: np.concatenate([_column(f, c) for f in frames]) for c in ("id", "nik", "nkk")}
     n = len(cols["id"])
     nik, is16, ok, nik_key = nz.id_scan(cols["nik"])
     parts = nz.nik_parts(nik, is16)
     _, nkk16, nkk_ok, nkk_key = nz.id_scan(cols["nkk"])
 
-    name_code, raw_uniq = _codes(cols["nama"])
+    raw_name_code, raw_names = _raw_codes(frames, "nama")
+    name_code, raw_uniq = _strip_codes(raw_name_code, raw_names)
     names = nz.name_table(raw_uniq)
     tok_uniq = names.pop("tok_uniq")
     names["tok_code"] = names.pop("tok_rank")
@@ -119,19 +163,19 @@ def prepare(frames: list[pd.DataFrame], tf_rows: slice | None = None) -> Records
     total = max(len(ref), 1)
     tf = np.where(name_sorted_code >= 0, counts[np.maximum(name_sorted_code, 0)] / total, 0.0)
 
-    sex_codes, sex_uniq = _codes(cols["jenis_kelamin"])
+    sex_codes, sex_uniq = _frame_codes(frames, "jenis_kelamin")
     sex_map = np.array([{"L": 1, "P": 2}.get(u[:1].upper(), 0) for u in sex_uniq] + [0], dtype=np.int8)
     sex = sex_map[sex_codes]  # code -1 -> the trailing 0
 
-    place_code, place_uniq = _codes(cols["tempat_lahir"])
+    place_code, place_uniq = _frame_codes(frames, "tempat_lahir")
     places = np.array([nz.normalize_place(p) for p in place_uniq], dtype=object)
-    desa_code, _ = _codes(cols["kode_desa"])
-    addr_code, addr_uniq = _codes(cols["alamat"])
+    desa_code, _ = _frame_codes(frames, "kode_desa")
+    addr_code, addr_uniq = _frame_codes(frames, "alamat")
     addrs = nz.normalize_addresses(addr_uniq)
     norm_codes, _ = pd.factorize(addrs)
     norm_codes = np.where(np.char.str_len(addrs.astype(str)) >= 5, norm_codes, -1)
     addr_norm_code = np.where(addr_code >= 0, norm_codes[np.maximum(addr_code, 0)], -1) if len(addrs) else addr_code
-    rt, rw = nz.digits_int(cols["rt"]), nz.digits_int(cols["rw"])
+    rt, rw = _per_value(frames, "rt", nz.digits_int), _per_value(frames, "rw", nz.digits_int)
     rtrw = np.where((rt > 0) | (rw > 0), rt * 1000 + rw, 0)
 
     return Records(
@@ -139,7 +183,7 @@ def prepare(frames: list[pd.DataFrame], tf_rows: slice | None = None) -> Records
         nik_key=nik_key, nik_region=parts["region"], nik_birth=parts["birth"],
         nik_serial=parts["serial"], nkk_key=np.where(nkk16, nkk_key, np.int64(-1)),
         name_code=name_code, names=names, name_sorted_code=name_sorted_code,
-        name_core_code=name_core_code, tf_sorted=tf, dob=nz.date_parts(cols["tanggal_lahir"]),
+        name_core_code=name_core_code, tf_sorted=tf, dob=_per_value(frames, "tanggal_lahir", nz.date_parts),
         sex=sex, place_code=place_code, places=places, desa_code=desa_code, rtrw=rtrw,
-        addr_code=addr_code, addrs=addrs, addr_norm_code=addr_norm_code, raw_names=cols["nama"],
+        addr_code=addr_code, addrs=addrs, addr_norm_code=addr_norm_code, raw_names=np.append(raw_names, "")[raw_name_code],
     )
