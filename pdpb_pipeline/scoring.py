@@ -6,6 +6,7 @@ pipeline published for a month with the true roll of that month, and explains ea
 - ``salah_hapus``: a voter the pipeline removed who is in the true roll (a lost vote);
 - ``salah_tambah``: a person the pipeline added who is not in the true roll;
 - ``dalam_antrean``: the difference is a change waiting in the review queue (coktas);
+- ``dikarantina``: the only rows reporting it could not be used (see ``pdpb quarantine``);
 - ``tak_terlapor``: no agency has reported the event yet, so nobody could know;
 - ``terlewat``: the event was reported and its change neither applied nor queued.
 
@@ -67,8 +68,13 @@ def score_month(warehouse: Warehouse, zone: Path, regency: str, month: str, deta
     queued = proposals[(proposals["status"] == "antrean") & ~proposals["proposal_id"].isin(answered)]
     queued_persons = set(queued["voter_id"].map(person_of_voter).dropna()) | set(
         row_person(queued[queued["agency"] != "dpb"]).dropna())
-    reported_removal = set(feed_truth.loc[feed_truth["kategori"] == "tms", "person_id"])
-    reported_addition = set(feed_truth.loc[feed_truth["kategori"] == "pemilih_baru", "person_id"])
+    accepted = warehouse.read("SELECT month, file_name, row_number FROM feed_row WHERE regency = :r AND month <= :m",
+                              {"r": regency, "m": month})
+    accepted_keys = set(accepted["month"] + "|" + accepted["file_name"] + "|" + accepted["row_number"].astype(str))
+    usable = feed_truth[feed_truth["key"].isin(accepted_keys)]
+    reported_removal = set(usable.loc[usable["kategori"] == "tms", "person_id"])
+    reported_addition = set(usable.loc[usable["kategori"] == "pemilih_baru", "person_id"])
+    quarantined = set(feed_truth.loc[feed_truth["kategori"] != "", "person_id"]) - set(usable["person_id"])
 
     removed = changes[changes["kategori"] == "tms"]
     removed_persons = removed["voter_id"].map(person_of_voter)
@@ -79,9 +85,14 @@ def score_month(warehouse: Warehouse, zone: Path, regency: str, month: str, deta
         wrong_added |= {p for p in group["voter_id"].map(person_of_voter).dropna() if p not in truly}
 
     def explain(persons: set[str], reported: set[str]) -> dict:
-        out: dict = {"dalam_antrean": 0, "tak_terlapor": 0, "terlewat": 0}
+        out: dict = {"dalam_antrean": 0, "dikarantina": 0, "tak_terlapor": 0, "terlewat": 0}
         for person in sorted(persons):
-            kind = "dalam_antrean" if person in queued_persons else "tak_terlapor" if person not in reported else "terlewat"
+            if person in queued_persons:
+                kind = "dalam_antrean"
+            elif person in reported:
+                kind = "terlewat"
+            else:
+                kind = "dikarantina" if person in quarantined else "tak_terlapor"
             out[kind] += 1
             if details:
                 out.setdefault(f"{kind}_orang", []).append(person)
