@@ -17,6 +17,7 @@ from pathlib import Path
 import pandas as pd
 
 from . import regions
+from .fastio import write_csv
 from .nik import mask_series
 from .roll.recap import COLUMNS, desa_with_total, roll_up
 from .roll.rules import age_on
@@ -38,8 +39,9 @@ def _slug(text: str) -> str:
 
 
 def _csv(frame: pd.DataFrame, path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    frame.to_csv(path, index=False, lineterminator="\n")
+    """UTF-8 CSV with minimal quoting, as pandas writes it, several times faster."""
+    text = {c: frame[c].astype(object).where(frame[c].notna(), "").astype(str).to_numpy() for c in frame.columns}
+    write_csv(path, text)
 
 
 def _title(regency: str, month: str, what: str) -> list[str]:

@@ -68,6 +68,7 @@ def _sheet_name(name: str, index: int) -> str:
 
 _INVALID_XML = "".join(chr(c) for c in range(32) if c not in (9, 10, 13))
 _STRIP = str.maketrans("", "", _INVALID_XML)
+_NEEDS_ESCAPE = f"[&<>{_INVALID_XML}]"
 
 
 def _escape(text: str) -> str:
@@ -104,6 +105,11 @@ def _column_cells(values: pd.Series) -> pd.Series:
         days = ((values.values.astype("datetime64[D]") - _EPOCH).astype("int64")).astype(str)
         cells = pd.Series(f'<c s="{_DATE}"><v>', index=values.index) + days + "</v></c>"
         return cells.where(values.notna(), "<c/>")
+    if pd.api.types.infer_dtype(values, skipna=False) == "string":
+        text = values
+        if text.str.contains(_NEEDS_ESCAPE, regex=True).any():
+            text = text.map(_escape)
+        return '<c t="inlineStr"><is><t xml:space="preserve">' + text + "</t></is></c>"
     # Any other column: each distinct value is rendered once, then spread by its codes (most
     # columns of a roll repeat: sex, RT, RW, desa; ids and names cost one render per row).
     codes, uniques = pd.factorize(values, use_na_sentinel=True)

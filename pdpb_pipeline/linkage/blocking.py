@@ -75,10 +75,19 @@ def join(lk: np.ndarray, lrows: np.ndarray, rk: np.ndarray, rrows: np.ndarray,
     return a, rrows_sorted[start + within]
 
 
-def _keys(rec: Records, rule: str, rows: np.ndarray, side: str) -> tuple[np.ndarray, np.ndarray]:
-    """(key, row) for ``rows`` under ``rule``; token rules return several keys per row."""
-    ok = rec.nik_ok[rows] & rec.nik_is16[rows]
+def _keys(rec: Records, rule: str, rows: np.ndarray, side: str, cache: dict | None = None
+          ) -> tuple[np.ndarray, np.ndarray]:
+    """(key, row) for ``rows`` under ``rule``; token rules return several keys per row.
+
+    ``cache`` (the right side of one ``candidate_pairs`` call): the right side of
+    ``lahir_tukar_nama`` is the right side of ``lahir_nama``, computed once."""
+    if cache is not None and side == "right" and rule in ("lahir_nama", "lahir_tukar_nama"):
+        if "lahir" not in cache:
+            cache["lahir"] = _keys(rec, rule, rows, side)
+        return cache.pop("lahir") if rule == "lahir_tukar_nama" else cache["lahir"]
     neg = np.int64(-1)
+    if rule.startswith("nik_tanpa"):
+        ok = rec.nik_ok[rows] & rec.nik_is16[rows]
     if rule == "nik":
         return rec.nik_key[rows], rows
     if rule == "nik_tanpa_serial":
@@ -147,9 +156,10 @@ def candidate_pairs(rec: Records, left: np.ndarray, right: np.ndarray, rules=RUL
     """Union of the pairs every rule yields between ``left`` and ``right`` record rows."""
     caps = {**CAPS, **(caps or {})}
     out_a, out_b, out_bits = [], [], []
+    right_cache: dict = {}
     for rule in rules:
         lk, lr = _keys(rec, rule, left, "left")
-        rk, rr = _keys(rec, rule, right, "right")
+        rk, rr = _keys(rec, rule, right, "right", right_cache)
         a, b = join(lk, lr, rk, rr, caps[rule])
         if self_join:
             keep = a < b

@@ -361,7 +361,9 @@ def id_digits(values) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 def id_scan(values) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """``id_digits`` plus the identifier as an int64 key (-1 where not usable)."""
-    vals = np.asarray(values, dtype=object)
+    vals = np.asarray(values)
+    if vals.dtype.kind != "S":
+        vals = np.asarray(values, dtype=object)
     try:
         arr = vals.astype("S24")
     except UnicodeEncodeError:

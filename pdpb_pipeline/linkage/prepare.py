@@ -71,13 +71,8 @@ def _column(frame: pd.DataFrame, name: str) -> np.ndarray:
     return col.astype(str).to_numpy(dtype=object)
 
 
-def _codes(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Codes of distinct values (-1 for empty or missing) and the distinct values (str)."""
-    codes, uniq = pd.factorize(values, use_na_sentinel=True)
-    return _strip_codes(codes.astype(np.int64), np.asarray(uniq, dtype=object))
-
-
 def _strip_codes(codes: np.ndarray, uniq: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Distinct values stripped (str); codes of values empty or missing become -1."""
     uniq = np.array([u.strip() if isinstance(u, str) else "" for u in uniq], dtype=object)
     empty = np.flatnonzero(uniq == "")
     if len(empty):
@@ -115,7 +110,7 @@ def _raw_codes(frames: list[pd.DataFrame], name: str) -> tuple[np.ndarray, np.nd
 
 
 def _frame_codes(frames: list[pd.DataFrame], name: str) -> tuple[np.ndarray, np.ndarray]:
-    """``_codes`` of one column over the stacked frames."""
+    """Codes (-1 empty or missing) and stripped distinct values of one column, all frames."""
     return _strip_codes(*_raw_codes(frames, name))
 
 
@@ -123,13 +118,6 @@ def _per_value(frames: list[pd.DataFrame], name: str, parse, missing=0) -> np.nd
     """``parse`` (distinct raw values -> array) applied once per distinct value, per row."""
     codes, raw = _raw_codes(frames, name)
     return np.append(parse(raw), missing)[codes]
-
-
-def _digits_key(raw: np.ndarray, ok: np.ndarray) -> np.ndarray:
-    out = np.full(len(raw), -1, dtype=np.int64)
-    if ok.any():
-        out[ok] = raw[ok].astype(np.int64)
-    return out
 
 
 def prepare(frames: list[pd.DataFrame], tf_rows: slice | None = None) -> Records:

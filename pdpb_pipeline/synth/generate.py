@@ -28,7 +28,7 @@ from .agencies import AGENCIES
 from .baseline import build_baseline, person_ids
 from .config import SynthConfig
 from .events import Simulation
-from .fastio import pad3, prefixed_ids, write_csv
+from ..fastio import pad3, prefixed_ids, write_csv
 from .places import build_geo
 from .population import (
     LUAR_NEGERI, MARITAL, NIK_SRC_NAMES, PENDUDUK, ROLE_NAMES, STATUS_NAMES, build_population,

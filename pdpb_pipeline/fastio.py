@@ -1,4 +1,4 @@
-"""Fast, vectorised formatting and CSV writing for million-row truth files.
+"""Fast, vectorised formatting and CSV writing for million-row files (truth, published rolls).
 
 ``pandas.DataFrame.to_csv`` spends ~10 s on 1.4 million rows of text; joining columns of
 ready-made strings costs a fraction of that. Output follows the csv module's minimal quoting.
