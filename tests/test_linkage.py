@@ -64,6 +64,85 @@ def test_nik_is_decomposed_and_placeholders_are_unusable():
     assert (day[0], month[0], yy[0], sex[0]) == (7, 3, 85, 2)
 
 
+# --- the vectorised paths agree with the per-value definitions ----------------------------------
+
+ODD_NAMES = ["MUHAMMAD RIZKI", "rizki  muhammad", "H. Moch. Rizki, S.Pd.", "", " ", ".", "H", "H HJ",
+             "SITI\tAMINAH", "HJ. NUR NURH", "NURH", "NUR", "O'NEIL", "SE SITI", "SITI SE", "SE",
+             "DR. IR. BUDI SANTOSO", "BUDI SANTOSO, S.PD.", "ß", "NI'MAH PUTRI", "Ahmad, S.Pd., M.M.",
+             "A\x01B", "BIN", "ST. AMINAH", "MUH. ALI BIN ABDUL"]
+
+
+def _name_table_one_by_one(raw):
+    nt = nz._norm_tokens(raw.upper() if not raw.isupper() else raw)
+    ph = [nz._token_info(t)[1] for t in nt]
+    core = [p for p, t in zip(ph, nt) if t not in nz.FILLER]
+    srt = " ".join(sorted(ph))
+    return " ".join(nt), srt, " ".join(sorted(core)) if core else srt, sorted(set(ph))
+
+
+@pytest.mark.parametrize("names", [ODD_NAMES, ODD_NAMES[:3], ODD_NAMES[3:6], []])
+def test_name_table_matches_the_per_name_definition(names):
+    table = nz.name_table(np.array(names, dtype=object))
+    off = table["tok_off"]
+    for i, raw in enumerate(names):
+        norm, srt, core, toks = _name_table_one_by_one(raw)
+        assert (table["norm"][i], table["sorted"][i], table["core"][i]) == (norm, srt, core), raw
+        assert list(table["tok"][off[i]:off[i + 1]]) == toks, raw
+        assert (table["sorted_code"][i] < 0) == (srt == "")
+    for key in ("sorted", "core"):
+        codes, strings = table[f"{key}_code"], table[key]
+        for i in range(len(names)):
+            for j in range(len(names)):
+                if strings[i] and strings[j]:
+                    assert (codes[i] == codes[j]) == (strings[i] == strings[j])
+
+
+def test_id_scan_matches_the_per_value_rules():
+    values = ["3201154703850002", "3333333333333333", "3201154703850000", "1234567890123456",
+              "9876543210987654", "", " ", "3201 1547 0385 0003", "32.01.15.4703850004", "12345",
+              "98765", "00012", "7", "1212121212121212", "1231231231231231", "32011547038500021",
+              "x" * 30, "ABC", "0000000000000001", "3201154703850002 "]
+    raw, is16, usable, key = nz.id_scan(np.array(values, dtype=object))
+    for v, r, s16, u, k in zip(values, raw, is16, usable, key):
+        clean = re.sub(r"[\s.'`-]", "", v[:24])
+        ok = clean.isdigit() and len(clean) <= 16
+        assert r == (clean.encode() if ok else b""), v
+        assert s16 == (ok and len(clean) == 16), v
+        d = [int(c) for c in clean] if ok else []
+        steps = {(b - a) % 10 for a, b in zip(d, d[1:])}
+        placeholder = ok and (len(set(d)) <= 2 or steps <= {1} or steps <= {9}
+                              or (len(d) == 16 and clean.endswith("0000")))
+        assert u == (ok and not placeholder), v
+        assert k == (int(clean) if u else -1), v
+    parts = nz.nik_parts(raw, is16)
+    assert parts["region"][0] == 320115 and parts["birth"][0] == 470385 and parts["serial"][0] == 2
+
+
+def test_vectorised_dates_and_addresses_match_the_per_value_parsers():
+    dates = ["1985-03-07", "1985/3/7", "1985-13-40", "1799-01-01", "2201-01-01", "1985-00-05",
+             " 1985-03-07", "1985-03-07T00:00", "1985.03.07", "1985-03-0x", "07-03-1985", "19850307",
+             "", "bukan", "2000-02-30", "9999-99-99"]
+    got = nz.date_parts(np.array(dates, dtype=object))
+    assert got.tolist() == [nz._parse_date(d) for d in dates]
+    addrs = ["Jl. Merdeka RT 03 RW 04", "jalan  raya no.5", "", "RT.1/RW.2", " jalan ", "JALANJALAN JLN-JLN",
+             "KAMPUNG\tBARU", "a\nb", "LK LINGK LINGKUNGAN", "JALAN JALAN JALAN", "JALAN,JALAN", "x\x01y"]
+    assert nz.normalize_addresses(addrs).tolist() == [nz.normalize_address(a) for a in addrs]
+    assert nz.normalize_addresses(addrs[:-1]).tolist() == [nz.normalize_address(a) for a in addrs[:-1]]
+
+
+def test_link_reader_fast_path_reads_the_same_values(tmp_path):
+    pytest.importorskip("pyarrow")
+    from pdpb_pipeline.linkage.api import read_canonical_csv, read_link_csv
+    from pdpb_pipeline.linkage.prepare import USED
+
+    path = tmp_path / "p.csv"
+    path.write_text("\ufeffid,nama,extra,nik\n1,\"SITI, S.PD.\",x,3201\n2,,y,\n3,NA,z, 0012\n", encoding="utf-8")
+    slow = read_canonical_csv(path, USED)
+    fast = read_link_csv(path, engine="pyarrow")
+    for c in USED:
+        assert list(fast[c].astype(object)) == list(slow[c]), c
+
+
 def test_nik_compared_by_parts_not_string_distance():
     a = pd.DataFrame({"id": ["a"] * 4, "nik": ["3201150703850002"] * 4})
     b = pd.DataFrame({"id": list("wxyz"), "nik": [
