@@ -41,7 +41,7 @@ def load_baseline_file(path) -> pd.DataFrame:
 def build(regency_partitions: StaticPartitionsDefinition):
     @asset(
         partitions_def=regency_partitions,
-        group_name="roll",
+        group_name="dpb",
         description="DPT: the last election's final list for one regency, the starting roll.",
         kinds={"sql", "csv"},
     )
