@@ -120,7 +120,8 @@ class Warehouse(ConfigurableResource):
                 frame = pd.DataFrame.from_records(cursor.fetchall(), columns=columns)
             finally:
                 cursor.close()
-            return frame.astype(object).where(frame.notna(), "").astype(str) if len(frame) else frame.astype(str)
+            # SQLite hands back text (dates are ISO text) or None: only the NULLs need filling.
+            return frame.fillna("") if len(frame) else frame.astype(str)
 
     def replace(
         self,
