@@ -329,6 +329,40 @@ def test_deduplicate_finds_sidalih_classes():
     assert len(dups) < 60  # not every family pair of 3,000 voters (a few namesakes remain)
 
 
+def test_dedupe_self_join_yields_the_pairs_of_the_general_join():
+    from pdpb_pipeline.linkage import blocking
+    rng = np.random.default_rng(5)
+    for cap in (2, 3, 7, 50):
+        k = rng.integers(-1, 300, 2000)
+        r = rng.permutation(3000)[:2000]
+        a, b = blocking.join(k, r, k, r, cap)
+        want = set(zip(a[a < b].tolist(), b[a < b].tolist()))
+        a2, b2 = blocking.self_join_pairs(k, r, cap)
+        assert (a2 < b2).all()
+        assert set(zip(a2.tolist(), b2.tolist())) == want and len(a2) == len(want)
+
+
+def test_deduplicate_does_not_match_twins_or_namesakes_born_the_same_day():
+    rng = np.random.default_rng(12)
+    roll = fake.make_roll(3000, rng, [D1, D2])
+    base = roll.iloc[[40, 50]].copy()
+    twin = base.iloc[0]
+    serial = int(twin["nik"][-4:])
+    twin = base.iloc[[0]].assign(id="T1", nik=twin["nik"][:-4] + f"{serial % 9998 + 1:04d}",
+                                 nama="X" + twin["nama"])
+    other = base.iloc[1]
+    region = str((int(other["nik"][5]) + 1) % 10)
+    namesake = base.iloc[[1]].assign(id="N1", nik=other["nik"][:5] + region + other["nik"][6:],
+                                     kode_desa=D2 if other["kode_desa"] != D2 else D1,
+                                     alamat="JL. JAUH NO. 7", rt="011", rw="009",
+                                     nkk="3201990000000001", tempat_lahir="MEDAN")
+    roll = pd.concat([roll, twin, namesake], ignore_index=True)
+    dups = deduplicate(roll)
+    got = {frozenset((a, b)): d for a, b, d in zip(dups["id_a"], dups["id_b"], dups["decision"])}
+    assert got.get(frozenset((base.iloc[0]["id"], "T1"))) != "match"
+    assert got.get(frozenset((base.iloc[1]["id"], "N1"))) != "match"
+
+
 # --- the `pdpb link` file contract ----------------------------------------------------------------
 
 def test_link_files_contract(tmp_path, hard):

@@ -115,6 +115,22 @@ def row_share(a: np.ndarray, total: np.ndarray, n_left: int, n_right: int,
 def dob_training_pairs(rec: Records, left: np.ndarray, right: np.ndarray, n: int,
                        self_join: bool, seed: int = 1) -> tuple[np.ndarray, np.ndarray]:
     """Pairs sharing a birth date (a training block), at most ``n`` of them."""
+    if self_join and left is right and len(left) > 4 * n:
+        # a self-join of a big roll: sample the rows first (each same-day pair is kept with
+        # probability q^2, so the sample stays uniform) instead of building every same-day pair
+        key = np.where(rec.dob[left] > 0, rec.dob[left], -1)
+        _, c = np.unique(key[key >= 0], return_counts=True)
+        c = np.minimum(c, 200).astype(np.float64)
+        pairs_all = float((c * (c - 1) / 2).sum())
+        if pairs_all > 4 * n:
+            q = min(1.0, float(np.sqrt(4 * n / pairs_all)))
+            rows = left[np.random.default_rng(seed + 1).random(len(left)) < q]
+            k = np.where(rec.dob[rows] > 0, rec.dob[rows], -1)
+            a, b = blocking.self_join_pairs(k, rows, 200)
+            if len(a) > n:
+                pick = np.random.default_rng(seed).choice(len(a), n, replace=False)
+                a, b = a[pick], b[pick]
+            return a, b
     lk, rk = rec.dob[left], rec.dob[right]
     a, b = blocking.join(np.where(lk > 0, lk, -1), left, np.where(rk > 0, rk, -1), right, 200)
     if self_join:
@@ -303,27 +319,71 @@ def deduplicate(roll: pd.DataFrame, config: LinkConfig | None = None) -> pd.Data
     """Likely duplicates (ganda) inside one roll, classed the SIDALIH way.
 
     ``kelas``: ``identik_kecuali_alamat`` (NIK, name, birth date and sex identical; the address
-    may differ), ``nik_sama_nama_beda`` (same NIK, another name: flagged for review whatever its
-    probability, one NIK may be used by two people), ``mirip`` (similar identity elements).
+    may differ), ``nik_sama_nama_beda`` (same NIK, another name: a match only when the name is
+    still related and birth date and sex agree, otherwise reviewed, one NIK may be used by two
+    people), ``mirip`` (similar identity elements: a match only with a mistyped or missing NIK,
+    the same birth date and a shared household or desa; see the rules below).
+
+    Blocking uses ``config.dedupe_rules`` / ``dedupe_caps`` (a self-join squares every block);
+    only candidates sharing the NIK or with a similar name and birth date are scored.
     """
     config = config or LinkConfig()
     roll = _as_frame(roll)
     rec = prepare([roll])
     rows = np.arange(len(roll))
-    pairs = blocking.candidate_pairs(rec, rows, rows, config.rules, self_join=True, caps=config.caps)
+    pairs = blocking.candidate_pairs(rec, rows, rows, config.dedupe_rules, self_join=True,
+                                     caps={**config.dedupe_caps, **config.caps})
     cols = ["id_a", "id_b", "probability", "decision", "kelas", "match_weight"]
+    if len(pairs):
+        # a duplicate shares its NIK, or has a similar name and birth date (family members share
+        # everything else): only those candidates are compared in full and scored
+        # (the birth date first: cheap; the name's string similarity only where the date agrees)
+        nik_same = (rec.nik_key[pairs.a] >= 0) & (rec.nik_key[pairs.a] == rec.nik_key[pairs.b])
+        sel = compare.date_levels(rec, pairs.a, pairs.b) <= 2
+        sel &= ~nik_same
+        idx = np.flatnonzero(sel)
+        sel[idx] = compare.name_levels(rec, pairs.a[idx], pairs.b[idx])[0] <= decide.NAME_SIMILAR
+        sel |= nik_same
+        pairs = blocking.Pairs(pairs.a[sel], pairs.b[sel], pairs.rules[sel])
     if not len(pairs):
         return pd.DataFrame(columns=cols)
     s = _score(rec, pairs, config, rows, rows, self_join=True)
     lv = s.levels
-    nik_same = lv[:, 0] == 0
-    identical = nik_same & (lv[:, 1] == 0) & (lv[:, 2] == 0) & (lv[:, 3] != 1)
+    sex, hh = (lv[:, compare.NAMES.index(c)] for c in ("jenis_kelamin", "rumah_tangga"))
+    nik, nama, dob = lv[:, NIK], lv[:, NAME], lv[:, DOB]
+    nik_same = nik == decide.NIK_SAME
+    identical = nik_same & (nama == 0) & (dob == 0) & (sex != 1)
+    kelas = np.where(identical, KELAS[0], np.where(nik_same, KELAS[1], KELAS[2]))
     # "similar identity elements": the name and the birth date must both be similar; family
     # members share everything else
-    similar = (lv[:, 1] <= decide.NAME_SIMILAR) & (lv[:, 2] <= 2)
-    keep = ((s.prob >= config.lower) & similar) | nik_same
-    kelas = np.where(identical, KELAS[0], np.where(nik_same, KELAS[1], KELAS[2]))
-    decision = np.where(s.prob >= config.upper, decide.MATCH, decide.REVIEW)
+    similar = (nama <= decide.NAME_SIMILAR) & (dob <= 2)
+    # a mistyped NIK (one digit, the serial) or none; a wholly different NIK is another person
+    empty = len(compare.COMPARISONS[NIK].levels) - 1
+    NIK_OTHER = compare.COMPARISONS[NIK].levels.index("beda")
+    nik_typo = ((nik >= 1) & (nik <= 3)) | (nik == empty)   # mistyped (one digit, serial) or none
+    # ... but not a serial one apart: twins and siblings born the same day get consecutive serials
+    nik_error = (nik == 1) | (nik == 3) | (nik == empty)
+    close_name = nama <= 2                      # same, spelling/word order, or a typo
+    same_house = hh <= 2                        # NKK, address, or desa with address or RT/RW
+    same_desa = hh <= 3
+    sure = s.prob >= config.upper
+    # match: identical; the same NIK with a related name; a mistyped or missing NIK with the same
+    # birth date and sex, a close name and the same household or desa (or, on the same family
+    # card, a similar name). Everything else that is plausible is reviewed. Namesakes born the
+    # same day are common in a big roll (and a NIK one digit off is common among them: serials
+    # are small numbers), so a typed-NIK pair without a shared place is not a match on its
+    # probability alone, and is reviewed only when the names agree after normalisation.
+    match = sure & (sex != 1) & (dob == 0) & (
+        identical
+        | (nik_same & (nama <= 4))
+        | (nik_typo & close_name & same_house)
+        | (nik_error & ((close_name & same_desa) | ((nama <= decide.NAME_SIMILAR) & (hh == 0)))))
+    review = ~match & (
+        nik_same
+        | ((s.prob >= config.lower) & similar
+           & ((nik_typo & ((nama <= 1) | (close_name & same_desa))) | (same_house & (nik != NIK_OTHER)))))
+    keep = match | review
+    decision = np.where(match, decide.MATCH, decide.REVIEW)
     out = pd.DataFrame({"id_a": rec.ids[pairs.a], "id_b": rec.ids[pairs.b], "probability": s.prob,
                         "decision": decision, "kelas": kelas, "match_weight": np.round(s.total, 2)})
     out = pd.concat([out, pd.DataFrame(decide.evidence_frame(lv, s.weights))], axis=1)

@@ -75,6 +75,39 @@ def join(lk: np.ndarray, lrows: np.ndarray, rk: np.ndarray, rrows: np.ndarray,
     return a, rrows_sorted[start + within]
 
 
+def self_join_pairs(k: np.ndarray, rows: np.ndarray, cap: int) -> tuple[np.ndarray, np.ndarray]:
+    """``join(k, rows, k, rows, cap)`` restricted to a < b, without the mirrored half.
+
+    Sorts the keys once; each block of c <= ``cap`` records yields its c(c-1)/2 pairs.
+    """
+    sel = k >= 0
+    k, rows = k[sel], rows[sel]
+    if len(k) < 2:
+        return np.empty(0, np.int64), np.empty(0, np.int64)
+    order = np.argsort(k, kind="stable")
+    ks, rs = k[order], rows[order]
+    first = np.ones(len(ks), dtype=bool)
+    first[1:] = ks[1:] != ks[:-1]
+    starts = np.flatnonzero(first)
+    cnt = np.diff(np.append(starts, len(ks)))
+    ok = (cnt >= 2) & (cnt <= cap)
+    if not ok.any():
+        return np.empty(0, np.int64), np.empty(0, np.int64)
+    starts, cnt = starts[ok], cnt[ok]
+    # members of the kept blocks: position i, partners at i+1 .. block end
+    member = np.repeat(starts, cnt) + (np.arange(int(cnt.sum())) - np.repeat(np.cumsum(cnt) - cnt, cnt))
+    later = np.repeat(starts + cnt, cnt) - member - 1
+    total = int(later.sum())
+    if total == 0:
+        return np.empty(0, np.int64), np.empty(0, np.int64)
+    ia = np.repeat(member, later)
+    ib = ia + 1 + (np.arange(total) - np.repeat(np.cumsum(later) - later, later))
+    a, b = rs[ia], rs[ib]
+    a, b = np.minimum(a, b), np.maximum(a, b)
+    keep = a < b
+    return a[keep], b[keep]
+
+
 def _keys(rec: Records, rule: str, rows: np.ndarray, side: str, cache: dict | None = None
           ) -> tuple[np.ndarray, np.ndarray]:
     """(key, row) for ``rows`` under ``rule``; token rules return several keys per row.
@@ -151,13 +184,35 @@ CAPS = {"id_satu_digit": 50, "alamat": 50, "nik": 50, "nik_tanpa_serial": 50, "n
         "token_desa": 60, "nama_tahun": 100, "lahir_desa": 100}
 
 
+#: Rules for a self-join (``deduplicate``): only keys a duplicate row keeps. A ganda row is a copy
+#: of one person with at most a mistyped NIK, a name variant or another address, so the household
+#: rules (``nkk``, ``alamat``) and the broad desa rules (``token_desa``, ``inti_desa``,
+#: ``lahir_desa``) only add relatives and neighbours: a self-join squares their blocks.
+#: ``nik_tanpa_wilayah`` is left out too: birth part + serial (serials are small numbers) is
+#: shared by everyone born that day across the regency, and a copy with a mistyped region keeps
+#: its birth date and name (``lahir_nama`` finds it).
+DEDUPE_RULES = ("nik", "nik_tanpa_serial", "nik_tanpa_tanggal", "id_satu_digit", "lahir_nama", "lahir_tukar_nama", "nama_desa", "nama_tahun")
+#: Tighter block-size caps for the self-join (a block of c records yields c(c-1)/2 pairs).
+DEDUPE_CAPS = {"nik": 20, "nik_tanpa_serial": 30, "nik_tanpa_tanggal": 20, "nik_tanpa_wilayah": 20,
+               "id_satu_digit": 20, "lahir_nama": 30, "lahir_tukar_nama": 30, "nama_desa": 30,
+               "nama_tahun": 30}
+
+
 def candidate_pairs(rec: Records, left: np.ndarray, right: np.ndarray, rules=RULES,
                     self_join: bool = False, caps: dict | None = None) -> Pairs:
     """Union of the pairs every rule yields between ``left`` and ``right`` record rows."""
     caps = {**CAPS, **(caps or {})}
     out_a, out_b, out_bits = [], [], []
     right_cache: dict = {}
+    same_sides = self_join and left is right
     for rule in rules:
+        if same_sides and rule != "lahir_tukar_nama":   # the one rule whose two sides differ
+            k, r = _keys(rec, rule, left, "left")
+            a, b = self_join_pairs(k, r, caps[rule])
+            out_a.append(a)
+            out_b.append(b)
+            out_bits.append(np.full(len(a), RULE_BIT[rule], dtype=np.int32))
+            continue
         lk, lr = _keys(rec, rule, left, "left")
         rk, rr = _keys(rec, rule, right, "right", right_cache)
         a, b = join(lk, lr, rk, rr, caps[rule])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .blocking import RULES
+from .blocking import DEDUPE_CAPS, DEDUPE_RULES, RULES
 
 
 @dataclass(frozen=True)
@@ -19,6 +19,9 @@ class LinkConfig:
     #: Blocking rules (see ``blocking``) and per-rule block-size caps.
     rules: tuple[str, ...] = RULES
     caps: dict = field(default_factory=dict)
+    #: Blocking rules and caps of ``deduplicate`` (a self-join: see ``blocking.DEDUPE_RULES``).
+    dedupe_rules: tuple[str, ...] = DEDUPE_RULES
+    dedupe_caps: dict = field(default_factory=lambda: dict(DEDUPE_CAPS))
     #: Feed rows whose NIK finds exactly one roll record with an agreeing name and birth date
     #: skip the broader (name, date, desa) blocking rules: most rows, almost no work.
     cascade: bool = True
