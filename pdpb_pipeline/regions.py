@@ -56,23 +56,3 @@ def desa_of(regency: str) -> tuple[Desa, ...]:
         for desa in list_wilayah(kec.code):
             out.append(Desa(desa.code, desa.name.upper(), kec.code, kec.name.upper()))
     return tuple(sorted(out, key=lambda d: d.code))
-
-
-@lru_cache(maxsize=1)
-def _known_codes() -> frozenset[str]:
-    codes = set()
-    for p in list_wilayah():
-        codes.add(p.code)
-        for r in list_wilayah(p.code):
-            codes.add(r.code)
-            codes.update(k.code for k in list_wilayah(r.code))
-    return frozenset(codes)
-
-
-def is_known_code(code: str) -> bool:
-    """True for a current province, regency or kecamatan code."""
-    return code in _known_codes()
-
-
-def all_kecamatan_codes() -> frozenset[str]:
-    return frozenset(c for c in _known_codes() if c.count(".") == 2)
