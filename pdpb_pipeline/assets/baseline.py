@@ -11,6 +11,7 @@ from dagster import (
     asset,
 )
 
+from .. import __version__ as CODE_VERSION
 from .. import schema
 from ..metadata import count_table, masked_preview
 from ..resources.landing import LandingZone, sha256
@@ -40,6 +41,7 @@ def load_baseline_file(path) -> pd.DataFrame:
 
 def build(regency_partitions: StaticPartitionsDefinition):
     @asset(
+        code_version=CODE_VERSION,
         partitions_def=regency_partitions,
         group_name="dpb",
         description="DPT: the last election's final list for one regency, the starting roll.",

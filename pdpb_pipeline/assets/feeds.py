@@ -23,6 +23,7 @@ from dagster import (
     asset,
 )
 
+from .. import __version__ as CODE_VERSION
 from ..feeds import expectations
 from ..feeds.ingest import REASONS, FeedResult, ingest, month_end
 from ..feeds.spec import AGENCIES, AgencySpec, agency_of
@@ -94,6 +95,7 @@ def build_feed(spec: AgencySpec, monthly: MultiPartitionsDefinition, landing_ass
     checks += expectations.check_specs(key, suite)
 
     @asset(
+        code_version=CODE_VERSION,
         key=key,
         partitions_def=monthly,
         group_name=spec.group,

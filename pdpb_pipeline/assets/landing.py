@@ -8,6 +8,7 @@ number leads to a change, the change to an agency row, the row to a file whose b
 import pandas as pd
 from dagster import AssetExecutionContext, MaterializeResult, MetadataValue, MultiPartitionsDefinition, asset
 
+from .. import __version__ as CODE_VERSION
 from ..partitions import Partition
 from ..resources.landing import LandingZone, sha256
 from ..resources.warehouse import Warehouse
@@ -15,6 +16,7 @@ from ..resources.warehouse import Warehouse
 
 def build(monthly: MultiPartitionsDefinition):
     @asset(
+        code_version=CODE_VERSION,
         partitions_def=monthly,
         group_name="landing",
         description="Agency files received for the regency's month, with size and SHA-256.",

@@ -20,6 +20,7 @@ from dagster import (
     multi_asset,
 )
 
+from .. import __version__ as CODE_VERSION
 from .. import monthly
 from ..linkage import LinkConfig, deduplicate, link
 from ..partitions import Partition
@@ -52,13 +53,13 @@ def build(monthly_def: MultiPartitionsDefinition, feed_assets, baseline_asset):
         name="tautan_dpb",
         partitions_def=monthly_def,
         specs=[
-            AssetSpec(KANDIDAT, group_name="tautan", kinds={"sql"},
+            AssetSpec(KANDIDAT, code_version=CODE_VERSION, group_name="tautan", kinds={"sql"},
                       description="Scored candidate pairs (feed row x roll record) with probability >= 0.01",
                       deps=inputs),
-            AssetSpec(KEPUTUSAN, group_name="tautan", kinds={"sql"},
+            AssetSpec(KEPUTUSAN, code_version=CODE_VERSION, group_name="tautan", kinds={"sql"},
                       description="Per feed row: match / review / no link, with per-field evidence",
                       deps=[KANDIDAT]),
-            AssetSpec(GANDA, group_name="tautan", kinds={"sql"},
+            AssetSpec(GANDA, code_version=CODE_VERSION, group_name="tautan", kinds={"sql"},
                       description="Duplicates inside the previous roll (ganda), SIDALIH classes",
                       deps=[baseline_dep(baseline_asset)]),
         ],

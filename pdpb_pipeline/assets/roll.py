@@ -24,6 +24,7 @@ from dagster import (
     multi_asset,
 )
 
+from .. import __version__ as CODE_VERSION
 from .. import monthly, schema
 from ..metadata import count_table
 from ..nik import is_placeholder
@@ -113,18 +114,18 @@ def build(monthly_def: MultiPartitionsDefinition, feed_assets, baseline_asset, s
         name="pemutakhiran_dpb",
         partitions_def=monthly_def,
         specs=[
-            AssetSpec(USULAN, group_name="dpb", kinds={"sql"},
+            AssetSpec(USULAN, code_version=CODE_VERSION, group_name="dpb", kinds={"sql"},
                       description="Every change the month's evidence suggests: applied, queued or no change",
                       deps=[AssetDep(KEPUTUSAN), AssetDep(GANDA), AssetDep(coktas_feed.key),
                             baseline_dep(baseline_asset)]),
-            AssetSpec(ANTREAN, group_name="dpb", kinds={"sql"}, deps=[USULAN],
+            AssetSpec(ANTREAN, code_version=CODE_VERSION, group_name="dpb", kinds={"sql"}, deps=[USULAN],
                       description="Review queue for the door-to-door check (coktas): this month's and still open"),
-            AssetSpec(PERUBAHAN, group_name="dpb", kinds={"sql"}, deps=[USULAN],
+            AssetSpec(PERUBAHAN, code_version=CODE_VERSION, group_name="dpb", kinds={"sql"}, deps=[USULAN],
                       description="One row per applied change, with agency, file, row, rule and score"),
-            AssetSpec(DPB, group_name="dpb", kinds={"sql"},
+            AssetSpec(DPB, code_version=CODE_VERSION, group_name="dpb", kinds={"sql"},
                       deps=[AssetDep(PERUBAHAN), AssetDep(DPB, partition_mapping=PREVIOUS_MONTH)],
                       description="The roll (DPB) of the month: the previous roll plus applied changes"),
-            AssetSpec(REKAP, group_name="dpb", kinds={"sql"}, deps=[DPB, PERUBAHAN],
+            AssetSpec(REKAP, code_version=CODE_VERSION, group_name="dpb", kinds={"sql"}, deps=[DPB, PERUBAHAN],
                       description="Recap by desa and sex with the month's movements (Pemilih Baru, TMS, Ubah data)"),
         ],
         check_specs=[AssetCheckSpec(name, asset=REKAP, description=text, blocking=True)
@@ -205,6 +206,7 @@ def build(monthly_def: MultiPartitionsDefinition, feed_assets, baseline_asset, s
         )
 
     @asset(
+        code_version=CODE_VERSION,
         name="publikasi",
         partitions_def=monthly_def,
         group_name="dpb",
