@@ -19,7 +19,8 @@ from pdpb_pipeline.settings import Settings
 from .feedfiles import write_csv, write_xlsx
 
 REGENCY = "32.01"
-SIXTEEN = re.compile(r"(?<!\d)\d{16}(?!\d)")
+# 16 digits standing alone (inside a hex hash such as a data version or SHA-256 they are chance)
+SIXTEEN = re.compile(r"(?<![0-9a-fA-F])\d{16}(?![0-9a-fA-F])")
 
 
 def _nik(i: int, sex: str = "L") -> str:
