@@ -174,7 +174,7 @@ def propose(
                     **_person(row))
             continue
         if link is not None and link["decision"] == "match":
-            _on_match(out, row, rule, link, records, authoritative)
+            _on_match(out, row, rule, link, records, authoritative, reference)
         elif is_voter:
             _on_new(out, row, rule, regency, authoritative, roll_niks)
 
@@ -195,7 +195,9 @@ def _sub(kind) -> str:
     return "ubah_alamat" if kind == "alamat" else "ubah_elemen_data"
 
 
-def _on_match(out: Proposals, row, rule: EventRule, link, records: dict, authoritative: bool) -> None:
+def _on_match(
+    out: Proposals, row, rule: EventRule, link, records: dict, authoritative: bool, reference: dt.date
+) -> None:
     voter_id = link["roll_id"]
     if rule.on_match is None or voter_id not in records:
         return
@@ -222,6 +224,12 @@ def _on_match(out: Proposals, row, rule: EventRule, link, records: dict, authori
             updated[name] = value
             changed.append(name)
     if not changed:
+        return
+    if not bool(eligible(pd.DataFrame([updated]), reference).iloc[0]):
+        # The corrected data (a birth date) says this voter is under 17 and unmarried: that is a
+        # removal, not an update, resting on the same agency row.
+        out.add(voter_id=voter_id, kategori="tms", sub_kategori="di_bawah_umur", status=status,
+                alasan=reason or ("data terkoreksi: " + ",".join(changed)), **source, **updated)
         return
     sub = "ubah_alamat" if rule.on_match == "alamat" else "ubah_elemen_data"
     out.add(voter_id=voter_id, kategori="ubah_data", sub_kategori=sub, status=status,
