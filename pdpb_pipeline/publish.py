@@ -19,7 +19,7 @@ import pandas as pd
 from . import regions
 from .fastio import write_csv
 from .nik import mask_series
-from .roll.recap import COLUMNS, desa_with_total, roll_up
+from .roll.recap import desa_with_total, roll_up
 from .roll.rules import age_on
 from .xlsx import Sheet, chunks, write_workbook
 
@@ -126,6 +126,3 @@ def _round4(values: pd.Series) -> pd.Series:
 
 def _sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-__all__ = ["COLUMNS", "publish", "period"]
