@@ -53,7 +53,8 @@ def build_definitions(settings: Settings) -> Definitions:
         jobs=[monthly_job, baseline_job],
         schedules=[schedule],
         sensors=[build_landing_sensor(monthly_job, monthly, landing_zone)],
-        resources={"warehouse": Warehouse(url=settings.warehouse_url), "landing": landing_zone},
+        resources={"warehouse": Warehouse(url=settings.warehouse_url, snapshot_dir=str(settings.snapshot_dir or "")),
+                   "landing": landing_zone},
     )
 
 

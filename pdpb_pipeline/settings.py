@@ -30,6 +30,8 @@ class Settings:
     polling_day: str
     #: A feed file with a larger share of unusable rows stops its partition (blocking check).
     max_quarantine_share: float = 0.2
+    #: Columnar copies of the latest rolls (``roll.snapshot``); None: always read the warehouse.
+    snapshot_dir: Path | None = None
 
     @classmethod
     def from_env(cls) -> "Settings":
@@ -46,4 +48,5 @@ class Settings:
             start_month=os.environ.get("PDPB_START_MONTH", "2025-01"),
             polling_day=os.environ.get("PDPB_POLLING_DAY", ""),
             max_quarantine_share=float(os.environ.get("PDPB_MAX_QUARANTINE_SHARE", "0.2")),
+            snapshot_dir=Path(os.environ.get("PDPB_SNAPSHOT_DIR") or var / "snapshot").resolve(),
         )

@@ -19,7 +19,7 @@ from typer.testing import CliRunner
 from pdpb_pipeline import monthly
 from pdpb_pipeline.definitions import build_definitions
 from pdpb_pipeline.resources.warehouse import Warehouse
-from pdpb_pipeline.roll import store
+from pdpb_pipeline.roll import snapshot, store
 from pdpb_pipeline.runner import RunError, run_regency
 from pdpb_pipeline.scoring import score_month
 from pdpb_pipeline.settings import Settings
@@ -39,7 +39,7 @@ def zone(tmp_path_factory) -> Path:
 
 def _settings(tmp: Path, zone: Path, url: str) -> Settings:
     return Settings(warehouse_url=url, landing_dir=zone, output_dir=tmp / "published", regencies=(REGENCY, "32.01"),
-                    start_month="2025-01", polling_day="")
+                    start_month="2025-01", polling_day="", snapshot_dir=tmp / "snapshot")
 
 
 @pytest.fixture(scope="module")
@@ -88,6 +88,19 @@ def test_recap_reconciles_for_every_desa_and_sex(cycle):
     jan = outcomes[1].metadata["rekap"]
     feb = outcomes[2].metadata["rekap"]
     assert feb["sebelumnya"] == jan["sekarang"]  # months chain
+
+
+def test_the_columnar_copy_of_a_roll_is_the_roll_in_the_warehouse(cycle):
+    settings, _, _ = cycle
+    directory = str(settings.snapshot_dir)
+    plain = Warehouse(url=settings.warehouse_url)  # no copies: assembled from the versions
+    for month in ("2026-01", "2026-02"):
+        token = store.stamp_of(plain, REGENCY, month)
+        copy = snapshot.load(directory, plain.url, REGENCY, month, token)
+        assert token and copy is not None
+        pd.testing.assert_frame_equal(copy, store.as_of(plain, REGENCY, month))
+    # a copy whose stamp is not the warehouse's (the month was re-run or rewound) is never read
+    assert snapshot.load(directory, plain.url, REGENCY, "2026-02", "0" * 32) is None
 
 
 def test_every_change_has_its_source_and_nothing_changes_without_one(cycle):

@@ -70,6 +70,8 @@ class Warehouse(ConfigurableResource):
     """Dagster resource over the warehouse database named by ``url`` (PDPB_WAREHOUSE_URL)."""
 
     url: str
+    #: Where columnar copies of the latest rolls are kept (``PDPB_SNAPSHOT_DIR``; empty: none).
+    snapshot_dir: str = ""
     _meta: sa.MetaData | None = PrivateAttr(default=None)
 
     @property

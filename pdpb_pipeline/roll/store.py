@@ -4,16 +4,21 @@ The roll of month M is the roll of M-1 plus the changes applied in M. A changed 
 new version (``valid_from = M``) and the old one is closed (``valid_to = M``); a removed voter
 is only closed; a new voter is a new version. Unchanged voters are never copied, and every
 month can be read back exactly as it was published (``as_of``). The baseline DPT is the
-version valid from ``0000-00``.
+version valid from ``0000-00``. Every roll written (the baseline, each month) gets a stamp in
+``dpb_versi`` in the same transaction; a columnar copy bearing that stamp (``snapshot``) is read
+instead of assembling the roll from its versions.
 """
 
 from __future__ import annotations
+
+import uuid
 
 import pandas as pd
 import sqlalchemy as sa
 
 from .. import schema
 from ..resources.warehouse import Warehouse
+from . import snapshot
 
 BASELINE = "0000-00"
 ROLL_COLUMNS = schema.PERSON_COLUMNS
@@ -25,15 +30,43 @@ class MonthOrderError(Exception):
 
 def as_of(warehouse: Warehouse, regency: str, month: str) -> pd.DataFrame:
     """The roll exactly as it stood at the end of ``month`` (``BASELINE``: the DPT)."""
+    token = stamp_of(warehouse, regency, month)
+    cached = snapshot.load(warehouse.snapshot_dir, warehouse.url, regency, month, token)
+    if cached is not None:
+        return cached
     columns = ", ".join(ROLL_COLUMNS)
     frame = warehouse.read_bulk(
         f"SELECT {columns} FROM dpb WHERE regency = %(regency)s AND valid_from <= %(month)s "
-        "AND (valid_to IS NULL OR valid_to > %(month)s) ORDER BY id",
+        "AND (valid_to IS NULL OR valid_to > %(month)s) ORDER BY id"
+        # code-point order on every backend (pandas sorts so), not the database's locale
+        + (' COLLATE "C"' if warehouse.dialect == "postgresql" else ""),
         {"regency": regency, "month": month},
     )
-    if frame.empty:
-        return schema.empty_frame()
-    return schema.to_canonical(frame)
+    frame = schema.to_canonical(frame) if len(frame) else schema.empty_frame()
+    snapshot.save(warehouse.snapshot_dir, warehouse.url, regency, month, token, frame)
+    return frame
+
+
+def stamp_of(warehouse: Warehouse, regency: str, month: str) -> str:
+    table = warehouse.table("dpb_versi")
+    with warehouse.engine.connect() as conn:
+        return conn.execute(
+            sa.select(table.c.token).where(table.c.regency == regency, table.c.month == month)
+        ).scalar() or ""
+
+
+def stamp(conn: sa.Connection, warehouse: Warehouse, regency: str, month: str, voters: int) -> str:
+    """Marks the roll of ``month`` as written (call in the transaction that writes it)."""
+    table = warehouse.table("dpb_versi")
+    token = uuid.uuid4().hex
+    conn.execute(sa.delete(table).where(table.c.regency == regency, table.c.month == month))
+    conn.execute(sa.insert(table).values(regency=regency, month=month, token=token, pemilih=voters))
+    return token
+
+
+def keep_copy(warehouse: Warehouse, regency: str, month: str, token: str, roll: pd.DataFrame) -> None:
+    """After the transaction that stamped it commits: the columnar copy of the roll."""
+    snapshot.save(warehouse.snapshot_dir, warehouse.url, regency, month, token, roll)
 
 
 def closed_months(warehouse: Warehouse, regency: str) -> list[str]:
@@ -63,6 +96,8 @@ def rewind(conn: sa.Connection, warehouse: Warehouse, regency: str, month: str) 
     conn.execute(sa.update(dpb).where(dpb.c.regency == regency, dpb.c.valid_to >= month).values(valid_to=None))
     ledger = warehouse.table("dpb_bulan")
     conn.execute(sa.delete(ledger).where(ledger.c.regency == regency, ledger.c.month >= month))
+    stamps = warehouse.table("dpb_versi")
+    conn.execute(sa.delete(stamps).where(stamps.c.regency == regency, stamps.c.month >= month))
 
 
 def close_versions(conn: sa.Connection, warehouse: Warehouse, regency: str, month: str, ids: list[str]) -> None:
@@ -85,8 +120,9 @@ def add_versions(conn: sa.Connection, warehouse: Warehouse, regency: str, month:
     warehouse.insert("dpb", rows, conn)
 
 
-def load_baseline(conn: sa.Connection, warehouse: Warehouse, regency: str, frame: pd.DataFrame) -> None:
-    """Replaces the regency's baseline DPT; refuses when months have been closed on top of it."""
+def load_baseline(conn: sa.Connection, warehouse: Warehouse, regency: str, frame: pd.DataFrame) -> str:
+    """Replaces the regency's baseline DPT; refuses when months have been closed on top of it.
+    Returns the baseline's stamp."""
     ledger = warehouse.table("dpb_bulan")
     closed = conn.execute(sa.select(sa.func.count()).where(ledger.c.regency == regency)).scalar()
     if closed:
@@ -96,4 +132,7 @@ def load_baseline(conn: sa.Connection, warehouse: Warehouse, regency: str, frame
         )
     dpb = warehouse.table("dpb")
     conn.execute(sa.delete(dpb).where(dpb.c.regency == regency))
+    stamps = warehouse.table("dpb_versi")
+    conn.execute(sa.delete(stamps).where(stamps.c.regency == regency))
     add_versions(conn, warehouse, regency, BASELINE, frame)
+    return stamp(conn, warehouse, regency, BASELINE, len(frame))
