@@ -56,17 +56,19 @@ def bench_feeds(root: Path, voters: int, seed: int) -> dict:
 
 
 def bench_cycle(root: Path, voters: int, seed: int) -> dict:
-    """A whole month of one regency through Dagster: the first month (baseline loaded, the roll
-    deduplicated in full) and a steady month, each in its own process."""
+    """A whole month of one regency through Dagster, each in its own process: loading the
+    baseline DPT (once per regency: its duplicates are found then), the first month and a
+    steady month."""
     folder = ensure_case(root, voters, 2, seed)
     work = folder / "cycle"
     if work.exists():
         import shutil
 
         shutil.rmtree(work)
+    baseline = _worker("cycle", str(folder), "baseline")
     first = _worker("cycle", str(folder), "2026-01")
     second = _worker("cycle", str(folder), "2026-02")
-    return {"stage": "cycle", "voters": voters, "first_month": first, "steady_month": second}
+    return {"stage": "cycle", "voters": voters, "baseline_load": baseline, "first_month": first, "steady_month": second}
 
 
 # Workers: run in their own process by ``_worker``; print one JSON line.
@@ -118,21 +120,28 @@ def _run_cycle(folder: str, month: str) -> dict:
 
     from .definitions import build_definitions
     from .resources.warehouse import Warehouse
-    from .runner import run_regency
+    from .runner import ensure_baseline, run_regency
     from .scoring import score_month
     from .settings import Settings
 
     settings = Settings.from_env()
     settings = Settings(**(vars(settings) | {"landing_dir": Path(folder), "output_dir": work / "published",
-                                             "regencies": (BENCH_REGENCY,)}))
+                                             "snapshot_dir": work / "snapshot", "regencies": (BENCH_REGENCY,)}))
     defs = build_definitions(settings)
     started = time.perf_counter()
     with DagsterInstance.ephemeral() as instance:
-        outcomes = run_regency(defs, instance, BENCH_REGENCY, month)
+        if month == "baseline":
+            outcomes = [o for o in [ensure_baseline(defs, instance, BENCH_REGENCY)] if o is not None]
+        else:
+            outcomes = run_regency(defs, instance, BENCH_REGENCY, month)
     seconds = round(time.perf_counter() - started, 2)
     peak = round(_peak_mb())
     if not all(o.success for o in outcomes):
         raise SystemExit(f"run failed: {[o.failed_steps or o.failed_checks for o in outcomes]}")
+    if month == "baseline":
+        return {"job": "dpt_baseline", "warehouse": settings.warehouse_url.split(":")[0], "seconds": seconds,
+                "peak_mb": peak, "steps": {k: v for o in outcomes for k, v in o.step_seconds.items()},
+                "ganda": outcomes[0].metadata.get("dpt_baseline", {}).get("pasangan_ganda") if outcomes else None}
     score = score_month(Warehouse(url=settings.warehouse_url), Path(folder), BENCH_REGENCY, month)
     return {"month": month, "warehouse": settings.warehouse_url.split(":")[0], "seconds": seconds, "peak_mb": peak,
             "steps": {k: v for o in outcomes for k, v in o.step_seconds.items()},

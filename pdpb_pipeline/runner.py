@@ -86,6 +86,23 @@ def baseline_is_current(warehouse: Warehouse, landing: LandingZone, regency: str
     return loaded == sha256(path)
 
 
+def _run_config(log_level: str) -> dict:
+    return {"loggers": {"console": {"config": {"log_level": log_level}}}}
+
+
+def ensure_baseline(defs: Definitions, instance: DagsterInstance, regency: str, log_level: str = "WARNING"
+                    ) -> RunOutcome | None:
+    """Loads the regency's baseline DPT (and finds its duplicates) unless the warehouse holds
+    that very file already; None when nothing had to be done."""
+    resources = defs.resources
+    if baseline_is_current(resources["warehouse"], resources["landing"], regency):
+        return None
+    result = defs.resolve_job_def(BASELINE_JOB).execute_in_process(
+        run_config=_run_config(log_level), instance=instance, partition_key=regency, raise_on_error=False
+    )
+    return _outcome(BASELINE_JOB, regency, result)
+
+
 def run_regency(
     defs: Definitions,
     instance: DagsterInstance,
@@ -109,16 +126,13 @@ def run_regency(
                 "complete month"
             )
 
-    run_config = {"loggers": {"console": {"config": {"log_level": log_level}}}}
+    run_config = _run_config(log_level)
     outcomes: list[RunOutcome] = []
     resources = defs.resources
-    if not baseline_is_current(resources["warehouse"], resources["landing"], regency):
-        job = defs.resolve_job_def(BASELINE_JOB)
-        result = job.execute_in_process(
-            run_config=run_config, instance=instance, partition_key=regency, raise_on_error=False
-        )
-        outcomes.append(_outcome(BASELINE_JOB, regency, result))
-        if not result.success:
+    baseline = ensure_baseline(defs, instance, regency, log_level)
+    if baseline is not None:
+        outcomes.append(baseline)
+        if not baseline.success:
             return outcomes
     for month in months:
         part = Partition(regency=regency, month=month)

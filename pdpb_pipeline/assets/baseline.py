@@ -1,4 +1,8 @@
-"""The baseline DPT: the last final election list, the roll every regency's PDPB starts from."""
+"""The baseline DPT: the last final election list, the roll every regency's PDPB starts from.
+
+Loading it also finds the duplicates (ganda) already in it, in SIDALIH's three classes, once:
+the first month's update starts from them, and later months only look at the voters they add.
+"""
 
 
 import pandas as pd
@@ -15,8 +19,11 @@ from .. import __version__ as CODE_VERSION
 from .. import schema
 from ..metadata import count_table, masked_preview
 from ..resources.landing import LandingZone, sha256
+from ..linkage import LinkConfig, deduplicate
 from ..resources.warehouse import Warehouse
 from ..roll import store
+
+DUPLICATE_COLUMNS = ["id_a", "id_b", "probability", "decision", "kelas"]
 
 
 class BaselineError(Exception):
@@ -53,9 +60,12 @@ def build(regency_partitions: StaticPartitionsDefinition):
         regency = context.partition_key
         path = landing.baseline_file(regency)
         digest = sha256(path) if path.is_file() else ""
-        frame = load_baseline_file(path)
+        frame = load_baseline_file(path).sort_values("id", kind="stable").reset_index(drop=True)
+        duplicates = deduplicate(frame, LinkConfig()) if len(frame) > 1 else pd.DataFrame(columns=DUPLICATE_COLUMNS)
         with warehouse.begin() as conn:
-            store.load_baseline(conn, warehouse, regency, frame)
+            token = store.load_baseline(conn, warehouse, regency, frame)
+            warehouse.replace("roll_duplicate", {"regency": regency, "month": store.BASELINE},
+                              duplicates[DUPLICATE_COLUMNS], conn)
             load = warehouse.table("baseline_load")
             conn.execute(sa.delete(load).where(load.c.regency == regency))
             conn.execute(
@@ -63,6 +73,7 @@ def build(regency_partitions: StaticPartitionsDefinition):
                     regency=regency, file_name=str(path), sha256=digest, rows=len(frame), run_id=context.run.run_id
                 )
             )
+        store.keep_copy(warehouse, regency, store.BASELINE, token, frame)
         desa = frame["kode_desa"]
         return MaterializeResult(
             metadata={
@@ -75,6 +86,9 @@ def build(regency_partitions: StaticPartitionsDefinition):
                 "berkas": MetadataValue.path(str(path)),
                 "sha256": MetadataValue.text(digest),
                 "preview": masked_preview(frame),
+                "pasangan_ganda": MetadataValue.int(len(duplicates)),
+                "ganda_per_kelas": count_table(duplicates.groupby(["kelas", "decision"]).size(), "kelas")
+                if len(duplicates) else MetadataValue.md("(none)"),
             },
         )
 

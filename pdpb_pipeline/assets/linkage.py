@@ -1,8 +1,10 @@
 """Linkage as assets: every feed row of the month linked to the previous month's roll.
 
-One step reads the feeds and the roll once and records three assets: the scored candidate
-links, the decision for each feed row (match / review / no link) with its evidence, and the
-duplicates (ganda) inside the roll in SIDALIH's three classes.
+One step reads the feeds and the roll once, prepares them for comparison once, and records three
+assets: the scored candidate links, the decision for each feed row (match / review / no link)
+with its evidence, and the duplicates (ganda) inside the roll in SIDALIH's three classes: the
+DPT's own, found when it was loaded (the first month), then those the voters added last month
+form with the rest of the roll.
 """
 
 import json
@@ -22,7 +24,9 @@ from dagster import (
 
 from .. import __version__ as CODE_VERSION
 from .. import monthly
-from ..linkage import LinkConfig, deduplicate, link
+from ..linkage import LinkConfig
+from ..linkage.api import LinkResult, link_records
+from ..linkage.prepare import prepare
 from ..partitions import Partition
 from ..resources.warehouse import Warehouse
 from ..roll import store
@@ -60,7 +64,8 @@ def build(monthly_def: MultiPartitionsDefinition, feed_assets, baseline_asset):
                       description="Per feed row: match / review / no link, with per-field evidence",
                       deps=[KANDIDAT]),
             AssetSpec(GANDA, code_version=CODE_VERSION, group_name="tautan", kinds={"sql"},
-                      description="Duplicates inside the previous roll (ganda), SIDALIH classes",
+                      description="Duplicates inside the previous roll (ganda), SIDALIH classes: the DPT's own "
+                                  "(first month), then those of the voters added last month",
                       deps=[baseline_dep(baseline_asset)]),
         ],
     )
@@ -69,10 +74,13 @@ def build(monthly_def: MultiPartitionsDefinition, feed_assets, baseline_asset):
         start = store.previous_roll_month(warehouse, part.regency, part.month, part.previous_month)
         roll = monthly.roll_as_of(warehouse, part.regency, start)
         feed = monthly.feed_rows(warehouse, part.regency, part.month)
-        persons = feed[feed["jenis_peristiwa"] != "hasil_coktas"]
+        persons = feed[feed["jenis_peristiwa"] != "hasil_coktas"].reset_index(drop=True)
         config = LinkConfig()
-        if len(persons) and len(roll):
-            result = link(persons, roll, config)
+        nf, nr = len(persons), len(roll)
+        rec = prepare([persons, roll], tf_rows=slice(nf, None)) if nr else None
+        roll_rows = np.arange(nf, nf + nr)
+        if nf and nr:
+            result = link_records(rec, np.arange(nf), roll_rows, config)
             links, all_candidates = result.links, result.candidates
         else:  # nothing to link this month
             links = pd.DataFrame(columns=["feed_id", "roll_id", "probability", "decision"])
@@ -85,17 +93,17 @@ def build(monthly_def: MultiPartitionsDefinition, feed_assets, baseline_asset):
         decisions["decision"] = decisions["decision"].fillna("tidak_cocok")
         decisions["roll_id"] = decisions["roll_id"].fillna("")
         evidence_columns = [c for c in links.columns if c not in EVIDENCE_SKIP]
-        evidence = links.set_index("feed_id")[evidence_columns]
-        decisions["evidence"] = [
-            json.dumps(_plain(evidence.loc[f].to_dict()), ensure_ascii=False, sort_keys=True) if f in evidence.index else "{}"
-            for f in decisions["feed_id"]
-        ]
-        if start != store.BASELINE:
-            duplicates = _new_duplicates(roll, start, warehouse, part, config)
-        elif len(roll) > 1:
-            duplicates = deduplicate(roll, config)
+        evidence = {f: json.dumps(_plain(e), ensure_ascii=False, sort_keys=True) for f, e in zip(
+            links["feed_id"], links[evidence_columns].to_dict("records"))}
+        decisions["evidence"] = decisions["feed_id"].map(evidence).fillna("{}")
+        if start == store.BASELINE:  # the DPT's own duplicates, found when it was loaded
+            duplicates = warehouse.read(
+                "SELECT id_a, id_b, probability, decision, kelas FROM roll_duplicate "
+                "WHERE regency = :regency AND month = :month", {"regency": part.regency, "month": store.BASELINE})
         else:
-            duplicates = pd.DataFrame(columns=["id_a", "id_b", "probability", "decision", "kelas"])
+            fresh = roll_rows[roll["id"].str.startswith(f"DPB-{part.regency}-{start}-").to_numpy()]
+            duplicates = _new_duplicates(link_records(rec, fresh, roll_rows, config) if len(fresh) else None,
+                                         set(roll["id"].to_numpy()[fresh - nf]))
 
         where = {"regency": part.regency, "month": part.month}
         with warehouse.begin() as conn:
@@ -141,15 +149,19 @@ def _plain(values: dict) -> dict:
     return out
 
 
-def _new_duplicates(roll: pd.DataFrame, start: str, warehouse: Warehouse, part: Partition, config) -> pd.DataFrame:
-    """After the first month only the voters added last month can form new pairs (the rest of
-    the roll was deduplicated before); pairs found earlier and still open stay in the queue."""
-    fresh = roll[roll["id"].str.startswith(f"DPB-{part.regency}-{start}-")] if len(roll) else roll
-    if fresh.empty or len(fresh) == len(roll):
+def _new_duplicates(result: LinkResult | None, fresh: set[str]) -> pd.DataFrame:
+    """Pairs the voters added last month (``fresh``) form with the whole roll, themselves
+    included (the rest was deduplicated before; pairs found earlier and still open stay in the
+    queue). ``id_a`` is the voter who was on the roll before; two new voters that are one person
+    link both ways and are kept once, the smaller id first."""
+    if result is None or not len(result.chosen):
         return pd.DataFrame(columns=["id_a", "id_b", "probability", "decision", "kelas"])
-    result = link(fresh, roll[~roll["id"].isin(set(fresh["id"]))], config)
     pairs = result.links
-    return pd.DataFrame({
-        "id_a": pairs["roll_id"], "id_b": pairs["feed_id"], "probability": pairs["probability"],
-        "decision": pairs["decision"], "kelas": "mirip",
+    a, b = pairs["roll_id"].to_numpy(dtype=object), pairs["feed_id"].to_numpy(dtype=object)
+    swap = np.fromiter((x in fresh for x in a), bool, len(a)) & (b < a)
+    out = pd.DataFrame({
+        "id_a": np.where(swap, b, a), "id_b": np.where(swap, a, b), "probability": pairs["probability"].to_numpy(),
+        "decision": pairs["decision"].to_numpy(), "kelas": "mirip",
     })
+    return out.sort_values(["id_a", "id_b", "probability"], ascending=[True, True, False]).drop_duplicates(
+        ["id_a", "id_b"]).reset_index(drop=True)

@@ -208,8 +208,8 @@ class LinkResult:
     chosen: np.ndarray      # index into scored pairs, one per linked feed row
     decision: np.ndarray
     reason: np.ndarray
-    feed: pd.DataFrame
-    roll: pd.DataFrame
+    feed: pd.DataFrame | None  # the frames ``link`` was given (``explain`` shows their rows)
+    roll: pd.DataFrame | None
     n_feed: int
     timings: dict = field(default_factory=dict)
     _links: pd.DataFrame | None = None
@@ -277,28 +277,41 @@ def _as_frame(df: pd.DataFrame) -> pd.DataFrame:
 
 def link(feed: pd.DataFrame, roll: pd.DataFrame, config: LinkConfig | None = None) -> LinkResult:
     """Links every feed row to at most one roll record (both frames in the canonical schema)."""
-    config = config or LinkConfig()
     t0 = time.perf_counter()
     feed, roll = _as_frame(feed), _as_frame(roll)
     nf, nr = len(feed), len(roll)
     rec = prepare([feed, roll], tf_rows=slice(nf, None))
+    result = link_records(rec, np.arange(nf), np.arange(nf, nf + nr), config)
+    result.feed, result.roll = feed, roll
+    result.timings["prepare"] = time.perf_counter() - t0
+    return result
+
+
+def link_records(rec: Records, left: np.ndarray, right: np.ndarray, config: LinkConfig | None = None,
+                 ) -> LinkResult:
+    """``link`` on records already prepared: every ``left`` row to at most one ``right`` row.
+
+    One ``prepare`` of a million-row roll serves several linkages (the month's feeds, then the
+    voters added last month against the rest of the roll). A row on both sides is never paired
+    with itself; two rows on both sides may pair both ways (the caller keeps one).
+    """
+    config = config or LinkConfig()
     t1 = time.perf_counter()
-    left, right = np.arange(nf), np.arange(nf, nf + nr)
     rules = list(config.rules)
     if config.cascade and "nik" in rules:
-        p1 = blocking.candidate_pairs(rec, left, right, ("nik",), caps=config.caps)
+        p1 = _not_self(blocking.candidate_pairs(rec, left, right, ("nik",), caps=config.caps))
         nm, _ = compare.name_levels(rec, p1.a, p1.b)
         dt = compare.date_levels(rec, p1.a, p1.b)
         good = (nm <= 3) & (dt <= 2)
-        n_per_feed = np.bincount(p1.a, minlength=nf)
+        n_per_feed = np.bincount(p1.a, minlength=rec.n)
         sure_rows = np.unique(p1.a[good])
         sure_rows = sure_rows[n_per_feed[sure_rows] == 1]
         rest = np.setdiff1d(left, sure_rows)
         others = [r for r in rules if r != "nik"]
-        p2 = blocking.candidate_pairs(rec, rest, right, others, caps=config.caps)
+        p2 = _not_self(blocking.candidate_pairs(rec, rest, right, others, caps=config.caps))
         pairs = blocking.union([p1.a, p2.a], [p1.b, p2.b], [p1.rules, p2.rules], rec.n)
     else:
-        pairs = blocking.candidate_pairs(rec, left, right, rules, caps=config.caps)
+        pairs = _not_self(blocking.candidate_pairs(rec, left, right, rules, caps=config.caps))
     t2 = time.perf_counter()
     scored = _score(rec, pairs, config, right, left)
     t3 = time.perf_counter()
@@ -306,10 +319,14 @@ def link(feed: pd.DataFrame, roll: pd.DataFrame, config: LinkConfig | None = Non
                                               config.upper, config.lower, config.margin_bits,
                                               scored.capped)
     t4 = time.perf_counter()
-    timings = {"prepare": t1 - t0, "blocking": t2 - t1, "score": t3 - t2, "decide": t4 - t3,
-               "pairs": len(pairs)}
-    log.info("linkage: %d feed x %d roll, %d candidate pairs, %s", nf, nr, len(pairs), timings)
-    return LinkResult(rec, scored, chosen, decision, reason, feed, roll, nf, timings)
+    timings = {"blocking": t2 - t1, "score": t3 - t2, "decide": t4 - t3, "pairs": len(pairs)}
+    log.info("linkage: %d left x %d right, %d candidate pairs, %s", len(left), len(right), len(pairs), timings)
+    return LinkResult(rec, scored, chosen, decision, reason, None, None, len(left), timings)
+
+
+def _not_self(pairs: blocking.Pairs) -> blocking.Pairs:
+    keep = pairs.a != pairs.b
+    return pairs if keep.all() else blocking.Pairs(pairs.a[keep], pairs.b[keep], pairs.rules[keep])
 
 
 KELAS = ("identik_kecuali_alamat", "nik_sama_nama_beda", "mirip")
