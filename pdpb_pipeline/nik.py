@@ -97,6 +97,13 @@ def mask(value: str | None) -> str:
     if not text:
         return ""
     head, tail = mask_rule()
+    return _masked(text, head, tail)
+
+
+def _masked(text: str, head: int, tail: int) -> str:
+    """``mask`` of a stripped text under the rule ``head,tail``."""
+    if not text:
+        return ""
     if len(text) <= head + tail:
         return "*" * len(text)
     return text[:head] + "*" * (len(text) - head - tail) + (text[-tail:] if tail else "")
@@ -111,13 +118,20 @@ def mask_text(text: str) -> str:
 
 
 def mask_series(values: pd.Series) -> pd.Series:
-    """``mask`` for a whole column: vectorised for 16-digit values, the common case."""
+    """``mask`` for a whole column (missing values give ``""``), value for value the same result.
+
+    One pass over the column: a 16-digit value (the common case) is sliced directly, anything
+    else (empty, short, padded with spaces) goes through the rule of ``mask``.
+    """
     head, tail = mask_rule()
-    s = values.fillna("").astype(str).str.strip()
-    length = s.str.len()
-    sixteen = length == 16
-    out = s.str.slice(0, head) + "*" * (16 - head - tail) + (s.str.slice(16 - tail) if tail else "")
-    other = ~sixteen & (length > 0)
-    if other.any():
-        out[other] = s[other].map(mask)
-    return out.where(length > 0, "")
+    if values.dtype != object or pd.api.types.infer_dtype(values, skipna=False) != "string":
+        values = values.fillna("").astype(str)
+    texts = values.to_numpy(dtype=object).tolist()
+    if 0 <= head and 0 <= tail and head + tail < 16:
+        stars, cut = "*" * (16 - head - tail), 16 - tail
+        # isdigit() rules out surrounding spaces, so the value is its own strip().
+        out = [v[:head] + stars + v[cut:] if len(v) == 16 and v.isdigit() else _masked(v.strip(), head, tail)
+               for v in texts]
+    else:
+        out = [_masked(v.strip(), head, tail) for v in texts]
+    return pd.Series(out, index=values.index, dtype=object, name=values.name)

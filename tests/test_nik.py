@@ -61,3 +61,14 @@ def test_masking_rule_is_configurable(monkeypatch):
     monkeypatch.setenv("PDPB_MASK_KEEP", "4,2")
     assert nik.mask("3201014312850018") == "3201**********18"
     assert nik.mask_series(pd.Series(["3201014312850018"])).tolist() == ["3201**********18"]
+
+
+@pytest.mark.parametrize("keep", ["6,0", "4,2", "0,0", "0,4", "10,6", "12,8"])
+def test_column_masking_is_mask_value_for_value(monkeypatch, keep):
+    monkeypatch.setenv("PDPB_MASK_KEEP", keep)
+    values = ["3201014312850018", "", "12", " 3201014312850018", "3201014312850018 ", "32010143128500189",
+              "abcdefghijklmnop", "\t3201014312850018\n", "a b c d e f g h ", "320101431285001"]
+    assert nik.mask_series(pd.Series(values)).tolist() == [nik.mask(v) for v in values]
+    # missing values are empty, numbers are masked as their text
+    assert nik.mask_series(pd.Series([None, float("nan"), 3201014312850018], dtype=object)).tolist() == [
+        "", "", nik.mask("3201014312850018")]
