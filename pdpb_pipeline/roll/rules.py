@@ -76,17 +76,76 @@ PROPOSAL_COLUMNS = (
 )
 
 
+def _as_dates(born: pd.Series) -> pd.Series:
+    # pd.to_datetime costs ~0.1 s on a million values that are already dates.
+    return born if _naive_dates(born) else pd.to_datetime(born)
+
+
+def _naive_dates(born: pd.Series) -> bool:
+    return isinstance(born.dtype, np.dtype) and born.dtype.kind == "M"
+
+
 def age_on(born: pd.Series, day: dt.date) -> pd.Series:
     """Whole years of age on ``day`` (NaN where the birth date is unknown)."""
-    born = pd.to_datetime(born)
-    years = day.year - born.dt.year
-    before_birthday = (born.dt.month > day.month) | ((born.dt.month == day.month) & (born.dt.day > day.day))
-    return years - before_birthday.astype(float)
+    born = _as_dates(born)
+    if not _naive_dates(born):  # time-zone aware: the slow, general way
+        years = day.year - born.dt.year
+        before_birthday = (born.dt.month > day.month) | ((born.dt.month == day.month) & (born.dt.day > day.day))
+        return years - before_birthday.astype(float)
+    # Integer arithmetic on the days since 1970 (the .dt accessor takes ~0.5 s a million rows):
+    # with dates as YYYYMMDD numbers, whole years of age = (day - born) // 10000.
+    days = born.to_numpy().astype("datetime64[D]")
+    known = ~np.isnat(days)
+    ymd = _yyyymmdd(np.where(known, days.view("int64"), 0))
+    age = ((day.year * 10000 + day.month * 100 + day.day) - ymd) // 10000
+    return pd.Series(np.where(known, age.astype(float), np.nan), index=born.index, name=born.name)
+
+
+def _yyyymmdd(days: np.ndarray) -> np.ndarray:
+    """Days since 1970-01-01 as YYYYMMDD integers (H. Hinnant's civil_from_days)."""
+    z = days + 719468
+    era = z // 146097
+    doe = z - era * 146097
+    yoe = (doe - doe // 1460 + doe // 36524 - doe // 146096) // 365
+    doy = doe - (365 * yoe + yoe // 4 - yoe // 100)
+    mp = (5 * doy + 2) // 153
+    d = doy - (153 * mp + 2) // 5 + 1
+    m = np.where(mp < 10, mp + 3, mp - 9)
+    y = yoe + era * 400 + (m <= 2)
+    return y * 10000 + m * 100 + d
+
+
+def _turns_17_by(day: dt.date) -> dt.date:
+    """The last birth date that is 17 or older on ``day`` (29 February falls back to the 28th)."""
+    try:
+        return day.replace(year=day.year - 17)
+    except ValueError:
+        return day.replace(year=day.year - 17, day=28)
+
+
+def _adult(born: pd.Series, day: dt.date) -> np.ndarray:
+    """``age_on(born, day) >= 17``: one comparison against a date instead of computing ages."""
+    born = _as_dates(born)
+    if not _naive_dates(born):
+        return (age_on(born, day) >= 17).to_numpy()
+    # A birth at any time of the last day still counts, NaT compares False (age NaN < 17).
+    return born.to_numpy() < np.datetime64(_turns_17_by(day) + dt.timedelta(days=1), "D")
 
 
 def eligible(frame: pd.DataFrame, day: dt.date) -> pd.Series:
     """17 or older on ``day``, or married (sudah or pernah kawin)."""
-    return (age_on(frame["tanggal_lahir"], day) >= 17) | frame["status_kawin"].isin(["S", "P"])
+    married = frame["status_kawin"].isin(["S", "P"]).to_numpy()
+    return pd.Series(_adult(frame["tanggal_lahir"], day) | married, index=frame.index)
+
+
+def _eligible_one(person: dict, day: dt.date) -> bool:
+    """``eligible`` of one person (a dict of person columns), without building a frame."""
+    born, status = person["tanggal_lahir"], person["status_kawin"]
+    if isinstance(status, str) and (isinstance(born, pd.Timestamp) or born is pd.NaT):
+        adult = born is not pd.NaT and (
+            day.year - born.year - ((born.month, born.day) > (day.month, day.day)) >= 17)
+        return adult or status in ("S", "P")
+    return bool(eligible(pd.DataFrame([person]), day).iloc[0])
 
 
 class Proposals:
@@ -143,12 +202,13 @@ def propose(
 ) -> pd.DataFrame:
     """Every change the month's evidence suggests, with its status (applied, queued, none)."""
     out = Proposals()
-    roll_by_id = roll.set_index("id", drop=False)
     link_of = links.set_index("feed_id") if len(links) else pd.DataFrame(columns=["roll_id", "probability", "decision"])
     feed = feed.sort_values(["agency", "file_name", "row_number"], kind="stable")
 
-    roll_niks = set(roll["nik"][roll["nik"] != ""])
     coktas = feed[feed["jenis_peristiwa"] == "hasil_coktas"]
+    # Only the roll rows a queue item names can be asked for (no 1M-row index needed).
+    queued_voters = set(open_queue["voter_id"]) if "voter_id" in open_queue.columns else set()
+    roll_by_id = roll[roll["id"].isin(queued_voters)].set_index("id", drop=False)
     _answers(out, coktas, open_queue, roll_by_id)
 
     persons = feed[feed["jenis_peristiwa"] != "hasil_coktas"]
@@ -159,7 +219,11 @@ def propose(
     links_of = link_of.reindex(persons["id"])
     linked_ids = set(links_of["roll_id"].dropna())
     records = roll[roll["id"].isin(linked_ids)].set_index("id").to_dict("index")
-    for row, is_voter, (_, link) in zip(persons.itertuples(index=False), voter_now, links_of.iterrows()):
+    # The roll's NIKs that a feed row carries: the same answer as a set of all the roll's NIKs.
+    feed_niks = set(persons["nik"]) - {""}
+    roll_niks = set(roll["nik"][roll["nik"].isin(feed_niks)]) - {""}
+    link_rows = links_of[["roll_id", "probability", "decision"]].to_dict("records")
+    for row, is_voter, link in zip(persons.itertuples(index=False), voter_now, link_rows):
         rule = EVENT_RULES.get(row.jenis_peristiwa)
         if rule is None:
             continue
@@ -225,7 +289,7 @@ def _on_match(
             changed.append(name)
     if not changed:
         return
-    if not bool(eligible(pd.DataFrame([updated]), reference).iloc[0]):
+    if not _eligible_one(updated, reference):
         # The corrected data (a birth date) says this voter is under 17 and unmarried: that is a
         # removal, not an update, resting on the same agency row.
         out.add(voter_id=voter_id, kategori="tms", sub_kategori="di_bawah_umur", status=status,
@@ -289,7 +353,9 @@ def _roll_rules(out: Proposals, roll: pd.DataFrame, duplicates: pd.DataFrame, re
     """Changes the roll itself calls for: duplicates (ganda) and voters under age (vectorised:
     a first month deduplicates the whole roll)."""
     fields = list(schema.PERSON_COLUMNS[1:])
-    pairs = duplicates.merge(roll.add_suffix("_a"), on="id_a").merge(roll.add_suffix("_b"), on="id_b")
+    # Only the rows the pairs name are joined (not two suffixed copies of the whole roll).
+    named = roll[roll["id"].isin(set(duplicates["id_a"]) | set(duplicates["id_b"]))]
+    pairs = duplicates.merge(named.add_suffix("_a"), on="id_a").merge(named.add_suffix("_b"), on="id_b")
     pairs = pairs.sort_values(["id_a", "id_b"], kind="stable").reset_index(drop=True)
     # Of two records of one person the one with a valid NIK, then the older id, stays.
     a_ok = pairs["nik_a"].str.len() == 16
@@ -310,8 +376,10 @@ def _roll_rules(out: Proposals, roll: pd.DataFrame, duplicates: pd.DataFrame, re
     # Every valid NIK that stands twice on the roll is resolved above or goes to the field check:
     # two records with one NIK may be one person twice or two people given one number.
     covered = set(drop["id"]) | set(keep_id)
-    usable = roll[(roll["nik"] != "") & ~roll["nik"].map(lambda v: is_placeholder(v) if len(v) == 16 else True)]
-    shared = usable[usable["nik"].duplicated(keep=False)].sort_values(["nik", "id"], kind="stable")
+    # Whether a NIK is usable depends on the NIK alone: test only those that stand twice.
+    twice = roll[roll["nik"].duplicated(keep=False)]
+    shared = twice[(twice["nik"] != "") & ~twice["nik"].map(lambda v: is_placeholder(v) if len(v) == 16 else True)]
+    shared = shared.sort_values(["nik", "id"], kind="stable")
     first = shared.groupby("nik")["id"].transform("first")
     others = shared[(shared["id"] != first) & ~shared["id"].isin(covered) & ~first.isin(covered)]
     first = first[others.index]
@@ -323,7 +391,7 @@ def _roll_rules(out: Proposals, roll: pd.DataFrame, duplicates: pd.DataFrame, re
     # The NIK carries the birth date too: when it says 17 or older, the record's date may be the
     # typo, and the voter is checked in the field instead of removed.
     under = roll[~eligible(roll, reference)]
-    adult = (age_on(birth_and_sex(under["nik"], reference)["lahir"], reference) >= 17).to_numpy()
+    adult = _adult(birth_and_sex(under["nik"], reference)["lahir"], reference)
     out.add_frame(under[fields].assign(
         voter_id=under["id"], kategori="tms", sub_kategori="di_bawah_umur", status=np.where(adult, QUEUED, APPLIED),
         alasan=np.where(adult, "tanggal_lahir_beda_nik", "umur di bawah 17 dan belum kawin"), agency="dpb",
