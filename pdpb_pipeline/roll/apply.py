@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from .. import schema
@@ -26,8 +27,12 @@ class Applied:
 
 def apply(regency: str, month: str, roll: pd.DataFrame, proposals: pd.DataFrame) -> Applied:
     sure = proposals[proposals["status"] == APPLIED]
-    current = roll.set_index("id", drop=False)
+    # The current record of every voter a sure proposal names, as plain dicts: a few thousand
+    # lookups, not .loc on an index of the whole roll.
+    named = roll[roll["id"].isin(set(sure["voter_id"]))]
+    current = dict(zip(named["id"], named.to_dict("records")))
     changes, removed, versions = [], [], []
+    gone: set[str] = set()
     sequence = 0
     for p in sure.itertuples(index=False):
         base = {"kategori": p.kategori, "sub_kategori": p.sub_kategori, "agency": p.agency,
@@ -42,11 +47,12 @@ def apply(regency: str, month: str, roll: pd.DataFrame, proposals: pd.DataFrame)
                                    "jenis_kelamin_lama": "", "jenis_kelamin_baru": p.jenis_kelamin,
                                    "kolom_berubah": ""})
             continue
-        if p.voter_id not in current.index or p.voter_id in removed:
+        if p.voter_id not in current or p.voter_id in gone:
             continue  # already gone (an answer to an old queue item, or removed earlier this month)
-        old = current.loc[p.voter_id]
+        old = current[p.voter_id]
         if p.kategori == "tms":
             removed.append(p.voter_id)
+            gone.add(p.voter_id)
             changes.append(base | {"voter_id": p.voter_id, "kode_desa_lama": old["kode_desa"], "kode_desa_baru": "",
                                    "jenis_kelamin_lama": old["jenis_kelamin"], "jenis_kelamin_baru": "",
                                    "kolom_berubah": ""})
@@ -56,16 +62,47 @@ def apply(regency: str, month: str, roll: pd.DataFrame, proposals: pd.DataFrame)
         if not changed:
             continue
         removed.append(p.voter_id)
+        gone.add(p.voter_id)
         versions.append(record)
         changes.append(base | {"voter_id": p.voter_id, "kode_desa_lama": old["kode_desa"],
                                "kode_desa_baru": record["kode_desa"], "jenis_kelamin_lama": old["jenis_kelamin"],
                                "jenis_kelamin_baru": record["jenis_kelamin"], "kolom_berubah": ",".join(changed)})
     new_versions = schema.to_canonical(pd.DataFrame(versions, columns=list(schema.PERSON_COLUMNS)))
-    kept = roll[~roll["id"].isin(set(removed))]
-    new_roll = pd.concat([kept, new_versions], ignore_index=True).sort_values("id", kind="stable").reset_index(drop=True)
+    keep = ~roll["id"].isin(gone).to_numpy()
+    order = _merged_order(roll["id"], keep, new_versions["id"]) if keep.any() else None
+    if order is None:
+        kept = roll[keep]
+        new_roll = pd.concat([kept, new_versions], ignore_index=True).sort_values("id", kind="stable").reset_index(drop=True)
+    else:
+        # One gather of the rows kept and the new versions, already in id order.
+        new_roll = pd.concat([roll, new_versions], ignore_index=True).take(order)
+        new_roll.index = pd.RangeIndex(len(new_roll))
     change_frame = pd.DataFrame(changes, columns=[c for c in CHANGE_COLUMNS if c != "change_id"])
     change_frame.insert(0, "change_id", [f"P-{regency}-{month}-{i + 1:06d}" for i in range(len(change_frame))])
     return Applied(roll=new_roll, changes=change_frame, removed=removed, versions=new_versions)
+
+
+def _merged_order(ids: pd.Series, keep: np.ndarray, new: pd.Series) -> np.ndarray | None:
+    """Positions in ``concat([roll, new])`` of the roll rows kept and the new versions, in the
+    order of a stable sort by id, when the roll is already in id order (it is): the few new ids
+    are sorted and merged in instead of sorting a million strings. None when the roll is not
+    sorted or the ids are not all text."""
+    new_ids = new.to_numpy()
+    if (pd.api.types.infer_dtype(ids.to_numpy(), skipna=False) != "string"
+            or pd.api.types.infer_dtype(new_ids, skipna=False) not in ("string", "empty")
+            or not ids.is_monotonic_increasing):
+        return None
+    kept = np.flatnonzero(keep)
+    kept_ids = ids.to_numpy()[kept]
+    new_order = np.argsort(new_ids, kind="stable")
+    # side="right": a new id equal to a kept one goes after it, as a stable sort puts it.
+    at = np.searchsorted(kept_ids, new_ids[new_order], side="right") + np.arange(len(new_ids))
+    order = np.empty(len(kept) + len(new_ids), dtype=np.intp)
+    is_new = np.zeros(len(order), dtype=bool)
+    is_new[at] = True
+    order[at] = len(ids) + new_order
+    order[~is_new] = kept
+    return order
 
 
 def _text(value) -> str:
