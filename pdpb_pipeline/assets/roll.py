@@ -81,11 +81,13 @@ def queue_frame(proposals: pd.DataFrame, earlier: pd.DataFrame, month: str, answ
 def recap_checks(recap_desa: pd.DataFrame, roll: pd.DataFrame, queued_ids: set[str], reference) -> list[AssetCheckResult]:
     unbalanced = recap_desa[recap_desa["selisih"] != 0]
     # A placeholder (3333333333333333, serial 0000) names nobody: it is a data fault, not a duplicate.
-    nik = roll.loc[(roll["nik"] != "") & ~roll["nik"].map(is_placeholder), ["id", "nik"]]
-    repeated = nik[nik["nik"].duplicated(keep=False)]
+    # Whether a NIK counts depends on the NIK alone, so only those that stand twice are tested.
+    twice = roll.loc[roll["nik"].duplicated(keep=False), ["id", "nik"]]
+    repeated = twice[(twice["nik"] != "") & ~twice["nik"].map(is_placeholder)]
     waiting = repeated["id"].isin(queued_ids).groupby(repeated["nik"]).any()
     unexplained = int((~waiting).sum()) if len(waiting) else 0
-    underage = roll[~rules.eligible(roll, reference) & ~roll["id"].isin(queued_ids)]
+    ineligible = roll[~rules.eligible(roll, reference)]
+    underage = ineligible[~ineligible["id"].isin(queued_ids)]
 
     def check(name, passed, **metadata):
         return AssetCheckResult(asset_key=REKAP, check_name=name, passed=bool(passed),
@@ -97,7 +99,7 @@ def recap_checks(recap_desa: pd.DataFrame, roll: pd.DataFrame, queued_ids: set[s
         check("nik_tunggal", unexplained == 0, nik_ganda_tanpa_antrean=MetadataValue.int(unexplained),
               nik_ganda_dalam_antrean=MetadataValue.int(int(waiting.sum()) if len(waiting) else 0)),
         check("semua_memenuhi_syarat", underage.empty, tidak_memenuhi_syarat=MetadataValue.int(len(underage)),
-              dalam_antrean=MetadataValue.int(int((~rules.eligible(roll, reference)).sum()) - len(underage))),
+              dalam_antrean=MetadataValue.int(len(ineligible) - len(underage))),
     ]
 
 
