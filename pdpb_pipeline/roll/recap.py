@@ -9,6 +9,7 @@ reconciles: ``sebelumnya + pemilih_baru - tms = sekarang``.
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from .. import regions
@@ -28,11 +29,34 @@ def _count(frame: pd.DataFrame, desa: str, sex: str, by: str | None = None) -> p
     return frame.groupby(keys + [frame[by]]).size().unstack(fill_value=0)
 
 
+def _count_cells(frame: pd.DataFrame) -> pd.Series | None:
+    """``_count(frame, "kode_desa", "jenis_kelamin")`` for a whole roll: the codes of a few
+    hundred desa and two sexes are counted with bincount instead of grouping a million rows.
+    None when a key is missing (NaN) or not sortable: then the general way is taken."""
+    try:
+        desa_codes, desa = pd.factorize(frame["kode_desa"], sort=True)
+        sex_codes, sex = pd.factorize(frame["jenis_kelamin"], sort=True)
+    except TypeError:
+        return None
+    if (desa_codes < 0).any() or (sex_codes < 0).any():
+        return None
+    counts = np.bincount(desa_codes * len(sex) + sex_codes, minlength=len(desa) * len(sex))
+    cell = np.flatnonzero(counts)
+    index = pd.MultiIndex.from_arrays([desa.take(cell // len(sex)), sex.take(cell % len(sex))], names=KEYS)
+    return pd.Series(counts[cell].astype("int64"), index=index)
+
+
 def recap_by_desa(regency: str, previous: pd.DataFrame, current: pd.DataFrame, changes: pd.DataFrame) -> pd.DataFrame:
-    cells = pd.concat([previous[KEYS], current[KEYS]]).drop_duplicates()
+    before, now = _count_cells(previous), _count_cells(current)
+    if before is None or now is None:
+        cells = pd.concat([previous[KEYS], current[KEYS]]).drop_duplicates()
+        before = _count(previous, "kode_desa", "jenis_kelamin")
+        now = _count(current, "kode_desa", "jenis_kelamin")
+    else:  # every cell of either roll, as the rows' keys would give them
+        cells = pd.concat([before.index.to_frame(index=False), now.index.to_frame(index=False)]).drop_duplicates()
     out = pd.DataFrame(index=pd.MultiIndex.from_frame(cells.sort_values(KEYS))).copy()
-    out["sebelumnya"] = _count(previous, "kode_desa", "jenis_kelamin")
-    out["sekarang"] = _count(current, "kode_desa", "jenis_kelamin")
+    out["sebelumnya"] = before
+    out["sekarang"] = now
 
     baru = changes[changes["kategori"] == "pemilih_baru"]
     tms = changes[changes["kategori"] == "tms"]
