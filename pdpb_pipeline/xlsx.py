@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 import zipfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -53,12 +54,24 @@ def chunks(rows: pd.DataFrame, size: int = EXCEL_MAX_ROWS - 10) -> list[pd.DataF
     return [rows.iloc[i:i + size] for i in range(0, max(len(rows), 1), size)]
 
 
-def _put(book: zipfile.ZipFile, name: str, text: str) -> None:
+def _put(book: zipfile.ZipFile, name: str, text: str | Iterable[str]) -> None:
+    """One zip entry: the text, or its parts in turn, stored as ``writestr`` stores the whole.
+
+    A sheet comes in parts, each encoded as soon as it is made, so it never exists as one giant
+    string next to its UTF-8 copy; the size is known before writing, so Zip64 is used exactly
+    when ``writestr`` would use it.
+    """
+    data = [text.encode("utf-8")] if isinstance(text, str) else [part.encode("utf-8") for part in text]
     entry = zipfile.ZipInfo(name, date_time=_ZIP_TIME)
     entry.compress_type = zipfile.ZIP_DEFLATED
+    entry._compresslevel = 1  # what writestr(compresslevel=1) sets; open() takes it from the entry
     entry.external_attr = 0o600 << 16
     entry.create_system = 0
-    book.writestr(entry, text.encode("utf-8"), compresslevel=1)
+    entry.file_size = sum(map(len, data))
+    with book.open(entry, "w") as out:
+        for i, part in enumerate(data):
+            out.write(part)
+            data[i] = b""  # freed as soon as it is compressed
 
 
 def _sheet_name(name: str, index: int) -> str:
@@ -68,11 +81,35 @@ def _sheet_name(name: str, index: int) -> str:
 
 _INVALID_XML = "".join(chr(c) for c in range(32) if c not in (9, 10, 13))
 _STRIP = str.maketrans("", "", _INVALID_XML)
-_NEEDS_ESCAPE = f"[&<>{_INVALID_XML}]"
+_NEEDS_ESCAPE = re.compile(f"[&<>{_INVALID_XML}]")
+# Joins a text column for one escape pass: valid in XML and left alone by _escape.
+_SEP = "\ue000"
+_TEXT_OPEN, _TEXT_CLOSE = '<c t="inlineStr"><is><t xml:space="preserve">', "</t></is></c>"
+#: Data rows per part of a sheet (see _put).
+_ROWS_PER_PART = 32_768
 
 
 def _escape(text: str) -> str:
     return text.translate(_STRIP).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _needs_escape(joined: str) -> bool:
+    if "&" in joined or "<" in joined or ">" in joined:
+        return True
+    # Control characters are rare: a byte scan finds whether there is any (\t \n \r included).
+    raw = np.frombuffer(joined.encode("utf-8", "surrogatepass"), dtype=np.uint8)
+    return bool((raw < 32).any()) and _NEEDS_ESCAPE.search(joined) is not None
+
+
+def _escape_all(texts: list[str]) -> list[str]:
+    """``_escape`` of every text, in one pass over the joined column when it needs any."""
+    joined = "".join(texts)
+    if not _needs_escape(joined):
+        return texts
+    joined = _SEP.join(texts)
+    if joined.count(_SEP) == len(texts) - 1:
+        return _escape(joined).split(_SEP)
+    return [_escape(t) for t in texts]
 
 
 def _text_cell(text: str, style: int = 0) -> str:
@@ -97,47 +134,67 @@ def _value_cell(value) -> str:
     return _text_cell(str(value))
 
 
-def _column_cells(values: pd.Series) -> pd.Series:
-    """The ``<c>`` elements of one column, vectorised where the column has one type."""
-    if pd.api.types.is_integer_dtype(values) and not pd.api.types.is_bool_dtype(values) and not values.isna().any():
-        return "<c><v>" + values.astype("int64").astype(str) + "</v></c>"
+def _column_cells(values: pd.Series) -> tuple[str, list[str], str]:
+    """One column as ``(markup before, per-row texts, markup after)``: each cell is the three joined.
+
+    A text column gives its (escaped) values between the inline-string markup; any other column
+    gives whole cells, each distinct value rendered once and spread by its codes (most columns
+    of a roll repeat: sex, age, RT, RW, desa).
+    """
+    array = values.to_numpy()
+    if array.dtype == object and pd.api.types.infer_dtype(array, skipna=False) == "string":
+        return _TEXT_OPEN, _escape_all(array.tolist()), _TEXT_CLOSE
     if pd.api.types.is_datetime64_any_dtype(values):
-        days = ((values.values.astype("datetime64[D]") - _EPOCH).astype("int64")).astype(str)
-        cells = pd.Series(f'<c s="{_DATE}"><v>', index=values.index) + days + "</v></c>"
-        return cells.where(values.notna(), "<c/>")
-    if pd.api.types.infer_dtype(values, skipna=False) == "string":
-        text = values
-        if text.str.contains(_NEEDS_ESCAPE, regex=True).any():
-            text = text.map(_escape)
-        return '<c t="inlineStr"><is><t xml:space="preserve">' + text + "</t></is></c>"
-    # Any other column: each distinct value is rendered once, then spread by its codes (most
-    # columns of a roll repeat: sex, RT, RW, desa; ids and names cost one render per row).
+        # Days since Excel's epoch, from the UTC day for a zoned column (as numpy counts them).
+        days = (values.values.astype("datetime64[D]") - _EPOCH).astype("int64")
+        codes, uniques = pd.factorize(days)
+        rendered = np.array([f'<c s="{_DATE}"><v>{d}</v></c>' for d in uniques.tolist()], dtype=object)[codes]
+        rendered[values.isna().to_numpy()] = "<c/>"
+        return "", rendered.tolist(), ""
     codes, uniques = pd.factorize(values, use_na_sentinel=True)
     rendered = np.array([_value_cell(v) for v in uniques] + ["<c/>"], dtype=object)
-    return pd.Series(rendered[codes], index=values.index)
+    return "", rendered[codes].tolist(), ""
 
 
-def _sheet_xml(sheet: Sheet) -> str:
+def _sheet_xml(sheet: Sheet) -> Iterator[str]:
+    """The sheet's XML in parts: title block and header, then the data rows a part at a time."""
     frame = sheet.rows if isinstance(sheet.rows, pd.DataFrame) else pd.DataFrame(
         list(sheet.rows), columns=range(len(sheet.header)), dtype=object)
     if not isinstance(sheet.rows, pd.DataFrame) and len(frame):
         frame = frame.infer_objects()
-    frame = frame.reset_index(drop=True)
     lines = []
     for line in sheet.title:
         lines.append(f"<row>{_text_cell(line, _BOLD)}</row>")
     if sheet.title:
         lines.append("<row/>")
     lines.append("<row>" + "".join(_text_cell(str(h), _BOLD) for h in sheet.header) + "</row>")
+    yield ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+           '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
+           + "\n".join(lines))
     if len(frame):
-        columns = [_column_cells(frame[c]).tolist() for c in frame.columns]
-        lines.append("\n".join("<row>" + "".join(cells) + "</row>" for cells in zip(*columns)))
-    return (
-        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-        '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
-        + "\n".join(lines)
-        + "</sheetData></worksheet>"
-    )
+        yield from _data_rows([_column_cells(frame.iloc[:, i]) for i in range(frame.shape[1])], len(frame))
+    yield "</sheetData></worksheet>"
+
+
+def _data_rows(columns: list[tuple[str, list[str], str]], count: int) -> Iterator[str]:
+    """``\n<row>cells</row>`` per row: one ``"".join`` of markup and values, interleaved by slicing."""
+    if not columns:
+        yield "\n<row></row>" * count
+        return
+    # The markup between two values is constant: the row start and the first cell's opening,
+    # a cell's closing and the next one's opening, ..., the last cell's closing and the row end.
+    markup = ["\n<row>" + columns[0][0]]
+    markup += [columns[i][2] + columns[i + 1][0] for i in range(len(columns) - 1)]
+    markup += [columns[-1][2] + "</row>"]
+    step = len(markup) + len(columns)
+    for start in range(0, count, _ROWS_PER_PART):
+        rows = min(_ROWS_PER_PART, count - start)
+        pieces: list[str] = [""] * (rows * step)
+        for i, text in enumerate(markup):
+            pieces[2 * i::step] = [text] * rows
+        for i, (_, values, _) in enumerate(columns):
+            pieces[2 * i + 1::step] = values[start:start + rows]
+        yield "".join(pieces)
 
 
 def _content_types(count: int) -> str:
