@@ -38,18 +38,17 @@ def pad3(values: np.ndarray) -> np.ndarray:
 
 
 def _as_str_list(col) -> list[str]:
-    arr = np.asarray(col)
-    if arr.dtype.kind in "iub":
-        return arr.astype(np.int64).astype(str).tolist()
-    if arr.dtype.kind == "U":
-        return arr.tolist()
-    if arr.dtype == object and _has_non_str(arr):
-        return ["" if v is None else str(v) for v in arr.tolist()]
-    return arr.tolist()
-
-
-def _has_non_str(arr: np.ndarray) -> bool:
-    return not all(type(v) is str for v in arr[: min(len(arr), 1000)])
+    """A column as a list of str (``None`` as ``""``); a list of str is used as it is."""
+    if isinstance(col, list):
+        values = col
+    else:
+        arr = np.asarray(col)
+        if arr.dtype.kind in "iub":
+            return arr.astype(np.int64).astype(str).tolist()
+        values = arr.tolist()
+    if not set(map(type, values)) <= {str}:
+        return ["" if v is None else str(v) for v in values]
+    return values
 
 
 def _quote(values: list[str]) -> list[str]:
@@ -70,7 +69,7 @@ def _quote(values: list[str]) -> list[str]:
     return out
 
 
-def write_csv(path: Path, columns: dict[str, np.ndarray], chunk: int = 200_000) -> None:
+def write_csv(path: Path, columns: dict[str, np.ndarray | list], chunk: int = 200_000) -> None:
     """Writes equal-length columns as UTF-8 CSV with a header line (LF line ends)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     names = list(columns)
@@ -78,6 +77,15 @@ def write_csv(path: Path, columns: dict[str, np.ndarray], chunk: int = 200_000) 
     with open(path, "w", encoding="utf-8", newline="") as fh:
         fh.write(",".join(_quote(names)) + "\n")
         for start in range(0, n, chunk):
-            cols = [_quote(_as_str_list(columns[k][start:start + chunk])) for k in names]
-            fh.write("\n".join(map(",".join, zip(*cols))))
-            fh.write("\n")
+            fh.write(_lines([_quote(_as_str_list(columns[k][start:start + chunk])) for k in names]))
+
+
+def _lines(cols: list[list[str]]) -> str:
+    """The rows of equal-length columns, each ended by a newline: one ``"".join`` of values and
+    separators interleaved by slicing (no tuple and no string per row)."""
+    rows, step = len(cols[0]), 2 * len(cols)
+    pieces = [","] * (rows * step)
+    for i, col in enumerate(cols):
+        pieces[2 * i::step] = col
+    pieces[step - 1::step] = ["\n"] * rows
+    return "".join(pieces)
