@@ -14,7 +14,10 @@ import re
 import shutil
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from . import regions
 from .fastio import write_csv
@@ -25,6 +28,8 @@ from .xlsx import Sheet, chunks, write_workbook
 
 BULAN = ("JANUARI", "FEBRUARI", "MARET", "APRIL", "MEI", "JUNI", "JULI", "AGUSTUS", "SEPTEMBER", "OKTOBER",
          "NOVEMBER", "DESEMBER")
+#: Order of the published roll (within a kecamatan: desa, RW, RT, address, name).
+ROLL_ORDER = ["kode_desa", "rw", "rt", "alamat", "nama", "id"]
 ROLL_COLUMNS = ("id", "nik", "nkk", "nama", "jenis_kelamin", "usia", "status_kawin", "alamat", "rt", "rw",
                 "kode_desa", "desa")
 
@@ -40,8 +45,21 @@ def _slug(text: str) -> str:
 
 def _csv(frame: pd.DataFrame, path: Path) -> None:
     """UTF-8 CSV with minimal quoting, as pandas writes it, several times faster."""
-    text = {c: frame[c].astype(object).where(frame[c].notna(), "").astype(str).to_numpy() for c in frame.columns}
-    write_csv(path, text)
+    write_csv(path, {c: _text(frame.iloc[:, i]) for i, c in enumerate(frame.columns)})
+
+
+def _text(values: pd.Series) -> list[str]:
+    """A column as CSV text: ``str`` of each value, ``""`` where it is missing."""
+    array = values.to_numpy()
+    if array.dtype == object and pd.api.types.infer_dtype(array, skipna=False) == "string":
+        return array.tolist()  # nothing missing, nothing to convert: the roll's text columns
+    if (pd.api.types.is_integer_dtype(values) or pd.api.types.is_bool_dtype(values)
+            or pd.api.types.is_datetime64_any_dtype(values)):
+        # Equal values print alike here: each distinct value is printed once (ages, counts).
+        codes, uniques = pd.factorize(values, use_na_sentinel=True)
+        printed = pd.Series(uniques).astype(object).astype(str).tolist() + [""]
+        return np.array(printed, dtype=object)[codes].tolist()
+    return values.astype(object).where(values.notna(), "").astype(str).tolist()
 
 
 def _title(regency: str, month: str, what: str) -> list[str]:
@@ -77,17 +95,28 @@ def publish(
     _csv(desa, folder / f"rekap_desa_{tag}.csv")
     written[f"rekap_desa_{tag}.csv"] = len(desa)
 
-    # The roll, per kecamatan, masked.
+    # The roll, per kecamatan, masked: sorted once (kode_desa starts with the kecamatan code,
+    # so each kecamatan is one run of the sorted roll), then cut into runs.
     names = {d.code: d for d in regions.desa_of(regency)}
-    public = roll.assign(
-        nik=mask_series(roll["nik"]), nkk=mask_series(roll["nkk"]),
-        usia=age_on(roll["tanggal_lahir"], reference).astype("Int64"),
-        desa=roll["kode_desa"].map(lambda c: names[c].name if c in names else ""),
+    position = _order(roll, ROLL_ORDER)
+    position = position[roll["kode_desa"].notna().to_numpy()[position]]  # no kecamatan to file it under
+    ordered = roll.iloc[position].reset_index(drop=True)
+    codes, desa = pd.factorize(ordered["kode_desa"])
+    public = ordered.assign(
+        nik=mask_series(ordered["nik"]), nkk=mask_series(ordered["nkk"]),
+        usia=age_on(ordered["tanggal_lahir"], reference).astype("Int64"),
+        desa=np.array([names[c].name if c in names else "" for c in desa], dtype=object)[codes],
     )[list(ROLL_COLUMNS)]
-    for kecamatan, part in public.groupby(public["kode_desa"].str.slice(0, 8), sort=True):
-        name = names[part["kode_desa"].iloc[0]].kecamatan_name if part["kode_desa"].iloc[0] in names else "LAIN"
-        stem = f"dpb/dpb_{kecamatan}_{_slug(name)}_{month}"
-        part = part.sort_values(["kode_desa", "rw", "rt", "alamat", "nama", "id"], kind="stable")
+    kecamatan_of = np.array([str(c)[:8] for c in desa], dtype=object)[codes]
+    cuts = np.flatnonzero(kecamatan_of[1:] != kecamatan_of[:-1]) + 1
+    for start, end in zip([0, *cuts.tolist()], [*cuts.tolist(), len(public)]):
+        if start == end:
+            continue  # an empty roll
+        # The kecamatan's name from its first voter in the roll's own order, as it always was.
+        first = roll["kode_desa"].iloc[int(position[start:end].min())]
+        name = names[first].kecamatan_name if first in names else "LAIN"
+        stem = f"dpb/dpb_{kecamatan_of[start]}_{_slug(name)}_{month}"
+        part = public.iloc[start:end]
         _csv(part, folder / f"{stem}.csv")
         write_workbook(folder / f"{stem}.xlsx", [
             Sheet(f"DPB {i + 1}" if i else "DPB", list(part.columns), chunk,
@@ -117,6 +146,20 @@ def publish(
     manifest = {name: {"sha256": _sha256(folder / name), "baris": rows} for name, rows in sorted(written.items())}
     (folder / "manifest.json").write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
     return manifest
+
+
+def _order(frame: pd.DataFrame, keys: list[str]) -> np.ndarray:
+    """Positions of ``frame`` stably sorted by ``keys`` (text columns; missing values last).
+
+    Arrow sorts a million-row roll in a fraction of what ``sort_values`` needs (UTF-8 byte order
+    is code point order, Python's order for text); anything that is not all text, missing
+    values aside, is sorted by pandas.
+    """
+    try:
+        table = pa.table({k: pa.array(frame[k].to_numpy(), type=pa.large_string(), from_pandas=True) for k in keys})
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        return frame.reset_index(drop=True).sort_values(keys, kind="stable").index.to_numpy()
+    return pc.sort_indices(table, sort_keys=[(k, "ascending") for k in keys]).to_numpy()
 
 
 def _round4(values: pd.Series) -> pd.Series:
