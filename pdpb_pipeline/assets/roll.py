@@ -156,10 +156,12 @@ def build(monthly_def: MultiPartitionsDefinition, feed_assets, baseline_asset, s
             store.rewind(conn, warehouse, part.regency, part.month)
             store.close_versions(conn, warehouse, part.regency, part.month, applied.removed)
             store.add_versions(conn, warehouse, part.regency, part.month, applied.versions)
+            token = store.stamp(conn, warehouse, part.regency, part.month, len(applied.roll))
             warehouse.replace("change_proposal", where, proposals, conn)
             warehouse.replace("perubahan", where, applied.changes.assign(run_id=run_id), conn)
             warehouse.replace("rekap", where, _recap_long(recap_desa), conn)
         monthly.remember_roll(warehouse, part.regency, part.month, applied.roll)
+        store.keep_copy(warehouse, part.regency, part.month, token, applied.roll)
 
         status = proposals["status"].value_counts()
         totals = recap_desa[recap.COLUMNS].sum()
