@@ -148,6 +148,19 @@ def _eligible_one(person: dict, day: dt.date) -> bool:
     return bool(eligible(pd.DataFrame([person]), day).iloc[0])
 
 
+def stands_twice(values: pd.Series) -> np.ndarray:
+    """``values.duplicated(keep=False)`` as an array, faster on a million strings (NIKs): rows
+    whose 64-bit hash is unique are unique; only the few others are compared as text."""
+    array = values.to_numpy()
+    if len(array) < 10_000 or pd.api.types.infer_dtype(array, skipna=False) != "string":
+        return values.duplicated(keep=False).to_numpy()
+    hashes = pd.util.hash_array(array, categorize=False)
+    maybe = np.flatnonzero(pd.Series(hashes).duplicated(keep=False).to_numpy())
+    out = np.zeros(len(array), dtype=bool)
+    out[maybe[pd.Series(array[maybe]).duplicated(keep=False).to_numpy()]] = True
+    return out
+
+
 class Proposals:
     """Collects proposals, row by row or a frame at a time, in a deterministic order."""
 
@@ -206,19 +219,23 @@ def propose(
     feed = feed.sort_values(["agency", "file_name", "row_number"], kind="stable")
 
     coktas = feed[feed["jenis_peristiwa"] == "hasil_coktas"]
-    # Only the roll rows a queue item names can be asked for (no 1M-row index needed).
+    persons = feed[feed["jenis_peristiwa"] != "hasil_coktas"]
+    links_of = link_of.reindex(persons["id"])
+    # Only the roll rows a queue item, a link or a duplicate pair names are looked up: one pass
+    # over the roll's ids, no index of the whole roll.
     queued_voters = set(open_queue["voter_id"]) if "voter_id" in open_queue.columns else set()
-    roll_by_id = roll[roll["id"].isin(queued_voters)].set_index("id", drop=False)
+    linked_ids = set(links_of["roll_id"].dropna())
+    pair_ids = set(duplicates["id_a"]) | set(duplicates["id_b"])
+    named = roll[roll["id"].isin(queued_voters | linked_ids | pair_ids)]
+
+    roll_by_id = named[named["id"].isin(queued_voters)].set_index("id", drop=False)
     _answers(out, coktas, open_queue, roll_by_id)
 
-    persons = feed[feed["jenis_peristiwa"] != "hasil_coktas"]
     # Everything a row's decision needs is computed for all rows at once; the loop below only
     # reads plain values (a month of Kabupaten Bogor has tens of thousands of rows).
     as_married = persons.assign(status_kawin=persons["status_kawin"].where(persons["jenis_peristiwa"] != "kawin", "S"))
     voter_now = eligible(as_married, reference).to_numpy()
-    links_of = link_of.reindex(persons["id"])
-    linked_ids = set(links_of["roll_id"].dropna())
-    records = roll[roll["id"].isin(linked_ids)].set_index("id").to_dict("index")
+    records = named[named["id"].isin(linked_ids)].set_index("id").to_dict("index")
     # The roll's NIKs that a feed row carries: the same answer as a set of all the roll's NIKs.
     feed_niks = set(persons["nik"]) - {""}
     roll_niks = set(roll["nik"][roll["nik"].isin(feed_niks)]) - {""}
@@ -242,7 +259,7 @@ def propose(
         elif is_voter:
             _on_new(out, row, rule, regency, authoritative, roll_niks)
 
-    _roll_rules(out, roll, duplicates, reference)
+    _roll_rules(out, roll, duplicates, reference, named)
     frame = out.frame(regency, month)
     return _resolve_conflicts(frame)
 
@@ -349,12 +366,16 @@ def _answers(out: Proposals, coktas: pd.DataFrame, open_queue: pd.DataFrame, rol
                     id_antrean=queue_id, **source, **person)
 
 
-def _roll_rules(out: Proposals, roll: pd.DataFrame, duplicates: pd.DataFrame, reference: dt.date) -> None:
+def _roll_rules(
+    out: Proposals, roll: pd.DataFrame, duplicates: pd.DataFrame, reference: dt.date, named: pd.DataFrame | None = None
+) -> None:
     """Changes the roll itself calls for: duplicates (ganda) and voters under age (vectorised:
-    a first month deduplicates the whole roll)."""
+    a first month deduplicates the whole roll). ``named``: roll rows that include every id of
+    the pairs, when the caller has them already."""
     fields = list(schema.PERSON_COLUMNS[1:])
     # Only the rows the pairs name are joined (not two suffixed copies of the whole roll).
-    named = roll[roll["id"].isin(set(duplicates["id_a"]) | set(duplicates["id_b"]))]
+    named = roll if named is None else named
+    named = named[named["id"].isin(set(duplicates["id_a"]) | set(duplicates["id_b"]))]
     pairs = duplicates.merge(named.add_suffix("_a"), on="id_a").merge(named.add_suffix("_b"), on="id_b")
     pairs = pairs.sort_values(["id_a", "id_b"], kind="stable").reset_index(drop=True)
     # Of two records of one person the one with a valid NIK, then the older id, stays.
@@ -377,7 +398,7 @@ def _roll_rules(out: Proposals, roll: pd.DataFrame, duplicates: pd.DataFrame, re
     # two records with one NIK may be one person twice or two people given one number.
     covered = set(drop["id"]) | set(keep_id)
     # Whether a NIK is usable depends on the NIK alone: test only those that stand twice.
-    twice = roll[roll["nik"].duplicated(keep=False)]
+    twice = roll[stands_twice(roll["nik"])]
     shared = twice[(twice["nik"] != "") & ~twice["nik"].map(lambda v: is_placeholder(v) if len(v) == 16 else True)]
     shared = shared.sort_values(["nik", "id"], kind="stable")
     first = shared.groupby("nik")["id"].transform("first")
