@@ -82,7 +82,7 @@ def recap_checks(recap_desa: pd.DataFrame, roll: pd.DataFrame, queued_ids: set[s
     unbalanced = recap_desa[recap_desa["selisih"] != 0]
     # A placeholder (3333333333333333, serial 0000) names nobody: it is a data fault, not a duplicate.
     # Whether a NIK counts depends on the NIK alone, so only those that stand twice are tested.
-    twice = roll.loc[roll["nik"].duplicated(keep=False), ["id", "nik"]]
+    twice = roll.loc[rules.stands_twice(roll["nik"]), ["id", "nik"]]
     repeated = twice[(twice["nik"] != "") & ~twice["nik"].map(is_placeholder)]
     waiting = repeated["id"].isin(queued_ids).groupby(repeated["nik"]).any()
     unexplained = int((~waiting).sum()) if len(waiting) else 0
