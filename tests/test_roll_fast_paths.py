@@ -142,6 +142,7 @@ def test_recap_checks_ignore_placeholder_niks_standing_twice():
     roll.loc[[2, 3], "nik"] = "3201010101900007"  # a real NIK twice, in the queue
     roll.loc[[4, 5], "nik"] = "3201010101900008"  # a real NIK twice, not in the queue
     roll.loc[[6, 7], "nik"] = ""
+    roll.loc[[8, 9], "nik"] = "320101010190000"  # 15 digits twice: no NIK at all, as for the ganda rules
     checks = {c.check_name: c for c in recap_checks(pd.DataFrame({"selisih": [0]}), roll, {roll["id"][3]},
                                                     dt.date(2026, 2, 28))}
     nik = checks["nik_tunggal"]

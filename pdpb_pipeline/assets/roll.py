@@ -27,7 +27,6 @@ from dagster import (
 from .. import __version__ as CODE_VERSION
 from .. import monthly, schema
 from ..metadata import count_table
-from ..nik import is_placeholder
 from ..partitions import Partition
 from ..publish import publish
 from ..resources.warehouse import Warehouse
@@ -80,10 +79,11 @@ def queue_frame(proposals: pd.DataFrame, earlier: pd.DataFrame, month: str, answ
 
 def recap_checks(recap_desa: pd.DataFrame, roll: pd.DataFrame, queued_ids: set[str], reference) -> list[AssetCheckResult]:
     unbalanced = recap_desa[recap_desa["selisih"] != 0]
-    # A placeholder (3333333333333333, serial 0000) names nobody: it is a data fault, not a duplicate.
-    # Whether a NIK counts depends on the NIK alone, so only those that stand twice are tested.
+    # A placeholder (3333333333333333, serial 0000) or a malformed NIK names nobody: it is a data
+    # fault, not a duplicate (the same rule as the roll's own ganda rules). Whether a NIK counts
+    # depends on the NIK alone, so only those that stand twice are tested.
     twice = roll.loc[rules.stands_twice(roll["nik"]), ["id", "nik"]]
-    repeated = twice[(twice["nik"] != "") & ~twice["nik"].map(is_placeholder)]
+    repeated = twice[rules.usable_nik(twice["nik"])]
     waiting = repeated["id"].isin(queued_ids).groupby(repeated["nik"]).any()
     unexplained = int((~waiting).sum()) if len(waiting) else 0
     ineligible = roll[~rules.eligible(roll, reference)]

@@ -39,7 +39,9 @@ def apply(regency: str, month: str, roll: pd.DataFrame, proposals: pd.DataFrame)
         base = {"kategori": p.kategori, "sub_kategori": p.sub_kategori, "agency": p.agency,
                 "file_name": p.file_name, "row_number": p.row_number, "feed_id": p.feed_id, "rule": p.rule,
                 "probability": p.probability, "proposal_id": p.proposal_id, "id_antrean": p.id_antrean}
-        if p.kategori == "pemilih_baru" and not p.voter_id:
+        if p.kategori == "pemilih_baru":
+            # A new voter always gets a new id. A proposal may name a roll voter it was doubtfully
+            # linked to; confirmed in the field, it is another person, and that voter stays as is.
             sequence += 1
             voter_id = f"DPB-{regency}-{month}-{sequence:06d}"
             record = {c: getattr(p, c) for c in schema.PERSON_COLUMNS[1:]} | {"id": voter_id}

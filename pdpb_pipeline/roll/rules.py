@@ -148,6 +148,21 @@ def _eligible_one(person: dict, day: dt.date) -> bool:
     return bool(eligible(pd.DataFrame([person]), day).iloc[0])
 
 
+def registration_order(ids: pd.Series) -> pd.Series:
+    """A key that sorts voter ids by when they came onto the roll: the DPT's own ids (whatever
+    their form) first, then the ids this pipeline gives, ``DPB-<regency>-<YYYY-MM>-<n>``, which
+    sort by month and sequence."""
+    return ids.str.startswith("DPB-").map({False: "0", True: "1"}) + ids
+
+
+def usable_nik(niks: pd.Series) -> pd.Series:
+    """NIKs that identify somebody: 16 characters and not a placeholder typed in for unknown."""
+    sixteen = niks.str.len() == 16
+    usable = sixteen.copy()
+    usable[sixteen] = ~niks[sixteen].map(is_placeholder).astype(bool)
+    return usable
+
+
 def stands_twice(values: pd.Series) -> np.ndarray:
     """``values.duplicated(keep=False)`` as an array, faster on a million strings (NIKs): rows
     whose 64-bit hash is unique are unique; only the few others are compared as text."""
@@ -378,10 +393,10 @@ def _roll_rules(
     named = named[named["id"].isin(set(duplicates["id_a"]) | set(duplicates["id_b"]))]
     pairs = duplicates.merge(named.add_suffix("_a"), on="id_a").merge(named.add_suffix("_b"), on="id_b")
     pairs = pairs.sort_values(["id_a", "id_b"], kind="stable").reset_index(drop=True)
-    # Of two records of one person the one with a valid NIK, then the older id, stays.
+    # Of two records of one person the one with a valid NIK, then the one registered first, stays.
     a_ok = pairs["nik_a"].str.len() == 16
     b_ok = pairs["nik_b"].str.len() == 16
-    keep_a = (a_ok & ~b_ok) | ((a_ok == b_ok) & (pairs["id_a"] <= pairs["id_b"]))
+    keep_a = (a_ok & ~b_ok) | ((a_ok == b_ok) & (registration_order(pairs["id_a"]) <= registration_order(pairs["id_b"])))
     keep_id = pairs["id_a"].where(keep_a, pairs["id_b"])
     drop = pd.DataFrame({c: pairs[f"{c}_b"].where(keep_a, pairs[f"{c}_a"]) for c in ["id", *fields]})
     # Only records identical but for the address are removed without a field check:
@@ -399,7 +414,7 @@ def _roll_rules(
     covered = set(drop["id"]) | set(keep_id)
     # Whether a NIK is usable depends on the NIK alone: test only those that stand twice.
     twice = roll[stands_twice(roll["nik"])]
-    shared = twice[(twice["nik"] != "") & ~twice["nik"].map(lambda v: is_placeholder(v) if len(v) == 16 else True)]
+    shared = twice[usable_nik(twice["nik"])]
     shared = shared.sort_values(["nik", "id"], kind="stable")
     first = shared.groupby("nik")["id"].transform("first")
     others = shared[(shared["id"] != first) & ~shared["id"].isin(covered) & ~first.isin(covered)]
