@@ -157,10 +157,10 @@ def registration_order(ids: pd.Series) -> pd.Series:
 
 def usable_nik(niks: pd.Series) -> pd.Series:
     """NIKs that identify somebody: 16 characters and not a placeholder typed in for unknown."""
-    sixteen = niks.str.len() == 16
-    usable = sixteen.copy()
-    usable[sixteen] = ~niks[sixteen].map(is_placeholder).astype(bool)
-    return usable
+    values = niks.to_numpy(dtype=object)
+    usable = np.fromiter((isinstance(v, str) and len(v) == 16 and not is_placeholder(v) for v in values),
+                         dtype=bool, count=len(values))
+    return pd.Series(usable, index=niks.index)
 
 
 def stands_twice(values: pd.Series) -> np.ndarray:
