@@ -38,21 +38,23 @@ def pad3(values: np.ndarray) -> np.ndarray:
 
 
 def _as_str_list(col) -> list[str]:
-    """A column as a list of str (``None`` as ``""``); a list of str is used as it is."""
+    """A column as a list of str (``None`` as ``""``); a list is used as it is when all str."""
     if isinstance(col, list):
-        values = col
-    else:
-        arr = np.asarray(col)
-        if arr.dtype.kind in "iub":
-            return arr.astype(np.int64).astype(str).tolist()
-        values = arr.tolist()
-    if not set(map(type, values)) <= {str}:
-        return ["" if v is None else str(v) for v in values]
-    return values
+        return col
+    arr = np.asarray(col)
+    if arr.dtype.kind in "iub":
+        return arr.astype(np.int64).astype(str).tolist()
+    return arr.tolist()
 
 
-def _quote(values: list[str]) -> list[str]:
-    joined = "\x00".join(values)
+def _quoted(col) -> list[str]:
+    """The column's CSV fields: text, quoted like the csv module where needed."""
+    values = _as_str_list(col)
+    try:
+        joined = "\x00".join(values)  # also the check that every value is a str
+    except TypeError:
+        values = ["" if v is None else str(v) for v in values]
+        joined = "\x00".join(values)
     if not any(ch in joined for ch in (",", '"', "\n", "\r")):
         return values
     buf = io.StringIO()
@@ -75,9 +77,9 @@ def write_csv(path: Path, columns: dict[str, np.ndarray | list], chunk: int = 20
     names = list(columns)
     n = len(next(iter(columns.values()))) if columns else 0
     with open(path, "w", encoding="utf-8", newline="") as fh:
-        fh.write(",".join(_quote(names)) + "\n")
+        fh.write(",".join(_quoted(names)) + "\n")
         for start in range(0, n, chunk):
-            fh.write(_lines([_quote(_as_str_list(columns[k][start:start + chunk])) for k in names]))
+            fh.write(_lines([_quoted(columns[k][start:start + chunk]) for k in names]))
 
 
 def _lines(cols: list[list[str]]) -> str:
