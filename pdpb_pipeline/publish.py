@@ -98,15 +98,8 @@ def publish(
     # The roll, per kecamatan, masked: sorted once (kode_desa starts with the kecamatan code,
     # so each kecamatan is one run of the sorted roll), then cut into runs.
     names = {d.code: d for d in regions.desa_of(regency)}
-    position = _order(roll, ROLL_ORDER)
-    position = position[roll["kode_desa"].notna().to_numpy()[position]]  # no kecamatan to file it under
-    ordered = roll.iloc[position].reset_index(drop=True)
-    codes, desa = pd.factorize(ordered["kode_desa"])
-    public = ordered.assign(
-        nik=mask_series(ordered["nik"]), nkk=mask_series(ordered["nkk"]),
-        usia=age_on(ordered["tanggal_lahir"], reference).astype("Int64"),
-        desa=np.array([names[c].name if c in names else "" for c in desa], dtype=object)[codes],
-    )[list(ROLL_COLUMNS)]
+    public, position = _public_roll(roll, reference, names)
+    codes, desa = pd.factorize(public["kode_desa"])
     kecamatan_of = np.array([str(c)[:8] for c in desa], dtype=object)[codes]
     cuts = np.flatnonzero(kecamatan_of[1:] != kecamatan_of[:-1]) + 1
     for start, end in zip([0, *cuts.tolist()], [*cuts.tolist(), len(public)]):
@@ -126,7 +119,8 @@ def publish(
         written[f"{stem}.csv"] = written[f"{stem}.xlsx"] = len(part)
 
     # The change list and the review queue (what field officers check), masked.
-    nik_of = roll.set_index("id")["nik"] if len(roll) else pd.Series(dtype=object)
+    listed = roll[roll["id"].isin(changes["voter_id"])]  # a lookup of the few ids that changed
+    nik_of = listed.set_index("id")["nik"] if len(listed) else pd.Series(dtype=object)
     change_list = changes.assign(nik=mask_series(changes["voter_id"].map(nik_of).fillna("")),
                                  probability=_round4(changes["probability"]))
     _csv(change_list, folder / f"perubahan_{tag}.csv")
@@ -148,18 +142,69 @@ def publish(
     return manifest
 
 
-def _order(frame: pd.DataFrame, keys: list[str]) -> np.ndarray:
-    """Positions of ``frame`` stably sorted by ``keys`` (text columns; missing values last).
+def _public_roll(roll: pd.DataFrame, reference: dt.date, names: dict) -> tuple[pd.DataFrame, np.ndarray]:
+    """The published columns of the roll in published order, and each row's position in ``roll``.
+
+    Voters without a kode_desa have no kecamatan to be filed under and are left out.
+    """
+    text = {c: _arrow_text(roll[c]) for c in ROLL_ORDER}
+    position = _order(roll, ROLL_ORDER, text)
+    position = position[roll["kode_desa"].notna().to_numpy()[position]]
+    column = {c: _take(roll[c], position, text.pop(c, None))  # each arrow copy let go once used
+              for c in ROLL_COLUMNS if c not in ("nik", "nkk", "usia", "desa")}
+    for c in ("nik", "nkk"):  # masked in the roll's own order (reading the NIKs in sequence)
+        column[c] = _take(mask_series(roll[c]), position)
+    born = roll["tanggal_lahir"].iloc[position].reset_index(drop=True)
+    column["usia"] = age_on(born, reference).astype("Int64")
+    codes, desa = pd.factorize(column["kode_desa"])
+    column["desa"] = np.array([names[c].name if c in names else "" for c in desa], dtype=object)[codes]
+    # Not consolidated into one block (a copy): the frame is only sliced and read.
+    return pd.DataFrame({c: column[c] for c in ROLL_COLUMNS}, copy=False), position
+
+
+def _arrow_text(values: pd.Series) -> pa.Array | None:
+    """The column as arrow text, or None when it holds anything but str and missing values."""
+    if pd.api.types.infer_dtype(values, skipna=True) not in ("string", "empty"):
+        return None
+    try:
+        return pa.array(values.to_numpy(), type=pa.large_string(), from_pandas=True)
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        return None
+
+
+def _order(frame: pd.DataFrame, keys: list[str], text: dict[str, pa.Array | None]) -> np.ndarray:
+    """Positions of ``frame`` stably sorted by ``keys``, missing values last.
 
     Arrow sorts a million-row roll in a fraction of what ``sort_values`` needs (UTF-8 byte order
-    is code point order, Python's order for text); anything that is not all text, missing
-    values aside, is sorted by pandas.
+    is code point order, Python's order for str); a key that is not text is sorted by pandas.
     """
-    try:
-        table = pa.table({k: pa.array(frame[k].to_numpy(), type=pa.large_string(), from_pandas=True) for k in keys})
-    except (pa.ArrowInvalid, pa.ArrowTypeError):
+    if any(text[k] is None for k in keys):
         return frame.reset_index(drop=True).sort_values(keys, kind="stable").index.to_numpy()
+    table = pa.table({k: text[k] for k in keys})
     return pc.sort_indices(table, sort_keys=[(k, "ascending") for k in keys]).to_numpy()
+
+
+def _take(values: pd.Series, position: np.ndarray, text: pa.Array | None = None) -> np.ndarray:
+    """The values at ``position``; for a text column, str objects that later passes read in order.
+
+    Gathering the roll's own str objects in sorted order would make every later pass (type
+    checks, escaping, joining rows) jump across the whole roll's memory for each value, several
+    times slower per pass at 1M rows. So a column of repeated values (RT, RW, desa, sex) spreads one
+    shared str per distinct value, and a text column already in arrow is laid out anew.
+    """
+    array = values.to_numpy()
+    if array.dtype != object or pd.api.types.infer_dtype(array, skipna=False) != "string":
+        return array[position]
+    sample = array[:4096]
+    if len(pd.unique(sample)) * 4 <= len(sample):
+        if text is not None:
+            coded = text.dictionary_encode()
+            return coded.dictionary.to_numpy(zero_copy_only=False)[coded.indices.to_numpy()[position]]
+        codes, uniques = pd.factorize(array)
+        return np.asarray(uniques, dtype=object)[codes[position]]
+    if text is not None:
+        return text.take(pa.array(position)).to_numpy(zero_copy_only=False)
+    return array[position]
 
 
 def _round4(values: pd.Series) -> pd.Series:
