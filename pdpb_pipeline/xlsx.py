@@ -1,9 +1,11 @@
 """Reproducible XLSX files, written fast: the same content gives the same bytes.
 
-A published roll runs to a million rows; openpyxl needs minutes for that. This writer builds the
-sheet XML a column at a time with vectorised string operations (inline strings, numbers, real
-date cells) and zips it with fixed timestamps, so a re-run month publishes byte-identical
-workbooks and checksums stay meaningful. openpyxl and Excel read the result.
+A published roll runs to a million rows; openpyxl needs minutes for that. This writer renders
+each column once (text checked and escaped in one pass over the joined column, numbers and dates
+once per distinct value), weaves the cells into rows with constant markup in one join per block
+of rows (inline strings, numbers, real date cells), and zips it with fixed timestamps, so a
+re-run month publishes byte-identical workbooks and checksums stay meaningful. openpyxl and
+Excel read the result.
 """
 
 from __future__ import annotations
@@ -82,9 +84,10 @@ def _sheet_name(name: str, index: int) -> str:
 _INVALID_XML = "".join(chr(c) for c in range(32) if c not in (9, 10, 13))
 _STRIP = str.maketrans("", "", _INVALID_XML)
 _NEEDS_ESCAPE = re.compile(f"[&<>{_INVALID_XML}]")
-# Joins a text column for one escape pass: valid in XML and left alone by _escape.
-_SEP = "\ue000"
-_TEXT_OPEN, _TEXT_CLOSE = '<c t="inlineStr"><is><t xml:space="preserve">', "</t></is></c>"
+_INVALID_BYTE = np.zeros(256, dtype=bool)
+_INVALID_BYTE[[ord(c) for c in _INVALID_XML]] = True
+_TEXT_OPEN, _TEXT_CLOSE = '<c t="inlineStr"><is><t>', "</t></is></c>"
+_KEPT_OPEN = '<c t="inlineStr"><is><t xml:space="preserve">'
 #: Data rows per part of a sheet (see _put).
 _ROWS_PER_PART = 32_768
 
@@ -93,28 +96,39 @@ def _escape(text: str) -> str:
     return text.translate(_STRIP).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
+def _keeps_space(text: str) -> bool:
+    """Whether whitespace in the text must be marked ``xml:space="preserve"`` to survive Excel:
+    at either end, tabs and line breaks, runs of spaces (most names and addresses have none).
+    """
+    return text != text.strip(" \t\n\r") or "\t" in text or "\n" in text or "\r" in text or "  " in text
+
+
 def _needs_escape(joined: str) -> bool:
     if "&" in joined or "<" in joined or ">" in joined:
         return True
-    # Control characters are rare: a byte scan finds whether there is any (\t \n \r included).
+    # Characters XML does not allow are rare: a byte scan finds whether there is any at all.
     raw = np.frombuffer(joined.encode("utf-8", "surrogatepass"), dtype=np.uint8)
-    return bool((raw < 32).any()) and _NEEDS_ESCAPE.search(joined) is not None
+    return bool(_INVALID_BYTE[raw].any()) and _NEEDS_ESCAPE.search(joined) is not None
 
 
-def _escape_all(texts: list[str]) -> list[str]:
-    """``_escape`` of every text, in one pass over the joined column when it needs any."""
-    joined = "".join(texts)
-    if not _needs_escape(joined):
-        return texts
-    joined = _SEP.join(texts)
-    if joined.count(_SEP) == len(texts) - 1:
-        return _escape(joined).split(_SEP)
-    return [_escape(t) for t in texts]
+def _text_column(texts: list[str]) -> tuple[str, list[str], str]:
+    """A column of str as inline-string cells: the escaped texts between constant markup,
+    checked once over the joined column (``xml:space`` kept for all when any text needs it)."""
+    joined = "\n".join(texts)
+    single_lines = joined.count("\n") == len(texts) - 1
+    if _needs_escape(joined):
+        texts = _escape(joined).split("\n") if single_lines else [_escape(t) for t in texts]
+        joined = "\n".join(texts)
+    keep = (not single_lines or "\t" in joined or "\r" in joined or "  " in joined or " \n" in joined
+            or "\n " in joined or joined.startswith(" ") or joined.endswith(" "))
+    return (_KEPT_OPEN if keep else _TEXT_OPEN), texts, _TEXT_CLOSE
 
 
 def _text_cell(text: str, style: int = 0) -> str:
     attr = f' s="{style}"' if style else ""
-    return f'<c t="inlineStr"{attr}><is><t xml:space="preserve">{_escape(text)}</t></is></c>'
+    text = _escape(text)
+    space = ' xml:space="preserve"' if _keeps_space(text) else ""
+    return f'<c t="inlineStr"{attr}><is><t{space}>{text}</t></is></c>'
 
 
 def _value_cell(value) -> str:
@@ -138,12 +152,12 @@ def _column_cells(values: pd.Series) -> tuple[str, list[str], str]:
     """One column as ``(markup before, per-row texts, markup after)``: each cell is the three joined.
 
     A text column gives its (escaped) values between the inline-string markup; any other column
-    gives whole cells, each distinct value rendered once and spread by its codes (most columns
-    of a roll repeat: sex, age, RT, RW, desa).
+    gives whole cells, for numbers and dates each distinct value rendered once and spread by
+    its codes (ages repeat).
     """
     array = values.to_numpy()
     if array.dtype == object and pd.api.types.infer_dtype(array, skipna=False) == "string":
-        return _TEXT_OPEN, _escape_all(array.tolist()), _TEXT_CLOSE
+        return _text_column(array.tolist())
     if pd.api.types.is_datetime64_any_dtype(values):
         # Days since Excel's epoch, from the UTC day for a zoned column (as numpy counts them).
         days = (values.values.astype("datetime64[D]") - _EPOCH).astype("int64")
@@ -151,9 +165,12 @@ def _column_cells(values: pd.Series) -> tuple[str, list[str], str]:
         rendered = np.array([f'<c s="{_DATE}"><v>{d}</v></c>' for d in uniques.tolist()], dtype=object)[codes]
         rendered[values.isna().to_numpy()] = "<c/>"
         return "", rendered.tolist(), ""
-    codes, uniques = pd.factorize(values, use_na_sentinel=True)
-    rendered = np.array([_value_cell(v) for v in uniques] + ["<c/>"], dtype=object)
-    return "", rendered[codes].tolist(), ""
+    if pd.api.types.is_integer_dtype(values) or pd.api.types.is_bool_dtype(values):
+        # Equal values render alike (not so in a mixed column, where 1 == 1.0 == True).
+        codes, uniques = pd.factorize(values, use_na_sentinel=True)
+        rendered = np.array([_value_cell(v) for v in uniques] + ["<c/>"], dtype=object)
+        return "", rendered[codes].tolist(), ""
+    return "", [_value_cell(v) for v in values.astype(object).tolist()], ""
 
 
 def _sheet_xml(sheet: Sheet) -> Iterator[str]:
