@@ -84,8 +84,6 @@ def _sheet_name(name: str, index: int) -> str:
 _INVALID_XML = "".join(chr(c) for c in range(32) if c not in (9, 10, 13))
 _STRIP = str.maketrans("", "", _INVALID_XML)
 _NEEDS_ESCAPE = re.compile(f"[&<>{_INVALID_XML}]")
-_INVALID_BYTE = np.zeros(256, dtype=bool)
-_INVALID_BYTE[[ord(c) for c in _INVALID_XML]] = True
 _TEXT_OPEN, _TEXT_CLOSE = '<c t="inlineStr"><is><t>', "</t></is></c>"
 _KEPT_OPEN = '<c t="inlineStr"><is><t xml:space="preserve">'
 #: Data rows per part of a sheet (see _put).
@@ -103,24 +101,30 @@ def _keeps_space(text: str) -> bool:
     return text != text.strip(" \t\n\r") or "\t" in text or "\n" in text or "\r" in text or "  " in text
 
 
-def _needs_escape(joined: str) -> bool:
-    if "&" in joined or "<" in joined or ">" in joined:
-        return True
-    # Characters XML does not allow are rare: a byte scan finds whether there is any at all.
-    raw = np.frombuffer(joined.encode("utf-8", "surrogatepass"), dtype=np.uint8)
-    return bool(_INVALID_BYTE[raw].any()) and _NEEDS_ESCAPE.search(joined) is not None
-
-
 def _text_column(texts: list[str]) -> tuple[str, list[str], str]:
-    """A column of str as inline-string cells: the escaped texts between constant markup,
-    checked once over the joined column (``xml:space`` kept for all when any text needs it)."""
+    """A column of str as inline-string cells: the escaped texts between constant markup.
+
+    What the column needs is found once over the joined column, mostly by vector scans of its
+    UTF-8 bytes (a byte below 128 in UTF-8 is always that ASCII character): escaping, and
+    ``xml:space`` (kept for the whole column when any text needs it).
+    """
     joined = "\n".join(texts)
-    single_lines = joined.count("\n") == len(texts) - 1
-    if _needs_escape(joined):
+    raw = np.frombuffer(joined.encode("utf-8", "surrogatepass"), dtype=np.uint8)
+    breaks = raw == 10
+    lines = int(np.count_nonzero(breaks))
+    single_lines = lines == len(texts) - 1  # no text holds a line break
+    tabs_crs = joined.count("\t") + joined.count("\r")
+    invalid = int(np.count_nonzero(raw < 32)) > lines + tabs_crs and _NEEDS_ESCAPE.search(joined) is not None
+    if not single_lines or tabs_crs:
+        keep = True
+    elif not invalid:  # a space at either end of a text, or two in a row
+        space = raw == 32
+        keep = bool(len(raw) and (raw[0] == 32 or raw[-1] == 32 or (space[:-1] & (space[1:] | breaks[1:])).any()
+                                  or (breaks[:-1] & space[1:]).any()))
+    if invalid or "&" in joined or "<" in joined or ">" in joined:
         texts = _escape(joined).split("\n") if single_lines else [_escape(t) for t in texts]
-        joined = "\n".join(texts)
-    keep = (not single_lines or "\t" in joined or "\r" in joined or "  " in joined or " \n" in joined
-            or "\n " in joined or joined.startswith(" ") or joined.endswith(" "))
+    if invalid and single_lines and not tabs_crs:
+        keep = any(map(_keeps_space, texts))  # dropping a character can bring spaces together
     return (_KEPT_OPEN if keep else _TEXT_OPEN), texts, _TEXT_CLOSE
 
 

@@ -232,3 +232,13 @@ def test_text_column_escapes_values_with_line_breaks_one_by_one():
     # the same as parsing the cells back
     body = "".join(opening + t + closing for t in texts)
     assert [t.text for t in ET.fromstring(f"<r>{body}</r>").iter("t")] == ["a & b", "cd"]
+
+
+@pytest.mark.parametrize("texts", [
+    ["a", "b"], ["a ", "b"], ["a", " b"], ["a  b"], ["a b", "c d"], ["a\tb"], ["a\rb"], ["a\nb"], ["a & b", " c"],
+    ["a & b", "c"], ["a \x01 b"], ["\x01 a"], ["x\x01"], ["", ""], [""], ["é ", "ü"], ["日本  語"], ["<", "> "],
+])
+def test_text_column_marks_space_exactly_when_a_value_needs_it(texts):
+    opening, escaped, _ = xlsx._text_column(list(texts))
+    assert escaped == [xlsx._escape(t) for t in texts]
+    assert ("preserve" in opening) == any(xlsx._keeps_space(t) for t in escaped)
