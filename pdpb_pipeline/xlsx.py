@@ -66,7 +66,7 @@ def _put(book: zipfile.ZipFile, name: str, text: str | Iterable[str]) -> None:
     data = [text.encode("utf-8")] if isinstance(text, str) else [part.encode("utf-8") for part in text]
     entry = zipfile.ZipInfo(name, date_time=_ZIP_TIME)
     entry.compress_type = zipfile.ZIP_DEFLATED
-    entry._compresslevel = 1  # what writestr(compresslevel=1) sets; open() takes it from the entry
+    entry._compresslevel = 1  # as writestr(compresslevel=1) sets it (3.13+ keeps this name as an alias)
     entry.external_attr = 0o600 << 16
     entry.create_system = 0
     entry.file_size = sum(map(len, data))
