@@ -58,16 +58,19 @@ def true_roll(out_dir: Path | str, code: str, month: str | None = None) -> pd.Da
     fields = list(schema.PERSON_COLUMNS[1:])
     start = persons[(persons["status_baseline"] == "penduduk") & (persons["tni_polri"] == "")]
     start = start[_eligible(start, base)]
+    events = read_csv(td / "events.csv") if month is not None else pd.DataFrame(columns=["bulan", "person_id"])
+    events = events[events["bulan"] <= month] if month is not None else events
+    # Only the people events touch are replayed one by one (a few per cent of a regency).
+    touched = set(events["person_id"])
+    untouched = start[~start["person_id"].isin(touched)]
+    start = start[start["person_id"].isin(touched)]
     roll = {pid: row for pid, row in zip(start["person_id"], start[fields].to_dict("records"))}
-    if month is not None:
-        events = read_csv(td / "events.csv")
-        events = events[events["bulan"] <= month]
-        for ev in events.itertuples(index=False):
-            kat = ev.kategori
-            if kat == "pemilih_baru" or (kat == "ubah_data" and ev.person_id in roll):
-                roll[ev.person_id] = {f: getattr(ev, f) for f in fields}
-            elif kat == "tms":
-                roll.pop(ev.person_id, None)
-    out = pd.DataFrame.from_dict(roll, orient="index", columns=fields)
-    out.index.name = "person_id"
-    return out.reset_index().sort_values("person_id", ignore_index=True)
+    for ev in events.itertuples(index=False):
+        kat = ev.kategori
+        if kat == "pemilih_baru" or (kat == "ubah_data" and ev.person_id in roll):
+            roll[ev.person_id] = {f: getattr(ev, f) for f in fields}
+        elif kat == "tms":
+            roll.pop(ev.person_id, None)
+    replayed = pd.DataFrame.from_dict(roll, orient="index", columns=fields).rename_axis("person_id").reset_index()
+    out = pd.concat([untouched[["person_id", *fields]], replayed], ignore_index=True)
+    return out.sort_values("person_id", ignore_index=True)
