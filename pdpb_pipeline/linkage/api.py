@@ -332,6 +332,18 @@ def _not_self(pairs: blocking.Pairs) -> blocking.Pairs:
 KELAS = ("identik_kecuali_alamat", "nik_sama_nama_beda", "mirip")
 
 
+DEDUPE_SLICE = 1_000_000
+
+
+def _worth_scoring(rec: Records, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Candidates sharing a usable NIK, or with a similar name and a close birth date."""
+    nik_same = (rec.nik_key[a] >= 0) & (rec.nik_key[a] == rec.nik_key[b])
+    sel = (compare.date_levels(rec, a, b) <= 2) & ~nik_same
+    idx = np.flatnonzero(sel)
+    sel[idx] = compare.name_levels(rec, a[idx], b[idx])[0] <= decide.NAME_SIMILAR
+    return sel | nik_same
+
+
 def deduplicate(roll: pd.DataFrame, config: LinkConfig | None = None) -> pd.DataFrame:
     """Likely duplicates (ganda) inside one roll, classed the SIDALIH way.
 
@@ -355,12 +367,10 @@ def deduplicate(roll: pd.DataFrame, config: LinkConfig | None = None) -> pd.Data
         # a duplicate shares its NIK, or has a similar name and birth date (family members share
         # everything else): only those candidates are compared in full and scored
         # (the birth date first: cheap; the name's string similarity only where the date agrees)
-        nik_same = (rec.nik_key[pairs.a] >= 0) & (rec.nik_key[pairs.a] == rec.nik_key[pairs.b])
-        sel = compare.date_levels(rec, pairs.a, pairs.b) <= 2
-        sel &= ~nik_same
-        idx = np.flatnonzero(sel)
-        sel[idx] = compare.name_levels(rec, pairs.a[idx], pairs.b[idx])[0] <= decide.NAME_SIMILAR
-        sel |= nik_same
+        # (in slices: a DPT of millions yields tens of millions of candidates, and comparing
+        # names builds several arrays per pair)
+        sel = np.concatenate([_worth_scoring(rec, pairs.a[i:i + DEDUPE_SLICE], pairs.b[i:i + DEDUPE_SLICE])
+                              for i in range(0, len(pairs), DEDUPE_SLICE)])
         pairs = blocking.Pairs(pairs.a[sel], pairs.b[sel], pairs.rules[sel])
     if not len(pairs):
         return pd.DataFrame(columns=cols)
