@@ -7,6 +7,7 @@ import datetime as dt
 import pandas as pd
 
 from pdpb_pipeline import schema
+from pdpb_pipeline.nik import build_nik
 from pdpb_pipeline.roll import rules
 from pdpb_pipeline.roll.apply import apply
 
@@ -35,14 +36,50 @@ def _link() -> pd.DataFrame:
 
 
 def test_a_correction_that_makes_a_voter_under_17_removes_them():
-    feed = _feed(jenis_peristiwa="perbaikan_data", tanggal_lahir=pd.Timestamp("2010-01-01"))
+    # The roll's date was the typo: the NIK says 1 January 2010, and so does the registry's correction.
+    nik = build_nik("32.01.01", dt.date(2010, 1, 1), "L", 2)
+    roll = _roll().assign(nik=nik)
+    feed = _feed(jenis_peristiwa="perbaikan_data", nik=nik, tanggal_lahir=pd.Timestamp("2010-01-01"))
     empty = pd.DataFrame(columns=["id_a", "id_b", "probability", "decision", "kelas"])
-    proposals = rules.propose("32.01", "2026-01", REFERENCE, feed, _link(), _roll(), empty, pd.DataFrame())
+    proposals = rules.propose("32.01", "2026-01", REFERENCE, feed, _link(), roll, empty, pd.DataFrame())
     row = proposals.iloc[0]
     assert (row["kategori"], row["sub_kategori"], row["status"]) == ("tms", "di_bawah_umur", rules.APPLIED)
     assert row["file_name"] == "disdukcapil.csv" and row["row_number"] == 2
-    result = apply("32.01", "2026-01", _roll(), proposals)
+    result = apply("32.01", "2026-01", roll, proposals)
     assert result.roll.empty and result.removed == ["DPT-32.01-0000001"]
+
+
+def test_a_correction_to_an_under_17_date_the_nik_contradicts_is_checked_not_applied():
+    # 4M bench, 2026-01: a name correction whose row carries a mistyped year (2014 for 2004);
+    # the NIK (and the roll) say 2004. Removing her would cost a vote: the field check decides.
+    nik = build_nik("32.01.33", dt.date(2004, 3, 20), "P", 7)
+    roll = _roll().assign(nik=nik, nama="SITI AMINAH", tanggal_lahir=pd.Timestamp("2004-03-20"), jenis_kelamin="P")
+    feed = _feed(jenis_peristiwa="perbaikan_data", nik=nik, nama="SITI AMINAH PUTRI", jenis_kelamin="P",
+                 tanggal_lahir=pd.Timestamp("2014-03-20"), peringatan="tanggal_lahir_beda_nik")
+    proposals = rules.propose("32.01", "2026-01", REFERENCE, feed, _link(), roll, EMPTY_PAIRS, pd.DataFrame())
+    assert proposals[["kategori", "sub_kategori", "status", "alasan"]].values.tolist() == [
+        ["tms", "di_bawah_umur", rules.QUEUED, "tanggal_lahir_beda_nik"]]
+    result = apply("32.01", "2026-01", roll, proposals)
+    assert result.changes.empty and result.roll["tanggal_lahir"].tolist() == [pd.Timestamp("2004-03-20")]
+
+
+def test_an_address_change_of_a_record_already_under_age_on_the_roll_is_no_removal():
+    # 4M bench, 2026-02: the DPT typed 2017 for 2007 (the NIK says 2007), so the record waits in
+    # the queue (tanggal_lahir_beda_nik). A move within the regency, whose row has the right date,
+    # changed only the address: it must not turn the stale date into an applied removal.
+    nik = build_nik("32.01.19", dt.date(2007, 7, 30), "P", 7)
+    roll = _roll().assign(nik=nik, nama="RINA", tanggal_lahir=pd.Timestamp("2017-07-30"), jenis_kelamin="P")
+    feed = _feed(jenis_peristiwa="pindah_dalam", nik=nik, nama="RINA", tanggal_lahir=pd.Timestamp("2007-07-30"),
+                 jenis_kelamin="P", alamat="KP. B", rt="006", rw="003", kode_desa="32.01.12.2003")
+    proposals = rules.propose("32.01", "2026-02", dt.date(2026, 2, 28), feed, _link(), roll, EMPTY_PAIRS,
+                              pd.DataFrame())
+    got = proposals[["voter_id", "kategori", "sub_kategori", "status", "alasan"]].values.tolist()
+    assert got == [
+        ["DPT-32.01-0000001", "ubah_data", "ubah_alamat", rules.APPLIED, "kolom: alamat,rt,rw,kode_desa"],
+        ["DPT-32.01-0000001", "tms", "di_bawah_umur", rules.QUEUED, "tanggal_lahir_beda_nik"]]
+    result = apply("32.01", "2026-02", roll, proposals)
+    assert result.changes["kategori"].tolist() == ["ubah_data"]
+    assert result.roll[["id", "kode_desa"]].values.tolist() == [["DPT-32.01-0000001", "32.01.12.2003"]]
 
 
 def test_a_death_from_the_civil_registry_is_applied_and_from_housing_is_queued():
@@ -90,3 +127,46 @@ def test_of_two_records_of_one_person_the_one_registered_first_stays():
                               _link().iloc[:0], roll, pairs, pd.DataFrame())
     ganda = proposals[proposals["sub_kategori"] == "ganda"]
     assert ganda[["voter_id", "status"]].values.tolist() == [["DPB-32.01-2026-01-000001", rules.APPLIED]]
+
+
+def test_a_newcomer_whose_nik_says_a_child_is_checked_not_added():
+    # 4M bench, 2026-02: a girl of 7 moving in; the row's year is mistyped (2008 for 2018), the
+    # NIK says 12 March 2018. A man born 1918 whose NIK ends its date in "18" is still added, and
+    # so is the registry's new 17-year-old whose NIK was issued with another date (the known NIK
+    # date fault: the event itself says she turned 17).
+    girl = _feed(jenis_peristiwa="pindah_masuk", nik=build_nik("31.74.03", dt.date(2018, 3, 12), "P", 7),
+                 nama="NADIA", jenis_kelamin="P", tanggal_lahir=pd.Timestamp("2008-03-12"),
+                 peringatan="tanggal_lahir_beda_nik")
+    old_man = _feed(id="disdukcapil#3", row_number=3, jenis_peristiwa="pindah_masuk", nama="SUHARTO",
+                    nik=build_nik("31.74.03", dt.date(1918, 3, 12), "L", 8), tanggal_lahir=pd.Timestamp("1918-03-12"))
+    turned_17 = _feed(id="disdukcapil#4", row_number=4, jenis_peristiwa="pemilih_pemula", nama="DEWI",
+                      nik=build_nik("32.01.01", dt.date(2009, 5, 25), "P", 9), jenis_kelamin="P",
+                      tanggal_lahir=pd.Timestamp("2009-02-02"), peringatan="tanggal_lahir_beda_nik")
+    feed = pd.concat([girl, old_man, turned_17], ignore_index=True)
+    proposals = rules.propose("32.01", "2026-02", dt.date(2026, 2, 28), feed, _link().iloc[:0], _roll(),
+                              EMPTY_PAIRS, pd.DataFrame())
+    got = proposals[["nama", "kategori", "status", "alasan"]].values.tolist()
+    assert got == [["NADIA", "pemilih_baru", rules.QUEUED, "tanggal_lahir_beda_nik"],
+                   ["SUHARTO", "pemilih_baru", rules.APPLIED, ""],
+                   ["DEWI", "pemilih_baru", rules.APPLIED, ""]]
+
+
+def test_a_newcomer_who_leaves_again_in_the_same_month_is_not_added():
+    # 4M bench, 2026-02: a move in on 20 January reported late, in February's file, with the same
+    # man's move out on 10 February. Nobody is on the roll to remove: the arrival must not stand.
+    arrival = _feed(jenis_peristiwa="pindah_masuk", nik=build_nik("32.74.03", dt.date(2000, 1, 3), "L", 7),
+                    nama="BUDI", tanggal_lahir=pd.Timestamp("2000-01-03"), status_kawin="S",
+                    tanggal_peristiwa=pd.Timestamp("2026-01-20"))
+    departure = arrival.assign(id="disdukcapil#9", row_number=9, jenis_peristiwa="pindah_keluar",
+                               tanggal_peristiwa=pd.Timestamp("2026-02-10"))
+    feed = pd.concat([arrival, departure], ignore_index=True)
+    proposals = rules.propose("32.01", "2026-02", dt.date(2026, 2, 28), feed, _link().iloc[:0], _roll(),
+                              EMPTY_PAIRS, pd.DataFrame())
+    assert proposals[["kategori", "status", "alasan"]].values.tolist() == [
+        ["pemilih_baru", rules.NO_CHANGE, "keluar_lagi_bulan_ini: pindah_keluar (disdukcapil.csv baris 9)"]]
+    assert apply("32.01", "2026-02", _roll(), proposals).roll["id"].tolist() == ["DPT-32.01-0000001"]
+    # Left first and came back later in the month: the arrival stands.
+    back = feed.assign(tanggal_peristiwa=[pd.Timestamp("2026-02-20"), pd.Timestamp("2026-02-01")])
+    proposals = rules.propose("32.01", "2026-02", dt.date(2026, 2, 28), back, _link().iloc[:0], _roll(),
+                              EMPTY_PAIRS, pd.DataFrame())
+    assert proposals[["kategori", "status"]].values.tolist() == [["pemilih_baru", rules.APPLIED]]

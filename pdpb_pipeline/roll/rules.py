@@ -36,6 +36,11 @@ class EventRule:
     #: A new voter from this event is always checked in the field first: an adult who already
     #: lived in the regency but is not on the roll is there for a reason (TNI/Polri, removed).
     new_needs_check: bool = False
+    #: The event itself says the person became a voter (the registry's "turned 17", a marriage):
+    #: a NIK whose encoded date says under 17 is then the known NIK date fault, not a reason to
+    #: check. For any other event the age rests on the typed date alone, and a NIK that says
+    #: under 17 sends a new voter to the field check.
+    makes_voter: bool = False
 
 
 EVENT_RULES: dict[str, EventRule] = {
@@ -47,8 +52,8 @@ EVENT_RULES: dict[str, EventRule] = {
     "pindah_dalam": EventRule("alamat", ("pemilih_baru", "pindah_masuk"), new_needs_check=True),
     "penghuni_baru": EventRule("alamat", ("pemilih_baru", "pindah_masuk")),
     "daftar_pemilih_desa": EventRule("alamat", ("pemilih_baru", "pindah_masuk")),
-    "pemilih_pemula": EventRule(None, ("pemilih_baru", "pemilih_pemula")),
-    "kawin": EventRule("kawin", ("pemilih_baru", "pemilih_pemula")),
+    "pemilih_pemula": EventRule(None, ("pemilih_baru", "pemilih_pemula"), makes_voter=True),
+    "kawin": EventRule("kawin", ("pemilih_baru", "pemilih_pemula"), makes_voter=True),
     "pensiun_tni": EventRule(None, ("pemilih_baru", "tni_polri_ke_sipil")),
     "pensiun_polri": EventRule(None, ("pemilih_baru", "tni_polri_ke_sipil")),
     "perbaikan_data": EventRule("identitas", None),
@@ -146,6 +151,34 @@ def _eligible_one(person: dict, day: dt.date) -> bool:
             day.year - born.year - ((born.month, born.day) > (day.month, day.day)) >= 17)
         return adult or status in ("S", "P")
     return bool(eligible(pd.DataFrame([person]), day).iloc[0])
+
+
+def nik_birth(niks: pd.Series, typed: pd.Series, reference: dt.date) -> pd.Series:
+    """The birth date each NIK encodes (NaT where it cannot say), its century taken nearest the
+    typed date: a NIK carries two digits of the year, so ``..18`` is 2018 for a child and 1918
+    for a 107-year-old whose typed date says 1918."""
+    born = birth_and_sex(niks.reset_index(drop=True), reference)["lahir"]
+    typed = pd.to_datetime(pd.Series(typed).reset_index(drop=True), errors="coerce")
+    earlier = born - pd.DateOffset(years=100)
+    nearer = typed.notna() & born.notna() & ((earlier - typed).abs() < (born - typed).abs())
+    return born.where(~nearer, earlier).set_axis(niks.index)
+
+
+def _exits(persons: pd.DataFrame, decisions: np.ndarray) -> dict:
+    """The month's removal events (death, moving out, enlisting) that name nobody on the roll
+    (no sure link), by valid NIK: NIK -> (latest event date, legal source?, where reported)."""
+    kinds = [k for k, r in EVENT_RULES.items() if isinstance(r.on_match, tuple) and r.on_match[0] == "tms"]
+    rows = persons[persons["jenis_peristiwa"].isin(kinds).to_numpy() & (decisions != "match")
+                   & (persons["nik_status"] == "valid").to_numpy()]
+    out: dict = {}
+    for row in rows.itertuples(index=False):
+        happened = pd.Timestamp(row.tanggal_peristiwa) if not pd.isna(row.tanggal_peristiwa) else pd.NaT
+        sah = row.jenis_peristiwa in BY_KEY[row.agency].authoritative
+        where = f"{row.jenis_peristiwa} ({row.file_name} baris {int(row.row_number)})"
+        known = out.get(row.nik)
+        if known is None or (not pd.isna(happened) and (pd.isna(known[0]) or happened > known[0])):
+            out[row.nik] = (happened, sah, where)
+    return out
 
 
 def registration_order(ids: pd.Series) -> pd.Series:
@@ -255,7 +288,14 @@ def propose(
     feed_niks = set(persons["nik"]) - {""}
     roll_niks = set(roll["nik"][roll["nik"].isin(feed_niks)]) - {""}
     link_rows = links_of[["roll_id", "probability", "decision"]].to_dict("records")
-    for row, is_voter, link in zip(persons.itertuples(index=False), voter_now, link_rows):
+    # The NIK carries a birth date: a newcomer whose NIK says under 17 (and who is unmarried) is
+    # checked in the field, unless the event itself makes them a voter (``makes_voter``).
+    nik_born = nik_birth(persons["nik"], persons["tanggal_lahir"], reference)
+    makes_voter = [k for k, r in EVENT_RULES.items() if r.makes_voter]
+    nik_minor = (~as_married["status_kawin"].isin(["S", "P"]).to_numpy() & nik_born.notna().to_numpy()
+                 & ~_adult(nik_born, reference) & ~persons["jenis_peristiwa"].isin(makes_voter).to_numpy())
+    exits = _exits(persons, links_of["decision"].to_numpy(dtype=object))
+    for row, is_voter, link, minor in zip(persons.itertuples(index=False), voter_now, link_rows, nik_minor):
         rule = EVENT_RULES.get(row.jenis_peristiwa)
         if rule is None:
             continue
@@ -272,7 +312,7 @@ def propose(
         if link is not None and link["decision"] == "match":
             _on_match(out, row, rule, link, records, authoritative, reference)
         elif is_voter:
-            _on_new(out, row, rule, regency, authoritative, roll_niks)
+            _on_new(out, row, rule, regency, authoritative, roll_niks, minor, exits)
 
     _roll_rules(out, roll, duplicates, reference, named)
     frame = out.frame(regency, month)
@@ -321,9 +361,14 @@ def _on_match(
             changed.append(name)
     if not changed:
         return
-    if not _eligible_one(updated, reference):
+    if not _eligible_one(updated, reference) and _eligible_one(current, reference):
         # The corrected data (a birth date) says this voter is under 17 and unmarried: that is a
-        # removal, not an update, resting on the same agency row.
+        # removal, not an update, resting on the same agency row. (A record that was under age
+        # before, whatever this row changes, is the roll rule's: see ``_roll_rules``.) When the
+        # NIK says 17 or older, the new date may be the typo: checked in the field, not removed.
+        nik_born = nik_birth(pd.Series([updated["nik"]]), pd.Series([updated["tanggal_lahir"]]), reference)
+        if nik_born.notna().iloc[0] and _adult(nik_born, reference)[0]:
+            status, reason = QUEUED, reason or "tanggal_lahir_beda_nik"
         out.add(voter_id=voter_id, kategori="tms", sub_kategori="di_bawah_umur", status=status,
                 alasan=reason or ("data terkoreksi: " + ",".join(changed)), **source, **updated)
         return
@@ -332,8 +377,13 @@ def _on_match(
             alasan=reason or ("kolom: " + ",".join(changed)), **source, **updated)
 
 
-def _on_new(out: Proposals, row, rule: EventRule, regency: str, authoritative: bool, roll_niks: set) -> None:
-    """A person not on the roll who is a voter now (17 or older, or married)."""
+def _on_new(out: Proposals, row, rule: EventRule, regency: str, authoritative: bool, roll_niks: set,
+            nik_minor: bool = False, exits: dict | None = None) -> None:
+    """A person not on the roll who is a voter now (17 or older, or married).
+
+    ``nik_minor``: the row's NIK says under 17 (and the row says unmarried); ``exits``: the
+    month's removal events of people not on the roll, by NIK (see ``_exits``).
+    """
     if rule.on_new is None:
         return
     person = _person(row)
@@ -345,10 +395,26 @@ def _on_new(out: Proposals, row, rule: EventRule, regency: str, authoritative: b
         problems.append("nik_tidak_sah")
     elif row.nik in roll_niks:
         problems.append("nik_sudah_di_dpb")  # on the roll under other data: a person to check
+    if nik_minor:
+        problems.append("tanggal_lahir_beda_nik")  # the typed date may be the typo
     if not str(row.kode_desa).startswith(regency + "."):
         problems.append("desa_tidak_di_wilayah")
     if rule.new_needs_check:
         problems.append("penduduk_lama_tidak_di_dpb")
+    gone = (exits or {}).get(row.nik) if row.nik_status == "valid" else None
+    if gone is not None:
+        # The same month reports this person leaving (or dying) too. Reported late, the arrival
+        # and the departure come in one month; the roll has no record to remove, so the
+        # departure would be lost and the arrival applied. Departure on or after the arrival:
+        # nothing to add; dates unknown or a source that is not the legal one: field check.
+        happened = pd.Timestamp(row.tanggal_peristiwa) if not pd.isna(row.tanggal_peristiwa) else pd.NaT
+        left, sah, where = gone
+        if pd.isna(happened) or pd.isna(left) or left >= happened:
+            if sah and not pd.isna(happened) and not pd.isna(left):
+                out.add(voter_id="", kategori=rule.on_new[0], sub_kategori=rule.on_new[1], status=NO_CHANGE,
+                        alasan="keluar_lagi_bulan_ini: " + where, **source, **person)
+                return
+            problems.append("peristiwa_keluar_bulan_ini: " + where)
     status = APPLIED if authoritative and not problems else QUEUED
     reason = ";".join(problems) or ("" if authoritative else "instansi_bukan_sumber_sah")
     out.add(voter_id="", kategori=rule.on_new[0], sub_kategori=rule.on_new[1], status=status, alasan=reason,
