@@ -112,6 +112,10 @@ def _gather(roll: pd.DataFrame, new: pd.DataFrame, order: np.ndarray) -> pd.Data
     the million rows when both frames have the same columns and numpy types: each column is
     taken straight into the new frame's storage (the text columns into one 2-D block, as
     pandas keeps them) and the few new versions are written into their places."""
+    if not len(new):  # nobody added or updated: the kept rows as they are
+        out = roll.take(order)
+        out.index = pd.RangeIndex(len(out))
+        return out
     same = (roll.columns.is_unique and list(roll.columns) == list(new.columns)
             and all(isinstance(t, np.dtype) for t in roll.dtypes) and (roll.dtypes == new.dtypes).all())
     if not same:
