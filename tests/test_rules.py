@@ -170,3 +170,44 @@ def test_a_newcomer_who_leaves_again_in_the_same_month_is_not_added():
     proposals = rules.propose("32.01", "2026-02", dt.date(2026, 2, 28), back, _link().iloc[:0], _roll(),
                               EMPTY_PAIRS, pd.DataFrame())
     assert proposals[["kategori", "status"]].values.tolist() == [["pemilih_baru", rules.APPLIED]]
+
+
+def test_a_first_time_voter_whose_typed_date_says_16_but_whose_nik_says_17_is_checked_not_dropped():
+    # Disdukcapil reports Budi turning 17 on 5 January; the row's date has day and month swapped
+    # (1 May: still 16 at the end of January), his NIK says 5 January 2009. He is not dropped:
+    # he waits for the field check with the NIK's date. Had the NIK said 16 too, nothing is proposed.
+    def budi(nik: str):
+        return _feed(jenis_peristiwa="pemilih_pemula", nama="BUDI", nik=nik, tanggal_lahir=pd.Timestamp("2009-05-01"))
+
+    queued = rules.propose("32.01", "2026-01", REFERENCE, budi("3201010501090002"), _link().iloc[:0], _roll(),
+                           EMPTY_PAIRS, pd.DataFrame())
+    assert queued[["kategori", "sub_kategori", "status", "alasan"]].values.tolist() == [
+        ["pemilih_baru", "pemilih_pemula", rules.QUEUED, "tanggal_lahir_beda_nik"]]
+    assert queued["tanggal_lahir"].iloc[0] == pd.Timestamp("2009-01-05")
+    result = apply("32.01", "2026-01", _roll(), queued.assign(status=rules.APPLIED))  # confirmed in the field
+    assert rules.eligible(result.roll, REFERENCE).all()
+    minor = rules.propose("32.01", "2026-01", REFERENCE, budi("3201010105090002"), _link().iloc[:0], _roll(),
+                          EMPTY_PAIRS, pd.DataFrame())
+    assert minor.empty
+
+
+def test_a_correction_that_says_a_16_year_old_not_on_the_roll_is_married_queues_a_new_voter():
+    # The civil registry's correction shows Siti (16, not on the roll) as married: a marriage the
+    # KUA did not report. She waits for the field check; the KUA's own report, the same month,
+    # adds her, and then the waiting proposal is closed (confirmed, it would add her twice).
+    siti = dict(jenis_peristiwa="perbaikan_data", nama="SITI", nik="3201014506100003",
+                tanggal_lahir=pd.Timestamp("2010-06-05"), jenis_kelamin="P", status_kawin="S")
+    queued = rules.propose("32.01", "2026-01", REFERENCE, _feed(**siti), _link().iloc[:0], _roll(), EMPTY_PAIRS,
+                           pd.DataFrame())
+    assert queued[["kategori", "sub_kategori", "status", "alasan"]].values.tolist() == [
+        ["pemilih_baru", "pemilih_pemula", rules.QUEUED, "kawin_menurut_perbaikan_data"]]
+    # Unmarried, or an adult the linkage did not find: a correction adds nobody.
+    for other in ({"status_kawin": "B"}, {"nik": "3201014506900003", "tanggal_lahir": pd.Timestamp("1990-06-05")}):
+        assert rules.propose("32.01", "2026-01", REFERENCE, _feed(**(siti | other)), _link().iloc[:0], _roll(),
+                             EMPTY_PAIRS, pd.DataFrame()).empty
+    kua = _feed(**(siti | {"jenis_peristiwa": "kawin", "agency": "kua", "file_name": "kua.xlsx", "id": "kua#2"}))
+    both = rules.propose("32.01", "2026-01", REFERENCE, pd.concat([_feed(**siti), kua], ignore_index=True),
+                         _link().iloc[:0], _roll(), EMPTY_PAIRS, pd.DataFrame())
+    assert both[["agency", "status", "alasan"]].values.tolist() == [
+        ["disdukcapil", rules.NO_CHANGE, "sudah_diusulkan_sumber_lain"], ["kua", rules.APPLIED, ""]]
+    assert apply("32.01", "2026-01", _roll(), both).roll["nik"].tolist().count(siti["nik"]) == 1

@@ -41,6 +41,9 @@ class EventRule:
     #: check. For any other event the age rests on the typed date alone, and a NIK that says
     #: under 17 sends a new voter to the field check.
     makes_voter: bool = False
+    #: A new voter from this event only when marriage is what makes them one (under 17 and
+    #: married), and checked in the field first: the row does not say what was corrected.
+    new_by_marriage_only: bool = False
 
 
 EVENT_RULES: dict[str, EventRule] = {
@@ -56,7 +59,10 @@ EVENT_RULES: dict[str, EventRule] = {
     "kawin": EventRule("kawin", ("pemilih_baru", "pemilih_pemula"), makes_voter=True),
     "pensiun_tni": EventRule(None, ("pemilih_baru", "tni_polri_ke_sipil")),
     "pensiun_polri": EventRule(None, ("pemilih_baru", "tni_polri_ke_sipil")),
-    "perbaikan_data": EventRule("identitas", None),
+    # A correction of somebody not on the roll that says they are married though under 17: a
+    # marriage the KUA did not report, seen on the family card. An adult not on the roll in a
+    # correction is more likely a voter the linkage missed than a new one: nothing to add.
+    "perbaikan_data": EventRule("identitas", ("pemilih_baru", "pemilih_pemula"), new_by_marriage_only=True),
     # Inmates and departing migrant workers keep their vote: the roll stays.
     "masuk_lapas": EventRule(None, None),
     "keluar_lapas": EventRule(None, None),
@@ -294,8 +300,21 @@ def propose(
     makes_voter = [k for k, r in EVENT_RULES.items() if r.makes_voter]
     nik_minor = (~as_married["status_kawin"].isin(["S", "P"]).to_numpy() & nik_born.notna().to_numpy()
                  & ~_adult(nik_born, reference) & ~persons["jenis_peristiwa"].isin(makes_voter).to_numpy())
+    # A correction makes a new voter only through a marriage under 17 (``new_by_marriage_only``).
+    married = as_married["status_kawin"].isin(["S", "P"]).to_numpy()
+    by_marriage = married & ~_adult(as_married["tanggal_lahir"], reference)
+    no_new = (persons["jenis_peristiwa"].isin([k for k, r in EVENT_RULES.items() if r.new_by_marriage_only]).to_numpy()
+              & ~by_marriage)
+    voter_now = voter_now & ~no_new
+    # And the other way round: a newcomer whose typed date says under 17 while the valid NIK says
+    # 17 or older (day and month swapped, a wrong year) is checked in the field with the NIK's
+    # date, not dropped.
+    nik_adult = (~voter_now & ~no_new & (persons["nik_status"] == "valid").to_numpy()
+                 & nik_born.notna().to_numpy() & _adult(nik_born, reference))
+    nik_says_voter = nik_born.where(nik_adult)
     exits = _exits(persons, links_of["decision"].to_numpy(dtype=object))
-    for row, is_voter, link, minor in zip(persons.itertuples(index=False), voter_now, link_rows, nik_minor):
+    for row, is_voter, link, minor, by_nik in zip(persons.itertuples(index=False), voter_now, link_rows, nik_minor,
+                                                  nik_says_voter):
         rule = EVENT_RULES.get(row.jenis_peristiwa)
         if rule is None:
             continue
@@ -311,8 +330,8 @@ def propose(
             continue
         if link is not None and link["decision"] == "match":
             _on_match(out, row, rule, link, records, authoritative, reference)
-        elif is_voter:
-            _on_new(out, row, rule, regency, authoritative, roll_niks, minor, exits)
+        elif is_voter or not pd.isna(by_nik):
+            _on_new(out, row, rule, regency, authoritative, roll_niks, minor, exits, None if is_voter else by_nik)
 
     _roll_rules(out, roll, duplicates, reference, named)
     frame = out.frame(regency, month)
@@ -378,29 +397,34 @@ def _on_match(
 
 
 def _on_new(out: Proposals, row, rule: EventRule, regency: str, authoritative: bool, roll_niks: set,
-            nik_minor: bool = False, exits: dict | None = None) -> None:
+            nik_minor: bool = False, exits: dict | None = None, nik_adult_born: pd.Timestamp | None = None) -> None:
     """A person not on the roll who is a voter now (17 or older, or married).
 
     ``nik_minor``: the row's NIK says under 17 (and the row says unmarried); ``exits``: the
-    month's removal events of people not on the roll, by NIK (see ``_exits``).
+    month's removal events of people not on the roll, by NIK (see ``_exits``);
+    ``nik_adult_born``: only the NIK's birth date makes them 17 (the proposal carries it).
     """
     if rule.on_new is None:
         return
     person = _person(row)
     if row.jenis_peristiwa == "kawin":
         person["status_kawin"] = "S"
+    if nik_adult_born is not None:
+        person["tanggal_lahir"] = nik_adult_born
     source = _source(row, row.jenis_peristiwa, np.nan)
     problems = []
     if row.nik_status != "valid":
         problems.append("nik_tidak_sah")
     elif row.nik in roll_niks:
         problems.append("nik_sudah_di_dpb")  # on the roll under other data: a person to check
-    if nik_minor:
+    if nik_minor or nik_adult_born is not None:
         problems.append("tanggal_lahir_beda_nik")  # the typed date may be the typo
     if not str(row.kode_desa).startswith(regency + "."):
         problems.append("desa_tidak_di_wilayah")
     if rule.new_needs_check:
         problems.append("penduduk_lama_tidak_di_dpb")
+    if rule.new_by_marriage_only:
+        problems.append("kawin_menurut_perbaikan_data")
     gone = (exits or {}).get(row.nik) if row.nik_status == "valid" else None
     if gone is not None:
         # The same month reports this person leaving (or dying) too. Reported late, the arrival
@@ -505,7 +529,9 @@ def _resolve_conflicts(frame: pd.DataFrame) -> pd.DataFrame:
     """One applied change per voter and per new person; later reports of it are noted, not applied.
 
     A removal (TMS) wins over an update of the same voter; among equals the first in
-    (agency, file, row) order wins. New voters are one person per NIK (or name and birth date).
+    (agency, file, row) order wins. New voters are one person per NIK (or name and birth date):
+    a report of a new voter waiting for the field check is closed when another report of the
+    same person adds them this month (confirmed, it would add them twice).
     """
     if frame.empty:
         return frame
@@ -517,7 +543,10 @@ def _resolve_conflicts(frame: pd.DataFrame) -> pd.DataFrame:
     loser = existing & ~frame.index.isin(first.index)
     new = applied & (frame["voter_id"] == "")
     person_key = np.where(frame["nik"] != "", frame["nik"], frame["nama"] + "|" + frame["tanggal_lahir"].astype(str))
-    dup_new = new & pd.Series(person_key, index=frame.index).where(new).duplicated(keep="first") & new
-    frame.loc[loser | dup_new, "status"] = NO_CHANGE
-    frame.loc[loser | dup_new, "alasan"] = "sudah_diusulkan_sumber_lain"
+    person_key = pd.Series(person_key, index=frame.index)
+    dup_new = new & person_key.where(new).duplicated(keep="first") & new
+    waiting = ((frame["status"] == QUEUED) & (frame["voter_id"] == "") & (frame["kategori"] == "pemilih_baru")
+               & person_key.isin(set(person_key[new])))
+    frame.loc[loser | dup_new | waiting, "status"] = NO_CHANGE
+    frame.loc[loser | dup_new | waiting, "alasan"] = "sudah_diusulkan_sumber_lain"
     return frame.drop(columns="_rank")
