@@ -211,3 +211,23 @@ def test_a_correction_that_says_a_16_year_old_not_on_the_roll_is_married_queues_
     assert both[["agency", "status", "alasan"]].values.tolist() == [
         ["disdukcapil", rules.NO_CHANGE, "sudah_diusulkan_sumber_lain"], ["kua", rules.APPLIED, ""]]
     assert apply("32.01", "2026-01", _roll(), both).roll["nik"].tolist().count(siti["nik"]) == 1
+
+
+def test_a_confirmed_new_voter_already_added_by_another_report_is_not_added_twice():
+    # Queued last month (housing is no legal source); the civil registry added the same NIK
+    # meanwhile; the field officer now confirms the queued addition: nothing more to add.
+    import json
+
+    newcomer = _roll().iloc[0].to_dict() | {"id": "DPB-32.01-2026-01-000001", "nik": "3201010101070002",
+                                            "nama": "UJANG", "tanggal_lahir": pd.Timestamp("2007-01-01")}
+    roll = pd.concat([_roll(), schema.to_canonical(pd.DataFrame([newcomer]))], ignore_index=True)
+    queue = pd.DataFrame([{**{k: v for k, v in newcomer.items() if k != "id"}, "proposal_id": "U-32.01-2026-01-000009",
+                           "voter_id": "", "kategori": "pemilih_baru", "sub_kategori": "pindah_masuk", "month": "2026-01",
+                           "status": rules.QUEUED, "id_antrean": ""}])
+    answer = _feed(jenis_peristiwa="hasil_coktas", agency="coktas", file_name="coktas.csv", id="coktas#2",
+                   extra=json.dumps({"id_antrean": "U-32.01-2026-01-000009", "hasil": "TERBUKTI"}))
+    proposals = rules.propose("32.01", "2026-02", dt.date(2026, 2, 28), answer, _link().iloc[:0], roll, EMPTY_PAIRS,
+                              queue)
+    assert proposals[["kategori", "status", "alasan", "id_antrean"]].values.tolist() == [
+        ["pemilih_baru", rules.NO_CHANGE, "coktas_terbukti; nik_sudah_di_dpb", "U-32.01-2026-01-000009"]]
+    assert apply("32.01", "2026-02", roll, proposals).roll["id"].tolist() == sorted(roll["id"])

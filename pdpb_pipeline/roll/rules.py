@@ -283,7 +283,8 @@ def propose(
     named = roll[roll["id"].isin(queued_voters | linked_ids | pair_ids)]
 
     roll_by_id = named[named["id"].isin(queued_voters)].set_index("id", drop=False)
-    _answers(out, coktas, open_queue, roll_by_id)
+    queued_niks = set(open_queue["nik"]) - {""} if "nik" in open_queue.columns else set()
+    _answers(out, coktas, open_queue, roll_by_id, set(roll["nik"][roll["nik"].isin(queued_niks)]))
 
     # Everything a row's decision needs is computed for all rows at once; the loop below only
     # reads plain values (a month of Kabupaten Bogor has tens of thousands of rows).
@@ -445,8 +446,10 @@ def _on_new(out: Proposals, row, rule: EventRule, regency: str, authoritative: b
             **source, **person)
 
 
-def _answers(out: Proposals, coktas: pd.DataFrame, open_queue: pd.DataFrame, roll_by_id) -> None:
-    """Applies or closes queued proposals answered by the field check."""
+def _answers(out: Proposals, coktas: pd.DataFrame, open_queue: pd.DataFrame, roll_by_id, niks_on_roll: set[str]
+             ) -> None:
+    """Applies or closes queued proposals answered by the field check. A confirmed new voter
+    whose NIK has come onto the roll meanwhile (another report added them) is not added twice."""
     queue = open_queue.set_index("proposal_id") if len(open_queue) else None
     for row in coktas.itertuples(index=False):
         extra = json.loads(row.extra) if isinstance(getattr(row, "extra", ""), str) and row.extra else {}
@@ -457,7 +460,11 @@ def _answers(out: Proposals, coktas: pd.DataFrame, open_queue: pd.DataFrame, rol
             continue
         item = queue.loc[queue_id]
         person = {c: item[c] for c in schema.PERSON_COLUMNS[1:]}
-        if answer in COKTAS_CONFIRM:
+        if answer in COKTAS_CONFIRM and item["kategori"] == "pemilih_baru" and item["nik"] in niks_on_roll:
+            out.add(voter_id=item["voter_id"], kategori=item["kategori"], sub_kategori=item["sub_kategori"],
+                    status=NO_CHANGE, alasan="coktas_terbukti; nik_sudah_di_dpb", id_antrean=queue_id, **source,
+                    **person)
+        elif answer in COKTAS_CONFIRM:
             out.add(voter_id=item["voter_id"], kategori=item["kategori"], sub_kategori=item["sub_kategori"],
                     status=APPLIED, alasan="coktas_terbukti", id_antrean=queue_id, **source, **person)
         elif answer in COKTAS_TMS and item["voter_id"] in roll_by_id.index:
