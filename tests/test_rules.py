@@ -231,3 +231,53 @@ def test_a_confirmed_new_voter_already_added_by_another_report_is_not_added_twic
     assert proposals[["kategori", "status", "alasan", "id_antrean"]].values.tolist() == [
         ["pemilih_baru", rules.NO_CHANGE, "coktas_terbukti; nik_sudah_di_dpb", "U-32.01-2026-01-000009"]]
     assert apply("32.01", "2026-02", roll, proposals).roll["id"].tolist() == sorted(roll["id"])
+
+
+def test_two_newcomers_with_one_nik_and_other_names_are_not_one_person():
+    # 4M bench, 2026-01 and 2026-02: a first-time voter's row carried a NIK with a wrong serial,
+    # the number of another first-time voter born the same day in the same kecamatan (another
+    # name). The first was added and the second closed as "already proposed": a voter lost.
+    # Now the second goes to the field check; the same person reported twice is still closed.
+    nik = build_nik("32.01.38", dt.date(2009, 1, 19), "L", 3)
+    bayu = _feed(jenis_peristiwa="pemilih_pemula", nik=nik, nama="BAYU KUSUMA", nkk="3201380101100002",
+                 tanggal_lahir=pd.Timestamp("2009-01-19"), tanggal_peristiwa=pd.Timestamp("2026-01-19"))
+    naufal = bayu.assign(id="disdukcapil#3", row_number=3, nama="NAUFAL SETIAWAN", nkk="3201380101100003")
+    again = bayu.assign(id="disdukcapil#4", row_number=4, nama="H. BAYU KUSUMAH")
+    feed = pd.concat([bayu, naufal, again], ignore_index=True)
+    proposals = rules.propose("32.01", "2026-01", REFERENCE, feed, _link().iloc[:0], _roll(), EMPTY_PAIRS,
+                              pd.DataFrame())
+    assert proposals[["nama", "kategori", "status", "alasan"]].values.tolist() == [
+        ["BAYU KUSUMA", "pemilih_baru", rules.APPLIED, ""],
+        ["NAUFAL SETIAWAN", "pemilih_baru", rules.QUEUED, "nik_sama_nama_beda"],
+        ["H. BAYU KUSUMAH", "pemilih_baru", rules.NO_CHANGE, "sudah_diusulkan_sumber_lain"]]
+    # Spellings of one name are one person; names with nothing alike are two.
+    assert not rules._other_person("POPON", "POPUN") and not rules._other_person("TITIK SAFITRI", "SAFITRI TITIK")
+    assert not rules._other_person("NAYLA LILY S.", "NAYLA LILY SALIM")
+    assert rules._other_person("ZAHRA R.", "SALSABILA GITA PRATIWI")
+    result = apply("32.01", "2026-01", _roll(), proposals)
+    assert sorted(result.roll["nama"]) == ["ASEP", "BAYU KUSUMA"]
+
+
+def test_a_death_of_the_duplicate_record_sends_the_kept_record_to_the_field_check():
+    # 4M bench, 2026-01: a woman stood twice on the DPT (identical but for the address). The
+    # registry's death linked to the later record, which the duplicate rule was dropping: the death
+    # removed it, the duplicate removal lost to it, and the record kept for her stayed on the roll.
+    first = _roll()
+    second = first.assign(id="DPT-32.01-0000002", alamat="KP. B")
+    roll = pd.concat([first, second], ignore_index=True)
+    pairs = pd.DataFrame([{"id_a": "DPT-32.01-0000001", "id_b": "DPT-32.01-0000002", "probability": 0.9999,
+                           "decision": "match", "kelas": "identik_kecuali_alamat"}])
+    death = _feed(jenis_peristiwa="meninggal", alamat="KP. B")
+    link = _link().assign(roll_id="DPT-32.01-0000002")
+    proposals = rules.propose("32.01", "2026-01", REFERENCE, death, link, roll, pairs, pd.DataFrame())
+    got = proposals[["voter_id", "sub_kategori", "status", "alasan"]].values.tolist()
+    assert got == [
+        ["DPT-32.01-0000002", "meninggal", rules.APPLIED, ""],
+        ["DPT-32.01-0000002", "ganda", rules.NO_CHANGE, "sudah_diusulkan_sumber_lain"],
+        ["DPT-32.01-0000001", "meninggal", rules.QUEUED,
+         "ganda dengan DPT-32.01-0000002 yang dihapus (meninggal); ganda_ikut_dicek"]]
+    assert proposals["proposal_id"].is_unique
+    queued = proposals.iloc[2]
+    assert (queued["file_name"], queued["row_number"], queued["alamat"]) == ("disdukcapil.csv", 2, "KP. A")
+    result = apply("32.01", "2026-01", roll, proposals)
+    assert result.roll["id"].tolist() == ["DPT-32.01-0000001"] and result.removed == ["DPT-32.01-0000002"]

@@ -11,6 +11,7 @@ and match probability.
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import json
 from dataclasses import dataclass
 
@@ -19,6 +20,7 @@ import pandas as pd
 
 from .. import schema
 from ..feeds.spec import BY_KEY
+from ..linkage.normalize import normalize_name
 from ..nik import birth_and_sex, is_placeholder
 
 APPLIED, QUEUED, NO_CHANGE = "diterapkan", "antrean", "tanpa_perubahan"
@@ -336,7 +338,7 @@ def propose(
 
     _roll_rules(out, roll, duplicates, reference, named)
     frame = out.frame(regency, month)
-    return _resolve_conflicts(frame)
+    return _partners_of_removed(_resolve_conflicts(frame), named, regency, month)
 
 
 def _kategori(kind) -> str:
@@ -538,7 +540,9 @@ def _resolve_conflicts(frame: pd.DataFrame) -> pd.DataFrame:
     A removal (TMS) wins over an update of the same voter; among equals the first in
     (agency, file, row) order wins. New voters are one person per NIK (or name and birth date):
     a report of a new voter waiting for the field check is closed when another report of the
-    same person adds them this month (confirmed, it would add them twice).
+    same person adds them this month (confirmed, it would add them twice). A report with the
+    NIK of a person added this month but quite another name is not closed: it is queued
+    (``nik_sama_nama_beda``), as two people may carry one number.
     """
     if frame.empty:
         return frame
@@ -554,6 +558,65 @@ def _resolve_conflicts(frame: pd.DataFrame) -> pd.DataFrame:
     dup_new = new & person_key.where(new).duplicated(keep="first") & new
     waiting = ((frame["status"] == QUEUED) & (frame["voter_id"] == "") & (frame["kategori"] == "pemilih_baru")
                & person_key.isin(set(person_key[new])))
-    frame.loc[loser | dup_new | waiting, "status"] = NO_CHANGE
-    frame.loc[loser | dup_new | waiting, "alasan"] = "sudah_diusulkan_sumber_lain"
+    # One NIK, another name: a mistyped NIK (wrong serial) can be another newcomer's number, and
+    # "same NIK, other name" may be two people. Not closed: the second one is checked in the field.
+    first_name = frame.loc[new & ~dup_new].assign(_key=person_key).drop_duplicates("_key").set_index("_key")["nama"]
+    candidates = (dup_new | waiting) & (frame["nik"] != "")
+    other_name = pd.Series(False, index=frame.index)
+    other_name[candidates] = np.array([_other_person(a, b) for a, b in zip(
+        person_key[candidates].map(first_name).fillna(""), frame.loc[candidates, "nama"])], dtype=bool)
+    closed = loser | ((dup_new | waiting) & ~other_name)
+    frame.loc[closed, "status"] = NO_CHANGE
+    frame.loc[closed, "alasan"] = "sudah_diusulkan_sumber_lain"
+    checked = other_name & (frame["status"] == APPLIED)
+    frame.loc[checked, "status"] = QUEUED
+    frame.loc[other_name, "alasan"] = frame.loc[other_name, "alasan"].where(
+        frame.loc[other_name, "alasan"] == "", frame.loc[other_name, "alasan"] + ";") + "nik_sama_nama_beda"
     return frame.drop(columns="_rank")
+
+
+def _other_person(name: str, other: str) -> bool:
+    """Two names that are not spellings of one name: no word in common (titles and degrees
+    aside) and little alike even with the words sorted. "POPON"/"POPUN", "TITIK SAFITRI"/
+    "SAFITRI TITIK" and "NAYLA LILY S."/"NAYLA LILY SALIM" are one name; "ZAHRA R."/"SALSABILA
+    GITA PRATIWI" are two."""
+    a, b = set(normalize_name(str(name)).split()), set(normalize_name(str(other)).split())
+    if not a or not b or a & b:
+        return False
+    return difflib.SequenceMatcher(None, " ".join(sorted(a)), " ".join(sorted(b))).ratio() < 0.6
+
+
+def _partners_of_removed(frame: pd.DataFrame, named: pd.DataFrame, regency: str, month: str) -> pd.DataFrame:
+    """A record dropped as the duplicate of another whose removal lost to another removal of it (a
+    death, a move out): the person is removed, and the record kept for them stays on the roll.
+    That record (the same person, by the duplicate rule) is checked in the field for the same
+    removal, never removed without it."""
+    if frame.empty:
+        return frame
+    lost = frame[frame["rule"].astype(str).str.startswith("ganda_") & (frame["status"] == NO_CHANGE)
+                 & (frame["alasan"] == "sudah_diusulkan_sumber_lain") & (frame["agency"] == "dpb")]
+    if lost.empty:
+        return frame
+    removed = frame[(frame["status"] == APPLIED) & (frame["kategori"] == "tms") & (frame["voter_id"] != "")
+                    & (frame["agency"] != "dpb")]  # an agency's report, not another duplicate rule
+    removed = removed.drop_duplicates("voter_id").set_index("voter_id")
+    touched = set(frame.loc[frame["status"].isin([APPLIED, QUEUED]) & (frame["kategori"] == "tms"), "voter_id"])
+    records = named.drop_duplicates("id").set_index("id")
+    rows = []
+    for item in lost.itertuples(index=False):
+        keep = item.feed_id
+        if item.voter_id not in removed.index or keep in touched or keep not in records.index:
+            continue
+        cause = removed.loc[item.voter_id]
+        touched.add(keep)
+        rows.append({**{c: records.loc[keep, c] for c in schema.PERSON_COLUMNS[1:]},
+                     "voter_id": keep, "kategori": "tms", "sub_kategori": cause["sub_kategori"],
+                     "agency": cause["agency"], "file_name": cause["file_name"], "row_number": cause["row_number"],
+                     "feed_id": cause["feed_id"], "rule": "ganda_" + str(cause["rule"]), "probability": np.nan,
+                     "status": QUEUED, "id_antrean": "",
+                     "alasan": f"ganda dengan {item.voter_id} yang dihapus ({cause['sub_kategori']}); ganda_ikut_dicek"})
+    if not rows:
+        return frame
+    extra = pd.DataFrame(rows).reindex(columns=list(PROPOSAL_COLUMNS))
+    extra["proposal_id"] = [f"U-{regency}-{month}-{len(frame) + i + 1:06d}" for i in range(len(extra))]
+    return pd.concat([frame, extra], ignore_index=True)[list(PROPOSAL_COLUMNS)]
