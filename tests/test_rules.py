@@ -231,6 +231,11 @@ def test_a_confirmed_new_voter_already_added_by_another_report_is_not_added_twic
     assert proposals[["kategori", "status", "alasan", "id_antrean"]].values.tolist() == [
         ["pemilih_baru", rules.NO_CHANGE, "coktas_terbukti; nik_sudah_di_dpb", "U-32.01-2026-01-000009"]]
     assert apply("32.01", "2026-02", roll, proposals).roll["id"].tolist() == sorted(roll["id"])
+    # ... but an item queued because another person carries that NIK is added when confirmed
+    other = rules.propose("32.01", "2026-02", dt.date(2026, 2, 28), answer, _link().iloc[:0], roll, EMPTY_PAIRS,
+                          queue.assign(alasan="nik_sama_nama_beda"))
+    added = other[other["kategori"] == "pemilih_baru"]
+    assert added[["status", "alasan"]].values.tolist() == [[rules.APPLIED, "coktas_terbukti"]]
 
 
 def test_two_newcomers_with_one_nik_and_other_names_are_not_one_person():

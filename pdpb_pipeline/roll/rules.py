@@ -462,7 +462,10 @@ def _answers(out: Proposals, coktas: pd.DataFrame, open_queue: pd.DataFrame, rol
             continue
         item = queue.loc[queue_id]
         person = {c: item[c] for c in schema.PERSON_COLUMNS[1:]}
-        if answer in COKTAS_CONFIRM and item["kategori"] == "pemilih_baru" and item["nik"] in niks_on_roll:
+        # (unless the item was queued because another person carries that NIK: then confirming it
+        # adds the second person, and the shared NIK goes to the ganda_nik_sama check)
+        if (answer in COKTAS_CONFIRM and item["kategori"] == "pemilih_baru" and item["nik"] in niks_on_roll
+                and "nik_sama_nama_beda" not in str(item.get("alasan", ""))):
             out.add(voter_id=item["voter_id"], kategori=item["kategori"], sub_kategori=item["sub_kategori"],
                     status=NO_CHANGE, alasan="coktas_terbukti; nik_sudah_di_dpb", id_antrean=queue_id, **source,
                     **person)
