@@ -116,13 +116,18 @@ def test_a_confirmed_new_voter_doubtfully_linked_to_a_voter_is_added_and_that_vo
         "pemilih_baru", "DPB-32.01-2026-01-000001", "")
 
 
+def _on_roll_twice(id_a: str, id_b: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Asep on the roll twice, identical but for the address (the copy lives at KP. B), in the
+    order ``id_a``, ``id_b``, and the sure duplicate pair that links the two records."""
+    records = [_roll() if i == _roll()["id"][0] else _roll().assign(id=i, alamat="KP. B") for i in (id_a, id_b)]
+    pairs = pd.DataFrame([{"id_a": id_a, "id_b": id_b, "probability": 0.9999, "decision": "match",
+                           "kelas": "identik_kecuali_alamat"}])
+    return pd.concat(records, ignore_index=True), pairs
+
+
 def test_of_two_records_of_one_person_the_one_registered_first_stays():
     # The DPT's record stays; the copy this pipeline added later goes (ids: DPB < DPT as text).
-    dpt = _roll()
-    added = dpt.assign(id="DPB-32.01-2026-01-000001", alamat="KP. B")
-    roll = pd.concat([added, dpt], ignore_index=True)
-    pairs = pd.DataFrame([{"id_a": "DPB-32.01-2026-01-000001", "id_b": "DPT-32.01-0000001", "probability": 0.9999,
-                           "decision": "match", "kelas": "identik_kecuali_alamat"}])
+    roll, pairs = _on_roll_twice("DPB-32.01-2026-01-000001", "DPT-32.01-0000001")
     proposals = rules.propose("32.01", "2026-02", dt.date(2026, 2, 28), _feed(jenis_peristiwa="masuk_lapas").iloc[:0],
                               _link().iloc[:0], roll, pairs, pd.DataFrame())
     ganda = proposals[proposals["sub_kategori"] == "ganda"]
@@ -267,11 +272,7 @@ def test_a_death_of_the_duplicate_record_sends_the_kept_record_to_the_field_chec
     # 4M bench, 2026-01: a woman stood twice on the DPT (identical but for the address). The
     # registry's death linked to the later record, which the duplicate rule was dropping: the death
     # removed it, the duplicate removal lost to it, and the record kept for her stayed on the roll.
-    first = _roll()
-    second = first.assign(id="DPT-32.01-0000002", alamat="KP. B")
-    roll = pd.concat([first, second], ignore_index=True)
-    pairs = pd.DataFrame([{"id_a": "DPT-32.01-0000001", "id_b": "DPT-32.01-0000002", "probability": 0.9999,
-                           "decision": "match", "kelas": "identik_kecuali_alamat"}])
+    roll, pairs = _on_roll_twice("DPT-32.01-0000001", "DPT-32.01-0000002")
     death = _feed(jenis_peristiwa="meninggal", alamat="KP. B")
     link = _link().assign(roll_id="DPT-32.01-0000002")
     proposals = rules.propose("32.01", "2026-01", REFERENCE, death, link, roll, pairs, pd.DataFrame())
