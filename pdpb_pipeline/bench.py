@@ -138,13 +138,13 @@ def _run_cycle(folder: str, month: str) -> dict:
     peak = round(_peak_mb())
     if not all(o.success for o in outcomes):
         raise SystemExit(f"run failed: {[o.failed_steps or o.failed_checks for o in outcomes]}")
+    measured = {"warehouse": settings.warehouse_url.split(":")[0], "seconds": seconds, "peak_mb": peak,
+                "steps": {k: v for o in outcomes for k, v in o.step_seconds.items()}}
     if month == "baseline":
-        return {"job": "dpt_baseline", "warehouse": settings.warehouse_url.split(":")[0], "seconds": seconds,
-                "peak_mb": peak, "steps": {k: v for o in outcomes for k, v in o.step_seconds.items()},
+        return {"job": "dpt_baseline", **measured,
                 "ganda": outcomes[0].metadata.get("dpt_baseline", {}).get("pasangan_ganda") if outcomes else None}
     score = score_month(Warehouse(url=settings.warehouse_url), Path(folder), BENCH_REGENCY, month)
-    return {"month": month, "warehouse": settings.warehouse_url.split(":")[0], "seconds": seconds, "peak_mb": peak,
-            "steps": {k: v for o in outcomes for k, v in o.step_seconds.items()},
+    return {"month": month, **measured,
             "recap": outcomes[-1].metadata.get("rekap", {}), "score": score}
 
 
