@@ -3,8 +3,8 @@
 One step reads the feeds and the roll once, prepares them for comparison once, and records three
 assets: the scored candidate links, the decision for each feed row (match / review / no link)
 with its evidence, and the duplicates (ganda) inside the roll in SIDALIH's three classes: the
-DPT's own, found when it was loaded (the first month), then those the voters added last month
-form with the rest of the roll.
+DPT's own, found when it was loaded (the first month), then those the voters added or changed
+last month form with the whole roll (every pair, classed as at the DPT load).
 """
 
 import json
@@ -25,11 +25,12 @@ from dagster import (
 from .. import __version__ as CODE_VERSION
 from .. import monthly
 from ..linkage import LinkConfig
-from ..linkage.api import LinkResult, link_records
+from ..linkage.api import duplicates_of, link_records
 from ..linkage.prepare import prepare
 from ..partitions import Partition
 from ..resources.warehouse import Warehouse
 from ..roll import store
+from .baseline import DUPLICATE_COLUMNS
 from .common import baseline_dep
 
 KANDIDAT = AssetKey(["tautan", "kandidat"])
@@ -65,7 +66,7 @@ def build(monthly_def: MultiPartitionsDefinition, feed_assets, baseline_asset):
                       deps=[KANDIDAT]),
             AssetSpec(GANDA, code_version=CODE_VERSION, group_name="tautan", kinds={"sql"},
                       description="Duplicates inside the previous roll (ganda), SIDALIH classes: the DPT's own "
-                                  "(first month), then those of the voters added last month",
+                                  "(first month), then those of the voters added or changed last month",
                       deps=[baseline_dep(baseline_asset)]),
         ],
     )
@@ -100,16 +101,16 @@ def build(monthly_def: MultiPartitionsDefinition, feed_assets, baseline_asset):
             duplicates = warehouse.read(
                 "SELECT id_a, id_b, probability, decision, kelas FROM roll_duplicate "
                 "WHERE regency = :regency AND month = :month", {"regency": part.regency, "month": store.BASELINE})
-        else:
-            fresh = roll_rows[roll["id"].str.startswith(f"DPB-{part.regency}-{start}-").to_numpy()]
-            duplicates = _new_duplicates(link_records(rec, fresh, roll_rows, config) if len(fresh) else None,
-                                         set(roll["id"].to_numpy()[fresh - nf]))
+        else:  # the versions valid from last month (voters added or changed) against the whole roll
+            fresh = roll_rows[roll["id"].isin(store.versions_from(warehouse, part.regency, start)).to_numpy()]
+            duplicates = duplicates_of(rec, fresh, roll_rows, config) if len(fresh) else pd.DataFrame(
+                columns=DUPLICATE_COLUMNS)
 
         where = {"regency": part.regency, "month": part.month}
         with warehouse.begin() as conn:
             warehouse.replace("link_candidate", where, candidates[["feed_id", "roll_id", "probability", "match_weight"]], conn)
             warehouse.replace("link_decision", where, decisions, conn)
-            warehouse.replace("roll_duplicate", where, duplicates[["id_a", "id_b", "probability", "decision", "kelas"]], conn)
+            warehouse.replace("roll_duplicate", where, duplicates[DUPLICATE_COLUMNS], conn)
 
         counts = decisions["decision"].value_counts()
         rate = decisions.assign(match=decisions["decision"] == "match").groupby("agency")["match"].mean()
@@ -147,21 +148,3 @@ def _plain(values: dict) -> dict:
         else:
             out[key] = value
     return out
-
-
-def _new_duplicates(result: LinkResult | None, fresh: set[str]) -> pd.DataFrame:
-    """Pairs the voters added last month (``fresh``) form with the whole roll, themselves
-    included (the rest was deduplicated before; pairs found earlier and still open stay in the
-    queue). ``id_a`` is the voter who was on the roll before; two new voters that are one person
-    link both ways and are kept once, the smaller id first."""
-    if result is None or not len(result.chosen):
-        return pd.DataFrame(columns=["id_a", "id_b", "probability", "decision", "kelas"])
-    pairs = result.links
-    a, b = pairs["roll_id"].to_numpy(dtype=object), pairs["feed_id"].to_numpy(dtype=object)
-    swap = np.fromiter((x in fresh for x in a), bool, len(a)) & (b < a)
-    out = pd.DataFrame({
-        "id_a": np.where(swap, b, a), "id_b": np.where(swap, a, b), "probability": pairs["probability"].to_numpy(),
-        "decision": pairs["decision"].to_numpy(), "kelas": "mirip",
-    })
-    return out.sort_values(["id_a", "id_b", "probability"], ascending=[True, True, False]).drop_duplicates(
-        ["id_a", "id_b"]).reset_index(drop=True)

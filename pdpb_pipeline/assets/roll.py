@@ -30,7 +30,7 @@ from ..metadata import count_table
 from ..partitions import Partition
 from ..publish import publish
 from ..resources.warehouse import Warehouse
-from ..roll import recap, rules, store
+from ..roll import ganda, recap, rules, store
 from ..roll.apply import apply
 from ..settings import Settings
 from .common import PREVIOUS_MONTH, baseline_dep
@@ -145,7 +145,9 @@ def build(monthly_def: MultiPartitionsDefinition, feed_assets, baseline_asset, s
         duplicates = warehouse.read("SELECT id_a, id_b, probability, decision, kelas FROM roll_duplicate "
                                     "WHERE regency = :regency AND month = :month", where)
         earlier = open_queue(warehouse, part.regency, part.month)
-        proposals = rules.propose(part.regency, part.month, reference, feed, links, previous, duplicates, earlier)
+        evidence = ganda.evidence_for(warehouse, part.regency, part.month, duplicates)
+        proposals = rules.propose(part.regency, part.month, reference, feed, links, previous, duplicates, earlier,
+                                  evidence)
         applied = apply(part.regency, part.month, previous, proposals)
         recap_desa = recap.recap_by_desa(part.regency, previous, applied.roll, applied.changes)
         answered = set(proposals.loc[proposals["id_antrean"] != "", "id_antrean"])

@@ -192,7 +192,10 @@ def _score(rec: Records, pairs: blocking.Pairs, config: LinkConfig, tf_rows: np.
     # themselves, so the share of matches among the candidates must not be the prior.
     n_left, n_right = len(left), len(tf_rows)
     if self_join:
-        odds = max(fs.lam * len(levels), 1.0) / max(n_right * (n_right - 1) / 2, 1.0)
+        # the pairs a self-join can form: every left record with every other right one, the
+        # pairs of two left records counted once (n (n - 1) / 2 when both sides are the roll)
+        possible = n_left * (n_right - 1) - n_left * (n_left - 1) / 2
+        odds = max(fs.lam * len(levels), 1.0) / max(possible, 1.0)
     else:
         odds = (f := row_share(pairs.a, total, n_left, n_right)) / ((1 - f) * max(n_right, 1))
     fs.pair_prior = float(odds / (1 + odds))
@@ -356,12 +359,29 @@ def deduplicate(roll: pd.DataFrame, config: LinkConfig | None = None) -> pd.Data
     Blocking uses ``config.dedupe_rules`` / ``dedupe_caps`` (a self-join squares every block);
     only candidates sharing the NIK or with a similar name and birth date are scored.
     """
-    config = config or LinkConfig()
     roll = _as_frame(roll)
     rec = prepare([roll])
     rows = np.arange(len(roll))
-    pairs = blocking.candidate_pairs(rec, rows, rows, config.dedupe_rules, self_join=True,
-                                     caps={**config.dedupe_caps, **config.caps})
+    return duplicates_of(rec, rows, rows, config)
+
+
+def duplicates_of(rec: Records, fresh: np.ndarray, roll: np.ndarray, config: LinkConfig | None = None
+                  ) -> pd.DataFrame:
+    """``deduplicate`` of the records ``fresh`` against the whole ``roll`` (``fresh`` among them):
+    every pair above the thresholds, not one candidate each, classed and decided by the same
+    rules. ``fresh is roll``: the whole roll (the DPT at load); a few thousand new or changed
+    records of a month: only their pairs, with each other and with the rest of the roll, are
+    blocked and scored (the rest was deduplicated before). ``id_a`` is the record prepared
+    first (the roll's id order)."""
+    config = config or LinkConfig()
+    caps = {**config.dedupe_caps, **config.caps}
+    whole = fresh is roll
+    pairs = blocking.candidate_pairs(rec, fresh, roll, config.dedupe_rules, self_join=whole, caps=caps)
+    if not whole and len(pairs):
+        # one pair per two records, whichever side each was found from (two fresh ones meet twice)
+        a, b = np.minimum(pairs.a, pairs.b), np.maximum(pairs.a, pairs.b)
+        keep = a != b
+        pairs = blocking.union([a[keep]], [b[keep]], [pairs.rules[keep]], rec.n)
     cols = ["id_a", "id_b", "probability", "decision", "kelas", "match_weight"]
     if len(pairs):
         # a duplicate shares its NIK, or has a similar name and birth date (family members share
@@ -374,7 +394,7 @@ def deduplicate(roll: pd.DataFrame, config: LinkConfig | None = None) -> pd.Data
         pairs = blocking.Pairs(pairs.a[sel], pairs.b[sel], pairs.rules[sel])
     if not len(pairs):
         return pd.DataFrame(columns=cols)
-    s = _score(rec, pairs, config, rows, rows, self_join=True)
+    s = _score(rec, pairs, config, roll, fresh, self_join=True)
     lv = s.levels
     sex, hh = (lv[:, compare.NAMES.index(c)] for c in ("jenis_kelamin", "rumah_tangga"))
     nik, nama, dob = lv[:, NIK], lv[:, NAME], lv[:, DOB]

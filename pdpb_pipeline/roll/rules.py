@@ -189,13 +189,6 @@ def _exits(persons: pd.DataFrame, decisions: np.ndarray) -> dict:
     return out
 
 
-def registration_order(ids: pd.Series) -> pd.Series:
-    """A key that sorts voter ids by when they came onto the roll: the DPT's own ids (whatever
-    their form) first, then the ids this pipeline gives, ``DPB-<regency>-<YYYY-MM>-<n>``, which
-    sort by month and sequence."""
-    return ids.str.startswith("DPB-").map({False: "0", True: "1"}) + ids
-
-
 def usable_nik(niks: pd.Series) -> pd.Series:
     """NIKs that identify somebody: 16 characters and not a placeholder typed in for unknown."""
     values = niks.to_numpy(dtype=object)
@@ -268,8 +261,13 @@ def propose(
     roll: pd.DataFrame,
     duplicates: pd.DataFrame,
     open_queue: pd.DataFrame,
+    evidence=None,
 ) -> pd.DataFrame:
-    """Every change the month's evidence suggests, with its status (applied, queued, none)."""
+    """Every change the month's evidence suggests, with its status (applied, queued, none).
+    ``evidence``: what the warehouse knows of the duplicate pairs' records (``ganda.Evidence``:
+    when each was registered, the agency rows that added or changed them)."""
+    from . import ganda  # the duplicate rules build on this module's proposals
+
     out = Proposals()
     link_of = links.set_index("feed_id") if len(links) else pd.DataFrame(columns=["roll_id", "probability", "decision"])
     feed = feed.sort_values(["agency", "file_name", "row_number"], kind="stable")
@@ -336,7 +334,11 @@ def propose(
         elif is_voter or not pd.isna(by_nik):
             _on_new(out, row, rule, regency, authoritative, roll_niks, minor, exits, None if is_voter else by_nik)
 
-    _roll_rules(out, roll, duplicates, reference, named)
+    evidence = evidence or ganda.Evidence()
+    reports = ganda.month_reports(persons, links_of, month)
+    evidence = ganda.Evidence(evidence.registered, pd.concat([evidence.reports, reports], ignore_index=True))
+    ganda.propose_duplicates(out, roll, duplicates, named, evidence, open_queue)
+    _roll_rules(out, roll, reference)
     frame = out.frame(regency, month)
     return _partners_of_removed(_resolve_conflicts(frame), named, regency, month)
 
@@ -483,49 +485,10 @@ def _answers(out: Proposals, coktas: pd.DataFrame, open_queue: pd.DataFrame, rol
                     id_antrean=queue_id, **source, **person)
 
 
-def _roll_rules(
-    out: Proposals, roll: pd.DataFrame, duplicates: pd.DataFrame, reference: dt.date, named: pd.DataFrame | None = None
-) -> None:
-    """Changes the roll itself calls for: duplicates (ganda) and voters under age (vectorised:
-    a first month deduplicates the whole roll). ``named``: roll rows that include every id of
-    the pairs, when the caller has them already."""
+def _roll_rules(out: Proposals, roll: pd.DataFrame, reference: dt.date) -> None:
+    """Changes the roll itself calls for besides its duplicates (``ganda``): voters under age
+    (vectorised over the whole roll)."""
     fields = list(schema.PERSON_COLUMNS[1:])
-    # Only the rows the pairs name are joined (not two suffixed copies of the whole roll).
-    named = roll if named is None else named
-    named = named[named["id"].isin(set(duplicates["id_a"]) | set(duplicates["id_b"]))]
-    pairs = duplicates.merge(named.add_suffix("_a"), on="id_a").merge(named.add_suffix("_b"), on="id_b")
-    pairs = pairs.sort_values(["id_a", "id_b"], kind="stable").reset_index(drop=True)
-    # Of two records of one person the one with a valid NIK, then the one registered first, stays.
-    a_ok = pairs["nik_a"].str.len() == 16
-    b_ok = pairs["nik_b"].str.len() == 16
-    keep_a = (a_ok & ~b_ok) | ((a_ok == b_ok) & (registration_order(pairs["id_a"]) <= registration_order(pairs["id_b"])))
-    keep_id = pairs["id_a"].where(keep_a, pairs["id_b"])
-    drop = pd.DataFrame({c: pairs[f"{c}_b"].where(keep_a, pairs[f"{c}_a"]) for c in ["id", *fields]})
-    # Only records identical but for the address are removed without a field check:
-    # "same NIK, other name" may be two people, and "similar" ones may be twins or namesakes.
-    sure = (pairs["decision"] == "match") & (pairs["kelas"] == "identik_kecuali_alamat")
-    why = np.where(pairs["decision"] != "match", "; ganda_ragu", "; kelas_" + pairs["kelas"] + "_dicek")
-    out.add_frame(drop[fields].assign(
-        voter_id=drop["id"], kategori="tms", sub_kategori="ganda", status=np.where(sure, APPLIED, QUEUED),
-        alasan="ganda dengan " + keep_id + " (" + pairs["kelas"] + ")" + np.where(sure, "", why),
-        agency="dpb", file_name="", row_number=0, feed_id=keep_id, rule="ganda_" + pairs["kelas"],
-        probability=pairs["probability"].astype(float),
-    ))
-    # Every valid NIK that stands twice on the roll is resolved above or goes to the field check:
-    # two records with one NIK may be one person twice or two people given one number.
-    covered = set(drop["id"]) | set(keep_id)
-    # Whether a NIK is usable depends on the NIK alone: test only those that stand twice.
-    twice = roll[stands_twice(roll["nik"])]
-    shared = twice[usable_nik(twice["nik"])]
-    shared = shared.sort_values(["nik", "id"], kind="stable")
-    first = shared.groupby("nik")["id"].transform("first")
-    others = shared[(shared["id"] != first) & ~shared["id"].isin(covered) & ~first.isin(covered)]
-    first = first[others.index]
-    out.add_frame(others[fields].assign(
-        voter_id=others["id"], kategori="tms", sub_kategori="ganda", status=QUEUED,
-        alasan="NIK sama dengan " + first + "; nik_sama_dicek", agency="dpb", file_name="", row_number=0,
-        feed_id=first, rule="ganda_nik_sama", probability=np.nan,
-    ))
     # The NIK carries the birth date too: when it says 17 or older, the record's date may be the
     # typo, and the voter is checked in the field instead of removed.
     under = roll[~eligible(roll, reference)]
@@ -590,14 +553,15 @@ def _other_person(name: str, other: str) -> bool:
 
 
 def _partners_of_removed(frame: pd.DataFrame, named: pd.DataFrame, regency: str, month: str) -> pd.DataFrame:
-    """A record dropped as the duplicate of another whose removal lost to another removal of it (a
-    death, a move out): the person is removed, and the record kept for them stays on the roll.
+    """A record dropped as the duplicate of another (the removal applied but lost to another
+    removal of it, or waiting for coktas) that an agency removes this month (a death, a move
+    out): the person is removed, and the record kept for them stays on the roll.
     That record (the same person, by the duplicate rule) is checked in the field for the same
     removal, never removed without it."""
     if frame.empty:
         return frame
-    lost = frame[frame["rule"].astype(str).str.startswith("ganda_") & (frame["status"] == NO_CHANGE)
-                 & (frame["alasan"] == "sudah_diusulkan_sumber_lain") & (frame["agency"] == "dpb")]
+    lost = frame[frame["rule"].astype(str).str.startswith("ganda_") & (frame["agency"] == "dpb") & (
+        (frame["status"] == QUEUED) | ((frame["status"] == NO_CHANGE) & (frame["alasan"] == "sudah_diusulkan_sumber_lain")))]
     if lost.empty:
         return frame
     removed = frame[(frame["status"] == APPLIED) & (frame["kategori"] == "tms") & (frame["voter_id"] != "")

@@ -136,3 +136,46 @@ def load_baseline(conn: sa.Connection, warehouse: Warehouse, regency: str, frame
     conn.execute(sa.delete(stamps).where(stamps.c.regency == regency))
     add_versions(conn, warehouse, regency, BASELINE, frame)
     return stamp(conn, warehouse, regency, BASELINE, len(frame))
+
+
+def versions_from(warehouse: Warehouse, regency: str, month: str) -> set[str]:
+    """Ids whose current version became valid in ``month``: the voters added or changed then."""
+    dpb = warehouse.table("dpb")
+    with warehouse.engine.connect() as conn:
+        rows = conn.execute(sa.select(dpb.c.id).where(dpb.c.regency == regency, dpb.c.valid_from == month))
+        return {r[0] for r in rows}
+
+
+def registered(warehouse: Warehouse, regency: str, ids) -> dict[str, str]:
+    """When each voter came onto the roll as the warehouse recorded it: the month their first
+    version became valid (``BASELINE`` for the DPT's voters). Ids not on the roll are left out."""
+    dpb = warehouse.table("dpb")
+    ids = sorted(set(ids))
+    out: dict[str, str] = {}
+    with warehouse.engine.connect() as conn:
+        for start in range(0, len(ids), 5000):
+            rows = conn.execute(
+                sa.select(dpb.c.id, sa.func.min(dpb.c.valid_from))
+                .where(dpb.c.regency == regency, dpb.c.id.in_(ids[start:start + 5000])).group_by(dpb.c.id))
+            out.update({voter: month for voter, month in rows})
+    return out
+
+
+def agency_reports(warehouse: Warehouse, regency: str, before: str, ids) -> pd.DataFrame:
+    """The agency rows of months before ``before`` that added or changed the voters ``ids`` (an
+    applied change from an agency's file, not a rule of the roll itself), with the month and
+    the address each row carried: voter_id, month, alamat, rt, rw, kode_desa."""
+    change, feed = warehouse.table("perubahan"), warehouse.table("feed_row")
+    ids = sorted(set(ids))
+    columns = ["voter_id", "month", "alamat", "rt", "rw", "kode_desa"]
+    parts = []
+    for start in range(0, len(ids), 5000):
+        query = (
+            sa.select(change.c.voter_id, change.c.month, feed.c.alamat, feed.c.rt, feed.c.rw, feed.c.kode_desa)
+            .join(feed, (feed.c.regency == change.c.regency) & (feed.c.month == change.c.month)
+                  & (feed.c.agency == change.c.agency) & (feed.c.id == change.c.feed_id))
+            .where(change.c.regency == regency, change.c.month < before, change.c.kategori != "tms",
+                   change.c.voter_id.in_(ids[start:start + 5000])))
+        parts.append(warehouse.read(query))
+    frame = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=columns)
+    return frame.reindex(columns=columns)
