@@ -284,7 +284,7 @@ def propose(
 
     roll_by_id = named[named["id"].isin(queued_voters)].set_index("id", drop=False)
     queued_niks = set(open_queue["nik"]) - {""} if "nik" in open_queue.columns else set()
-    _answers(out, coktas, open_queue, roll_by_id, set(roll["nik"][roll["nik"].isin(queued_niks)]))
+    answered = _answers(out, coktas, open_queue, roll_by_id, set(roll["nik"][roll["nik"].isin(queued_niks)]))
 
     # Everything a row's decision needs is computed for all rows at once; the loop below only
     # reads plain values (a month of Kabupaten Bogor has tens of thousands of rows).
@@ -337,7 +337,9 @@ def propose(
     evidence = evidence or ganda.Evidence()
     reports = ganda.month_reports(persons, links_of, month)
     evidence = ganda.Evidence(evidence.registered, pd.concat([evidence.reports, reports], ignore_index=True))
-    ganda.propose_duplicates(out, roll, duplicates, named, evidence, open_queue)
+    # (a queue item answered this month no longer waits: its pair may be proposed again)
+    waiting = open_queue[~open_queue["proposal_id"].isin(answered)] if len(open_queue) else open_queue
+    ganda.propose_duplicates(out, roll, duplicates, named, evidence, waiting)
     _roll_rules(out, roll, reference)
     frame = out.frame(regency, month)
     return _partners_of_removed(_resolve_conflicts(frame), named, regency, month)
@@ -451,10 +453,12 @@ def _on_new(out: Proposals, row, rule: EventRule, regency: str, authoritative: b
 
 
 def _answers(out: Proposals, coktas: pd.DataFrame, open_queue: pd.DataFrame, roll_by_id, niks_on_roll: set[str]
-             ) -> None:
+             ) -> set[str]:
     """Applies or closes queued proposals answered by the field check. A confirmed new voter
-    whose NIK has come onto the roll meanwhile (another report added them) is not added twice."""
+    whose NIK has come onto the roll meanwhile (another report added them) is not added twice.
+    Returns the ids of the queue items answered."""
     queue = open_queue.set_index("proposal_id") if len(open_queue) else None
+    answered: set[str] = set()
     for row in coktas.itertuples(index=False):
         extra = json.loads(row.extra) if isinstance(getattr(row, "extra", ""), str) and row.extra else {}
         queue_id = extra.get("id_antrean", getattr(row, "id_antrean", ""))
@@ -463,6 +467,7 @@ def _answers(out: Proposals, coktas: pd.DataFrame, open_queue: pd.DataFrame, rol
         if queue is None or queue_id not in queue.index:
             continue
         item = queue.loc[queue_id]
+        answered.add(queue_id)
         person = {c: item[c] for c in schema.PERSON_COLUMNS[1:]}
         # (unless the item was queued because another person carries that NIK: then confirming it
         # adds the second person, and the shared NIK goes to the ganda_nik_sama check)
@@ -483,6 +488,7 @@ def _answers(out: Proposals, coktas: pd.DataFrame, open_queue: pd.DataFrame, rol
             out.add(voter_id=item["voter_id"], kategori=item["kategori"], sub_kategori=item["sub_kategori"],
                     status=NO_CHANGE, alasan="coktas_tidak_terbukti" if answer in COKTAS_REJECT else "coktas_jawaban_tidak_dikenal",
                     id_antrean=queue_id, **source, **person)
+    return answered
 
 
 def _roll_rules(out: Proposals, roll: pd.DataFrame, reference: dt.date) -> None:
