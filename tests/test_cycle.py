@@ -242,3 +242,27 @@ def test_large_kecamatan_is_split_at_excel_row_limit(tmp_path, monkeypatch):
     assert book.sheetnames == ["DPB", "DPB 2", "DPB 3"]
     ids = [row[0] for ws in book.worksheets for row in ws.iter_rows(min_row=4, values_only=True)]
     assert ids == list(frame["id"])
+
+
+def test_duplicates_after_the_first_month_come_from_last_months_versions_and_say_why(cycle):
+    settings, _, _ = cycle
+    warehouse = Warehouse(url=settings.warehouse_url)
+    pairs = warehouse.read("SELECT month, id_a, id_b, kelas, decision FROM roll_duplicate WHERE regency = :r",
+                           {"r": REGENCY})
+    ganda = warehouse.read("SELECT month, voter_id, feed_id, status, alasan FROM change_proposal "
+                           "WHERE regency = :r AND rule LIKE 'ganda_%' AND agency = 'dpb'", {"r": REGENCY})
+    # February's pairs each name a voter added or changed in January, the month it starts from
+    fresh = store.versions_from(warehouse, REGENCY, "2026-01")
+    later = pairs[pairs["month"] == "2026-02"]
+    assert (later["id_a"].isin(fresh) | later["id_b"].isin(fresh)).all()
+    # every proposal says which evidence chose the record kept and why it is applied or queued
+    keep = ganda["alasan"].str.contains("; (bukti_instansi|terdaftar_lebih_dulu|nik_sah|tanpa_pembeda); ")
+    assert keep[ganda["alasan"].str.startswith("ganda dengan")].all()
+    applied = ganda[ganda["status"] == "diterapkan"]
+    assert applied["alasan"].str.endswith(("; identik", "; alamat_dikonfirmasi_instansi")).all()
+    # a pair queued in January and not answered is not queued again in February
+    jan = ganda[(ganda["month"] == "2026-01") & (ganda["status"] == "antrean")]
+    feb = ganda[ganda["month"] == "2026-02"]
+    again = {frozenset(p) for p in zip(jan["voter_id"], jan["feed_id"])} & {
+        frozenset(p) for p in zip(feb["voter_id"], feb["feed_id"])}
+    assert not again

@@ -3,18 +3,26 @@ whole roll, classed as at the DPT load, and resolved on evidence."""
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import sys
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pytest
+from dagster import DagsterInstance
 
 from pdpb_pipeline import schema
+from pdpb_pipeline.definitions import build_definitions
 from pdpb_pipeline.linkage import deduplicate
 from pdpb_pipeline.linkage.api import duplicates_of
 from pdpb_pipeline.linkage.prepare import prepare
-from pdpb_pipeline.roll import ganda, rules
+from pdpb_pipeline.resources.warehouse import Warehouse
+from pdpb_pipeline.roll import ganda, rules, store
+from pdpb_pipeline.runner import run_regency
+from pdpb_pipeline.settings import Settings
+from pdpb_pipeline.synth import SynthConfig, generate
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
 import fake  # noqa: E402
@@ -151,3 +159,56 @@ def test_a_person_three_times_is_checked_in_the_field():
     assert sorted(got["voter_id"]) == [NEW_ID, third]
     assert (got["status"] == rules.QUEUED).all()
     assert got["alasan"].str.endswith("ganda_lebih_dari_satu_pasangan_dicek").all()
+
+
+REGENCY = "36.73"
+KAWIN = {"B": "BELUM KAWIN", "S": "KAWIN", "P": "CERAI MATI"}
+
+
+@pytest.fixture(scope="module")
+def corrected(tmp_path_factory):
+    """Two months of a small regency whose DPT holds one NIK twice under two names; in January
+    the civil registry corrects the place of birth of one of the two records."""
+    zone = tmp_path_factory.mktemp("zone")
+    generate(SynthConfig(regency=REGENCY, voters=6_000, months=2, start="2026-01", seed=5), out_dir=zone)
+    truth = pd.read_csv(zone / "truth" / REGENCY / "baseline.csv", dtype=str, keep_default_na=False)
+    dpt = pd.read_csv(zone / "baseline" / REGENCY / "dpt.csv", dtype=str, keep_default_na=False).set_index("id")
+    copy = truth[truth["ganda_class"] == "nik_sama_nama_beda"].iloc[0]
+    x = dpt.loc[copy["ganda_of"]]  # the original record (the copy carries another name)
+    born = dt.date.fromisoformat(x["tanggal_lahir"]).strftime("%d-%m-%Y")
+    with open(zone / "landing" / REGENCY / "2026-01" / "disdukcapil.csv", "a", newline="", encoding="utf-8") as fh:
+        csv.writer(fh).writerow([x["nik"], x["nkk"], x["nama"], "KOTA " + x["tempat_lahir"], born,
+                                 "LAKI-LAKI" if x["jenis_kelamin"] == "L" else "PEREMPUAN", KAWIN[x["status_kawin"]],
+                                 x["alamat"], x["rt"], x["rw"], x["kode_desa"].replace(".", ""),
+                                 "PERUBAHAN ELEMEN DATA", "05-01-2026"])
+    tmp = tmp_path_factory.mktemp("run")
+    settings = Settings(warehouse_url=f"sqlite:///{tmp / 'warehouse.sqlite'}", landing_dir=zone,
+                        output_dir=tmp / "published", regencies=(REGENCY,), start_month="2025-01", polling_day="",
+                        snapshot_dir=tmp / "snapshot")
+    with DagsterInstance.ephemeral() as instance:
+        outcomes = run_regency(build_definitions(settings), instance, REGENCY, "2026-01", "2026-02")
+    return Warehouse(url=settings.warehouse_url), copy["ganda_of"], copy["roll_id"], outcomes
+
+
+def test_a_changed_record_is_deduplicated_again_next_month_and_its_open_pair_not_queued_twice(corrected):
+    warehouse, original, copy, outcomes = corrected
+    assert all(o.success for o in outcomes), [o.failed_steps for o in outcomes]
+    pair = {original, copy}
+    # the correction was applied to one of the two records (the linkage's choice), whose new
+    # version is valid from January
+    changes = warehouse.read("SELECT voter_id FROM perubahan WHERE regency = :r AND month = '2026-01' "
+                             "AND rule = 'perbaikan_data'", {"r": REGENCY})
+    changed = pair & set(changes["voter_id"])
+    assert len(changed) == 1 and changed <= store.versions_from(warehouse, REGENCY, "2026-01")
+    pairs = warehouse.read("SELECT month, id_a, id_b, kelas FROM roll_duplicate WHERE regency = :r", {"r": REGENCY})
+    february = pairs[pairs["month"] == "2026-02"]
+    found = february[[{a, b} == pair for a, b in zip(february["id_a"], february["id_b"])]]
+    assert len(found) == 1 and found["kelas"].iloc[0] in ("identik_kecuali_alamat", "nik_sama_nama_beda")
+    # January queued the pair for coktas, keeping the record the registry's row named; it is
+    # still waiting in February and is not proposed again, by the pair rule or the NIK rule
+    proposals = warehouse.read("SELECT month, voter_id, feed_id, status, alasan FROM change_proposal "
+                               "WHERE regency = :r AND sub_kategori = 'ganda'", {"r": REGENCY})
+    named = proposals[proposals["voter_id"].isin(pair)]
+    assert named[["month", "voter_id", "feed_id", "status"]].values.tolist() == [
+        ["2026-01", *(pair - changed), *changed, rules.QUEUED]]
+    assert "; bukti_instansi; kelas_nik_sama_nama_beda_dicek" in named["alasan"].iloc[0]
