@@ -14,6 +14,7 @@ import datetime as dt
 import difflib
 import json
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -22,6 +23,9 @@ from .. import schema
 from ..feeds.spec import BY_KEY
 from ..linkage.normalize import normalize_name
 from ..nik import birth_and_sex, is_placeholder
+
+if TYPE_CHECKING:
+    from .ganda import Evidence
 
 APPLIED, QUEUED, NO_CHANGE = "diterapkan", "antrean", "tanpa_perubahan"
 ADDRESS_FIELDS = ("alamat", "rt", "rw", "kode_desa")
@@ -261,7 +265,7 @@ def propose(
     roll: pd.DataFrame,
     duplicates: pd.DataFrame,
     open_queue: pd.DataFrame,
-    evidence=None,
+    evidence: Evidence | None = None,
 ) -> pd.DataFrame:
     """Every change the month's evidence suggests, with its status (applied, queued, none).
     ``evidence``: what the warehouse knows of the duplicate pairs' records (``ganda.Evidence``:
