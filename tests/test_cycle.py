@@ -256,7 +256,7 @@ def test_duplicates_after_the_first_month_come_from_last_months_versions_and_say
     later = pairs[pairs["month"] == "2026-02"]
     assert (later["id_a"].isin(fresh) | later["id_b"].isin(fresh)).all()
     # every proposal says which evidence chose the record kept and why it is applied or queued
-    keep = ganda["alasan"].str.contains("; (bukti_instansi|terdaftar_lebih_dulu|nik_sah|tanpa_pembeda); ")
+    keep = ganda["alasan"].str.contains("; (?:bukti_instansi|terdaftar_lebih_dulu|nik_sah|tanpa_pembeda); ")
     assert keep[ganda["alasan"].str.startswith("ganda dengan")].all()
     applied = ganda[ganda["status"] == "diterapkan"]
     assert applied["alasan"].str.endswith(("; identik", "; alamat_dikonfirmasi_instansi")).all()
