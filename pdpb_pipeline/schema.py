@@ -64,6 +64,7 @@ EVENT_TYPES: dict[str, str] = {
     "masuk_polri": "enlisted in the police (Polri)",
     "pensiun_tni": "retired or discharged from TNI",
     "pensiun_polri": "retired or discharged from Polri",
+    "pencabutan_hak_pilih": "right to vote removed by a court (Pengadilan Negeri)",
     "hasil_coktas": "result of a door-to-door check (coktas)",
 }
 
@@ -77,7 +78,7 @@ EVENT_COLUMNS: tuple[str, ...] = tuple(c.name for c in EVENT)
 PEMILIH_BARU = ("pemilih_pemula", "pindah_masuk", "tni_polri_ke_sipil")
 TMS = (
     "meninggal", "ganda", "di_bawah_umur", "pindah_keluar", "tidak_dikenal",
-    "tni", "polri", "sipil_ke_tni_polri", "bukan_penduduk",
+    "tni", "polri", "sipil_ke_tni_polri", "bukan_penduduk", "dicabut_hak_pilih",
 )
 UBAH_DATA = ("ubah_elemen_data", "ubah_alamat")
 CATEGORIES: dict[str, tuple[str, ...]] = {

@@ -31,6 +31,7 @@ from ..partitions import Partition
 from ..publish import publish
 from ..resources.warehouse import Warehouse
 from ..roll import ganda, recap, rules, store
+from ..roll import status as standing
 from ..roll.apply import apply
 from ..settings import Settings
 from .common import PREVIOUS_MONTH, baseline_dep
@@ -86,7 +87,7 @@ def recap_checks(recap_desa: pd.DataFrame, roll: pd.DataFrame, queued_ids: set[s
     repeated = twice[rules.usable_nik(twice["nik"])]
     waiting = repeated["id"].isin(queued_ids).groupby(repeated["nik"]).any()
     unexplained = int((~waiting).sum()) if len(waiting) else 0
-    ineligible = roll[~rules.eligible(roll, reference)]
+    ineligible = roll[rules.under_age(roll, reference).to_numpy()]
     underage = ineligible[~ineligible["id"].isin(queued_ids)]
 
     def check(name, passed, **metadata):
@@ -146,8 +147,10 @@ def build(monthly_def: MultiPartitionsDefinition, feed_assets, baseline_asset, s
                                     "WHERE regency = :regency AND month = :month", where)
         earlier = open_queue(warehouse, part.regency, part.month)
         evidence = ganda.evidence_for(warehouse, part.regency, part.month, duplicates)
+        marks = standing.month_rows(feed, reference)
+        now = standing.standing(standing.read_before(warehouse, part.regency, part.month), marks, part.month)
         proposals = rules.propose(part.regency, part.month, reference, feed, links, previous, duplicates, earlier,
-                                  evidence)
+                                  evidence, now)
         applied = apply(part.regency, part.month, previous, proposals)
         recap_desa = recap.recap_by_desa(part.regency, previous, applied.roll, applied.changes)
         answered = set(proposals.loc[proposals["id_antrean"] != "", "id_antrean"])
@@ -162,6 +165,7 @@ def build(monthly_def: MultiPartitionsDefinition, feed_assets, baseline_asset, s
             warehouse.replace("change_proposal", where, proposals, conn)
             warehouse.replace("perubahan", where, applied.changes.assign(run_id=run_id), conn)
             warehouse.replace("rekap", where, _recap_long(recap_desa), conn)
+            warehouse.replace(standing.TABLE, where, marks, conn)
         monthly.remember_roll(warehouse, part.regency, part.month, applied.roll)
         store.keep_copy(warehouse, part.regency, part.month, token, applied.roll)
 

@@ -211,6 +211,25 @@ AGENCIES: tuple[AgencySpec, ...] = (
                                        "tgl kawin", "tanggal putusan", "tgl putusan")},
     ),
     AgencySpec(
+        key="pengadilan",
+        name="Pengadilan Negeri (putusan pencabutan hak memilih)",
+        group="pengadilan",
+        events=_words({"pencabutan_hak_pilih": (
+            "PENCABUTAN HAK PILIH", "PENCABUTAN HAK MEMILIH", "PENCABUTAN HAK MEMILIH DAN DIPILIH",
+            "DICABUT HAK PILIH", "DICABUT HAK MEMILIH", "PIDANA TAMBAHAN", "PIDANA TAMBAHAN PENCABUTAN HAK",
+            "PUTUSAN PENCABUTAN HAK")}),
+        default_event="pencabutan_hak_pilih",
+        authoritative=("pencabutan_hak_pilih",),
+        aliases={
+            "tanggal_peristiwa": ("tanggal putusan", "tgl putusan", "tanggal inkracht", "tgl inkracht",
+                                  "tanggal berkekuatan hukum tetap", "tanggal bht", "tgl bht"),
+            "berlaku_sampai": ("berlaku sampai", "sampai tanggal", "tanggal berakhir", "tgl berakhir",
+                               "akhir pencabutan", "tanggal akhir pencabutan", "berakhir"),
+            "jenis_peristiwa": ("amar putusan", "jenis putusan", "putusan"),
+        },
+        extra_fields=("berlaku_sampai",),
+    ),
+    AgencySpec(
         key="coktas",
         name="Hasil coklit terbatas (pemeriksaan lapangan atas antrean verifikasi)",
         group="coktas",

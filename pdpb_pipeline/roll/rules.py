@@ -23,6 +23,7 @@ from .. import schema
 from ..feeds.spec import BY_KEY
 from ..linkage.normalize import normalize_name
 from ..nik import birth_and_sex, is_placeholder
+from . import status
 
 if TYPE_CHECKING:
     from .ganda import Evidence
@@ -50,21 +51,44 @@ class EventRule:
     #: A new voter from this event only when marriage is what makes them one (under 17 and
     #: married), and checked in the field first: the row does not say what was corrected.
     new_by_marriage_only: bool = False
+    #: What a removal (TMS) on a sure match must rest on, names of ``EVIDENCE``. When any of it
+    #: is missing, unreadable or contradicted the removal is queued for coktas with the reason.
+    evidence: tuple[str, ...] = ()
+    #: The standing this event records for the person beyond its month (``roll.status``):
+    #: (kind of bar, True sets it / False lifts it).
+    marks: tuple[str, bool] | None = None
+
+
+#: The evidence a removal can require, and what each means. Missing evidence never removes a
+#: voter: the change waits for the door-to-door check instead.
+EVIDENCE: dict[str, str] = {
+    "identitas": "the agency row names this voter: its usable NIK is the record's and its name and birth "
+                 "date do not say another person; without a usable NIK on both, its name and its known "
+                 "birth date are the record's",
+    "tanggal_peristiwa": "the date the event happened is known",
+    "tanggal_lahir": "the record's birth date is known",
+    "nik_menguatkan": "a usable NIK whose own birth date is the record's birth date",
+}
+#: The roll's own removal rules and the evidence each rests on (duplicates: ``roll.ganda``).
+ROLL_EVIDENCE: dict[str, tuple[str, ...]] = {"usia_di_bawah_17": ("tanggal_lahir", "nik_menguatkan")}
+_EXIT = ("identitas", "tanggal_peristiwa")
 
 
 EVENT_RULES: dict[str, EventRule] = {
-    "meninggal": EventRule(("tms", "meninggal"), None),
-    "pindah_keluar": EventRule(("tms", "pindah_keluar"), None),
-    "masuk_tni": EventRule(("tms", "sipil_ke_tni_polri"), None),
-    "masuk_polri": EventRule(("tms", "sipil_ke_tni_polri"), None),
+    "meninggal": EventRule(("tms", "meninggal"), None, evidence=_EXIT),
+    "pindah_keluar": EventRule(("tms", "pindah_keluar"), None, evidence=_EXIT),
+    "masuk_tni": EventRule(("tms", "sipil_ke_tni_polri"), None, evidence=_EXIT, marks=("tni_polri", True)),
+    "masuk_polri": EventRule(("tms", "sipil_ke_tni_polri"), None, evidence=_EXIT, marks=("tni_polri", True)),
     "pindah_masuk": EventRule("alamat", ("pemilih_baru", "pindah_masuk")),
     "pindah_dalam": EventRule("alamat", ("pemilih_baru", "pindah_masuk"), new_needs_check=True),
     "penghuni_baru": EventRule("alamat", ("pemilih_baru", "pindah_masuk")),
     "daftar_pemilih_desa": EventRule("alamat", ("pemilih_baru", "pindah_masuk")),
+    # Turning 17 adds somebody not on the roll; one already on it is a voter already (a record
+    # registered early, or the linkage found them): nothing to change.
     "pemilih_pemula": EventRule(None, ("pemilih_baru", "pemilih_pemula"), makes_voter=True),
     "kawin": EventRule("kawin", ("pemilih_baru", "pemilih_pemula"), makes_voter=True),
-    "pensiun_tni": EventRule(None, ("pemilih_baru", "tni_polri_ke_sipil")),
-    "pensiun_polri": EventRule(None, ("pemilih_baru", "tni_polri_ke_sipil")),
+    "pensiun_tni": EventRule(None, ("pemilih_baru", "tni_polri_ke_sipil"), marks=("tni_polri", False)),
+    "pensiun_polri": EventRule(None, ("pemilih_baru", "tni_polri_ke_sipil"), marks=("tni_polri", False)),
     # A correction of somebody not on the roll that says they are married though under 17: a
     # marriage the KUA did not report, seen on the family card. An adult not on the roll in a
     # correction is more likely a voter the linkage missed than a new one: nothing to add.
@@ -73,8 +97,11 @@ EVENT_RULES: dict[str, EventRule] = {
     "masuk_lapas": EventRule(None, None),
     "keluar_lapas": EventRule(None, None),
     "pmi_berangkat": EventRule(None, None),
-    # Workers abroad are on the overseas list, not the regency's: back home they are added.
-    "pmi_pulang": EventRule(None, ("pemilih_baru", "pindah_masuk")),
+    # Workers abroad are on the overseas list, not the regency's: back home they are added, and
+    # one still on the roll gets the address they came back to.
+    "pmi_pulang": EventRule("alamat", ("pemilih_baru", "pindah_masuk")),
+    # A court's decision (pidana tambahan) removes the right to vote, until its end date if any.
+    "pencabutan_hak_pilih": EventRule(("tms", "dicabut_hak_pilih"), None, evidence=_EXIT, marks=("hak_pilih", True)),
 }
 
 # Answers of the door-to-door check (coktas), normalised to upper-case words.
@@ -84,7 +111,7 @@ COKTAS_TMS = {
     "MENINGGAL": "meninggal", "MENINGGAL DUNIA": "meninggal", "TIDAK DIKENAL": "tidak_dikenal",
     "TIDAK DIKENALI": "tidak_dikenal", "PINDAH": "pindah_keluar", "PINDAH DOMISILI": "pindah_keluar",
     "GANDA": "ganda", "DI BAWAH UMUR": "di_bawah_umur", "TNI": "tni", "POLRI": "polri",
-    "BUKAN PENDUDUK": "bukan_penduduk",
+    "BUKAN PENDUDUK": "bukan_penduduk", "DICABUT HAK PILIH": "dicabut_hak_pilih",
 }
 
 PROPOSAL_COLUMNS = (
@@ -153,6 +180,15 @@ def eligible(frame: pd.DataFrame, day: dt.date) -> pd.Series:
     """17 or older on ``day``, or married (sudah or pernah kawin)."""
     married = frame["status_kawin"].isin(["S", "P"]).to_numpy()
     return pd.Series(_adult(frame["tanggal_lahir"], day) | married, index=frame.index)
+
+
+def under_age(frame: pd.DataFrame, day: dt.date) -> pd.Series:
+    """Known to be under 17 on ``day`` and unmarried: a birth date says so. An unknown birth
+    date is no evidence of age, so it is never under age (nor ``eligible`` as a newcomer)."""
+    born = _as_dates(frame["tanggal_lahir"])
+    known = born.notna().to_numpy()
+    married = frame["status_kawin"].isin(["S", "P"]).to_numpy()
+    return pd.Series(known & ~_adult(born, day) & ~married, index=frame.index)
 
 
 def _eligible_one(person: dict, day: dt.date) -> bool:
@@ -266,10 +302,13 @@ def propose(
     duplicates: pd.DataFrame,
     open_queue: pd.DataFrame,
     evidence: Evidence | None = None,
+    standing: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Every change the month's evidence suggests, with its status (applied, queued, none).
     ``evidence``: what the warehouse knows of the duplicate pairs' records (``ganda.Evidence``:
-    when each was registered, the agency rows that added or changed them)."""
+    when each was registered, the agency rows that added or changed them); ``standing``: the
+    latest bar per NIK (``status.standing``: TNI/Polri membership, a court's removal of the
+    right to vote), this month's reports included."""
     from . import ganda  # the duplicate rules build on this module's proposals
 
     out = Proposals()
@@ -318,6 +357,7 @@ def propose(
                  & nik_born.notna().to_numpy() & _adult(nik_born, reference))
     nik_says_voter = nik_born.where(nik_adult)
     exits = _exits(persons, links_of["decision"].to_numpy(dtype=object))
+    barred = status.bars(standing, reference) if standing is not None else {}
     for row, is_voter, link, minor, by_nik in zip(persons.itertuples(index=False), voter_now, link_rows, nik_minor,
                                                   nik_says_voter):
         rule = EVENT_RULES.get(row.jenis_peristiwa)
@@ -336,7 +376,8 @@ def propose(
         if link is not None and link["decision"] == "match":
             _on_match(out, row, rule, link, records, authoritative, reference)
         elif is_voter or not pd.isna(by_nik):
-            _on_new(out, row, rule, regency, authoritative, roll_niks, minor, exits, None if is_voter else by_nik)
+            _on_new(out, row, rule, regency, authoritative, roll_niks, minor, exits, None if is_voter else by_nik,
+                    barred)
 
     evidence = evidence or ganda.Evidence()
     reports = ganda.month_reports(persons, links_of, month)
@@ -372,6 +413,9 @@ def _on_match(
     reason = "" if authoritative else "instansi_bukan_sumber_sah"
     source = _source(row, row.jenis_peristiwa, link["probability"])
     if isinstance(rule.on_match, tuple):
+        lacking = missing_evidence(rule.evidence, row, current)
+        if lacking:
+            status, reason = QUEUED, ";".join(filter(None, [reason, *lacking]))
         out.add(voter_id=voter_id, kategori=rule.on_match[0], sub_kategori=rule.on_match[1], status=status,
                 alasan=reason, **source, **{c: current[c] for c in schema.PERSON_COLUMNS[1:]})
         return
@@ -394,11 +438,12 @@ def _on_match(
     if not _eligible_one(updated, reference) and _eligible_one(current, reference):
         # The corrected data (a birth date) says this voter is under 17 and unmarried: that is a
         # removal, not an update, resting on the same agency row. (A record that was under age
-        # before, whatever this row changes, is the roll rule's: see ``_roll_rules``.) When the
-        # NIK says 17 or older, the new date may be the typo: checked in the field, not removed.
-        nik_born = nik_birth(pd.Series([updated["nik"]]), pd.Series([updated["tanggal_lahir"]]), reference)
-        if nik_born.notna().iloc[0] and _adult(nik_born, reference)[0]:
-            status, reason = QUEUED, reason or "tanggal_lahir_beda_nik"
+        # before, whatever this row changes, is the roll rule's: see ``_roll_rules``.) It rests
+        # on the same evidence as that rule: unless a usable NIK carries the new date, the new
+        # date may be the typo: checked in the field, not removed.
+        lacking = _age_evidence(pd.DataFrame([updated]), reference)[0]
+        if lacking:
+            status, reason = QUEUED, ";".join(filter(None, [reason, lacking]))
         out.add(voter_id=voter_id, kategori="tms", sub_kategori="di_bawah_umur", status=status,
                 alasan=reason or ("data terkoreksi: " + ",".join(changed)), **source, **updated)
         return
@@ -408,12 +453,14 @@ def _on_match(
 
 
 def _on_new(out: Proposals, row, rule: EventRule, regency: str, authoritative: bool, roll_niks: set,
-            nik_minor: bool = False, exits: dict | None = None, nik_adult_born: pd.Timestamp | None = None) -> None:
+            nik_minor: bool = False, exits: dict | None = None, nik_adult_born: pd.Timestamp | None = None,
+            barred: dict | None = None) -> None:
     """A person not on the roll who is a voter now (17 or older, or married).
 
     ``nik_minor``: the row's NIK says under 17 (and the row says unmarried); ``exits``: the
     month's removal events of people not on the roll, by NIK (see ``_exits``);
-    ``nik_adult_born``: only the NIK's birth date makes them 17 (the proposal carries it).
+    ``nik_adult_born``: only the NIK's birth date makes them 17 (the proposal carries it);
+    ``barred``: NIK -> why the person may not be added (``status.bars``): refused, not queued.
     """
     if rule.on_new is None:
         return
@@ -423,6 +470,11 @@ def _on_new(out: Proposals, row, rule: EventRule, regency: str, authoritative: b
     if nik_adult_born is not None:
         person["tanggal_lahir"] = nik_adult_born
     source = _source(row, row.jenis_peristiwa, np.nan)
+    bar = (barred or {}).get(row.nik) if row.nik_status == "valid" else None
+    if bar:
+        out.add(voter_id="", kategori=rule.on_new[0], sub_kategori=rule.on_new[1], status=NO_CHANGE, alasan=bar,
+                **source, **person)
+        return
     problems = []
     if row.nik_status != "valid":
         problems.append("nik_tidak_sah")
@@ -501,13 +553,64 @@ def _roll_rules(out: Proposals, roll: pd.DataFrame, reference: dt.date) -> None:
     fields = list(schema.PERSON_COLUMNS[1:])
     # The NIK carries the birth date too: when it says 17 or older, the record's date may be the
     # typo, and the voter is checked in the field instead of removed.
-    under = roll[~eligible(roll, reference)]
-    adult = _adult(birth_and_sex(under["nik"], reference)["lahir"], reference)
+    under = roll[under_age(roll, reference).to_numpy()]
+    lacking = _age_evidence(under, reference)
     out.add_frame(under[fields].assign(
-        voter_id=under["id"], kategori="tms", sub_kategori="di_bawah_umur", status=np.where(adult, QUEUED, APPLIED),
-        alasan=np.where(adult, "tanggal_lahir_beda_nik", "umur di bawah 17 dan belum kawin"), agency="dpb",
+        voter_id=under["id"], kategori="tms", sub_kategori="di_bawah_umur",
+        status=np.where(lacking != "", QUEUED, APPLIED),
+        alasan=np.where(lacking != "", lacking, "umur di bawah 17 dan belum kawin"), agency="dpb",
         file_name="", row_number=0, feed_id="", rule="usia_di_bawah_17", probability=np.nan,
     ))
+
+
+def _age_evidence(records: pd.DataFrame, reference: dt.date) -> np.ndarray:
+    """Per record known to be under 17 (``under_age``): what the removal lacks of
+    ``ROLL_EVIDENCE["usia_di_bawah_17"]`` ('' when nothing). Only a usable NIK whose own birth
+    date is the typed one corroborates the date: a placeholder or malformed NIK cannot, and a NIK
+    that says another date (17 or older, or just another day) means one of the two is a typo."""
+    if records.empty:
+        return np.array([], dtype=object)
+    typed = _as_dates(records["tanggal_lahir"]).reset_index(drop=True)
+    usable = usable_nik(records["nik"]).to_numpy()
+    by_nik = nik_birth(records["nik"].reset_index(drop=True), typed, reference)
+    same = (by_nik.notna() & (by_nik == typed)).to_numpy()
+    adult = by_nik.notna().to_numpy() & _adult(by_nik, reference)
+    return np.select([typed.isna().to_numpy(), ~usable | by_nik.isna().to_numpy(), adult | ~same],
+                     ["tanggal_lahir_kosong", "nik_tidak_menguatkan", "tanggal_lahir_beda_nik"], "").astype(object)
+
+
+def missing_evidence(needs: tuple[str, ...], row, record: dict) -> list[str]:
+    """What a removal resting on agency ``row`` (linked to roll ``record``) lacks of ``needs``
+    (names of ``EVIDENCE``); an empty list when it has all of it."""
+    lacking = []
+    for need in needs:
+        if need == "tanggal_peristiwa" and pd.isna(row.tanggal_peristiwa):
+            lacking.append("tanggal_peristiwa_kosong")
+        elif need == "identitas":
+            reason = _identity_gap(row, record)
+            if reason:
+                lacking.append(reason)
+    return lacking
+
+
+def _identity_gap(row, record: dict) -> str:
+    """'' when the agency row names the record (``EVIDENCE["identitas"]``), else why not."""
+    born, known_born = row.tanggal_lahir, record["tanggal_lahir"]
+    row_nik = row.nik if row.nik_status == "valid" and not is_placeholder(row.nik) else ""
+    record_nik = record["nik"] if usable_nik(pd.Series([record["nik"]])).iloc[0] else ""
+    if row_nik and record_nik:
+        if row_nik != record_nik:
+            return "nik_beda_dengan_dpb"  # another person's NIK, or a typo: the field check tells
+        if not pd.isna(born) and not pd.isna(known_born) and pd.Timestamp(born) != pd.Timestamp(known_born):
+            return "tanggal_lahir_beda_dengan_dpb"
+        if _other_person(row.nama, record["nama"]):
+            return "nama_beda_dengan_dpb"  # a relative's NIK typed for the person
+        return ""
+    if not str(row.nama).strip() or pd.isna(born) or pd.isna(known_born):
+        return "identitas_kurang"  # no NIK to go on, and no name and birth date either
+    if pd.Timestamp(born) != pd.Timestamp(known_born) or _other_person(row.nama, record["nama"]):
+        return "identitas_kurang"
+    return ""
 
 
 def _resolve_conflicts(frame: pd.DataFrame) -> pd.DataFrame:

@@ -98,6 +98,8 @@ def rewind(conn: sa.Connection, warehouse: Warehouse, regency: str, month: str) 
     conn.execute(sa.delete(ledger).where(ledger.c.regency == regency, ledger.c.month >= month))
     stamps = warehouse.table("dpb_versi")
     conn.execute(sa.delete(stamps).where(stamps.c.regency == regency, stamps.c.month >= month))
+    standing = warehouse.table("status_pemilih")
+    conn.execute(sa.delete(standing).where(standing.c.regency == regency, standing.c.month >= month))
 
 
 def close_versions(conn: sa.Connection, warehouse: Warehouse, regency: str, month: str, ids: list[str]) -> None:

@@ -1,0 +1,101 @@
+"""A person's standing that outlives the month it was reported in, by NIK.
+
+Some events do not only change the roll in their month, they bar the person from it until
+another event lifts the bar (domain.md, eligibility):
+
+- enlisting in TNI or Polri (``masuk_tni``, ``masuk_polri``) bars until a retirement or
+  discharge (``pensiun_tni``, ``pensiun_polri``) is reported;
+- a court's removal of the right to vote (``pencabutan_hak_pilih``) bars until the end date the
+  decision gives (``berlaku_sampai``), or for good when it gives none.
+
+Which events do what is declared in the rule table (``EventRule.marks``). Only the legal source
+of the event (``AgencySpec.authoritative``) and a usable NIK can set or lift a bar: the standing
+is a fact about a person, kept whether or not the person is on the roll this month, so that a
+Pemilih Baru report of them from any agency in a later month is refused with the reason.
+
+The rows of month M are derived from M's own feed rows and stored by M's roll step (table
+``status_pemilih``); the standing M decides on is that of every earlier month plus M's own rows,
+so re-running a month gives the same answer.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import numpy as np
+import pandas as pd
+import sqlalchemy as sa
+
+from ..feeds.parse import parse_date
+from ..feeds.spec import BY_KEY
+from ..resources.warehouse import Warehouse
+
+TABLE = "status_pemilih"
+COLUMNS = ["nik", "jenis", "aktif", "berlaku_sampai", "tanggal_peristiwa", "peristiwa", "agency", "file_name",
+           "row_number"]
+#: The reason a refused addition carries, per kind of bar.
+BARRED = {"tni_polri": "anggota_tni_polri_aktif", "hak_pilih": "hak_pilih_dicabut"}
+
+
+def month_rows(feed: pd.DataFrame, reference: dt.date) -> pd.DataFrame:
+    """The standing the month's feed rows set or lift (``COLUMNS``), in file order."""
+    from .rules import EVENT_RULES, usable_nik
+
+    marks = {event: rule.marks for event, rule in EVENT_RULES.items() if rule.marks}
+    if feed.empty:
+        return pd.DataFrame(columns=COLUMNS)
+    rows = feed[feed["jenis_peristiwa"].isin(list(marks)).to_numpy()]
+    if rows.empty:
+        return pd.DataFrame(columns=COLUMNS)
+    legal = np.fromiter((e in BY_KEY[a].authoritative for a, e in zip(rows["agency"], rows["jenis_peristiwa"])),
+                        dtype=bool, count=len(rows))
+    rows = rows[legal & (rows["nik_status"] == "valid").to_numpy() & usable_nik(rows["nik"]).to_numpy()]
+    if rows.empty:
+        return pd.DataFrame(columns=COLUMNS)
+    until_text = rows["extra"].map(lambda v: json.loads(v).get("berlaku_sampai", "") if v else "") \
+        if "extra" in rows.columns else pd.Series("", index=rows.index)
+    # An end date lies in the future as often as not: read without the feeds' "not yet" rule.
+    until = pd.to_datetime(until_text.map(lambda v: parse_date(v, reference)[0]), errors="coerce")
+    kinds = rows["jenis_peristiwa"].map(marks)
+    return pd.DataFrame({
+        "nik": rows["nik"].to_numpy(), "jenis": [k[0] for k in kinds], "aktif": [bool(k[1]) for k in kinds],
+        "berlaku_sampai": until.to_numpy(), "tanggal_peristiwa": pd.to_datetime(rows["tanggal_peristiwa"]).to_numpy(),
+        "peristiwa": rows["jenis_peristiwa"].to_numpy(), "agency": rows["agency"].to_numpy(),
+        "file_name": rows["file_name"].to_numpy(), "row_number": rows["row_number"].astype("int64").to_numpy(),
+    })
+
+
+def read_before(warehouse: Warehouse, regency: str, month: str) -> pd.DataFrame:
+    """Every standing row of the regency's months before ``month``, oldest first."""
+    table = warehouse.table(TABLE)
+    frame = warehouse.read(sa.select(table).where(table.c.regency == regency, table.c.month < month)
+                           .order_by(table.c.month))
+    if frame.empty:
+        return pd.DataFrame(columns=["month", *COLUMNS])
+    frame["aktif"] = frame["aktif"].astype(bool)
+    for name in ("berlaku_sampai", "tanggal_peristiwa"):
+        frame[name] = pd.to_datetime(frame[name], errors="coerce")
+    return frame
+
+
+def standing(earlier: pd.DataFrame, this_month: pd.DataFrame, month: str) -> pd.DataFrame:
+    """The latest row per NIK and kind of bar: earlier months, then this month's (by event date
+    within a month, then file order)."""
+    rows = pd.concat([earlier.reindex(columns=["month", *COLUMNS]),
+                      this_month.reindex(columns=COLUMNS).assign(month=month)], ignore_index=True)
+    if rows.empty:
+        return rows
+    rows["_order"] = np.arange(len(rows))
+    rows = rows.sort_values(["month", "tanggal_peristiwa", "_order"], kind="stable", na_position="first")
+    return rows.drop_duplicates(["nik", "jenis"], keep="last").drop(columns="_order").reset_index(drop=True)
+
+
+def bars(current: pd.DataFrame, reference: dt.date) -> dict[str, str]:
+    """NIK -> the reason a Pemilih Baru report of that person is refused on ``reference``."""
+    if current.empty:
+        return {}
+    until = pd.to_datetime(current["berlaku_sampai"], errors="coerce")
+    active = current["aktif"].astype(bool) & (until.isna() | (until >= pd.Timestamp(reference)))
+    held = current[active.to_numpy()]
+    return {nik: BARRED[kind] for nik, kind in zip(held["nik"], held["jenis"])}
