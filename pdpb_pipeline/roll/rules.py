@@ -606,7 +606,7 @@ def _identity_gap(row, record: dict) -> str:
         if _other_person(row.nama, record["nama"]):
             return "nama_beda_dengan_dpb"  # a relative's NIK typed for the person
         return ""
-    if not str(row.nama).strip() or pd.isna(born) or pd.isna(known_born):
+    if not str(row.nama).strip() or not str(record["nama"]).strip() or pd.isna(born) or pd.isna(known_born):
         return "identitas_kurang"  # no NIK to go on, and no name and birth date either
     if pd.Timestamp(born) != pd.Timestamp(known_born) or _other_person(row.nama, record["nama"]):
         return "identitas_kurang"

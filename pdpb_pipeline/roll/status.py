@@ -82,10 +82,11 @@ def read_before(warehouse: Warehouse, regency: str, month: str) -> pd.DataFrame:
 def standing(earlier: pd.DataFrame, this_month: pd.DataFrame, month: str) -> pd.DataFrame:
     """The latest row per NIK and kind of bar: earlier months, then this month's (by event date
     within a month, then file order)."""
-    rows = pd.concat([earlier.reindex(columns=["month", *COLUMNS]),
-                      this_month.reindex(columns=COLUMNS).assign(month=month)], ignore_index=True)
-    if rows.empty:
-        return rows
+    parts = [part for part in (earlier.reindex(columns=["month", *COLUMNS]),
+                               this_month.reindex(columns=COLUMNS).assign(month=month)) if len(part)]
+    if not parts:
+        return pd.DataFrame(columns=["month", *COLUMNS])
+    rows = pd.concat(parts, ignore_index=True)
     rows["_order"] = np.arange(len(rows))
     rows = rows.sort_values(["month", "tanggal_peristiwa", "_order"], kind="stable", na_position="first")
     return rows.drop_duplicates(["nik", "jenis"], keep="last").drop(columns="_order").reset_index(drop=True)
