@@ -13,6 +13,8 @@ from typing import Literal
 
 import pandas as pd
 
+from . import dates
+
 Kind = Literal["text", "date", "code"]
 
 
@@ -107,7 +109,9 @@ def to_canonical(frame: pd.DataFrame, columns: tuple[str, ...] = PERSON_COLUMNS)
     """Selects the canonical columns in order with canonical types; missing ones become empty.
 
     Text columns hold ``str`` (empty string for unknown, never NaN), date columns hold
-    ``datetime64`` (NaT for unknown). Extra columns are kept after the canonical ones.
+    ``datetime64`` (NaT for unknown or unreadable: a caller that must count unreadable dates, like
+    the DPT load, parses them first with ``dates.parse_dates``). Extra columns are kept after the
+    canonical ones.
     """
     out = {}
     for name in columns:
@@ -116,8 +120,8 @@ def to_canonical(frame: pd.DataFrame, columns: tuple[str, ...] = PERSON_COLUMNS)
             values = frame[name]
         else:
             values = pd.Series([None] * len(frame), index=frame.index, dtype=object)
-        if kind == "date":
-            out[name] = pd.to_datetime(values, format="ISO8601", errors="coerce")
+        if kind == "date":  # every format agencies write; datetime64 is kept as it is
+            out[name] = dates.parse_dates(values)[0]
         else:
             out[name] = values.fillna("").astype(str)
     extra = [c for c in frame.columns if c not in columns]

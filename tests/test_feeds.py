@@ -108,19 +108,6 @@ def test_one_purpose_feed_needs_no_event_column(tmp_path):
     assert result.rows["kode_desa"].tolist() == ["32.01.01.1001"]  # desa name resolved to its code
 
 
-def test_mixed_date_formats_in_one_column(tmp_path):
-    reference = dt.date(2026, 1, 31)
-    values = ["07-05-1990", "07/05/1990", "1990-05-07", "07.05.1990", "7 Mei 1990", "07-MEI-90", str(excel_serial(dt.date(1990, 5, 7))),
-              "07051990", "05-23-1990", "31-02-1990", "kemarin", "", "2027-01-01"]
-    dates, warnings = parse.parse_dates(pd.Series(values), reference)
-    assert dates.dt.strftime("%Y-%m-%d").fillna("").tolist() == [
-        "1990-05-07", "1990-05-07", "1990-05-07", "1990-05-07", "1990-05-07", "1990-05-07", "1990-05-07",
-        "1990-05-07", "1990-05-23", "", "", "", "",
-    ]
-    assert warnings.tolist()[8] == parse.DATE_SWAPPED
-    assert warnings.tolist()[12] == "tanggal_di_masa_depan"
-
-
 def test_bad_and_placeholder_niks_are_warnings_when_identity_remains(tmp_path):
     header = ["NIK", "NAMA", "TGL_LHR", "JK", "JENIS_PERISTIWA"]
     rows = [
