@@ -66,7 +66,8 @@ def run(
             figures = ", ".join(f"{k}={v:,}" if isinstance(v, int) else f"{k}={v:.4g}" for k, v in values.items())
             typer.echo(f"  {asset_key}: {figures}")
         for check in outcome.failed_checks:
-            typer.echo(f"  check failed: {check}")
+            message = outcome.check_messages.get(check)
+            typer.echo(f"  check failed: {check}" + (f": {message}" if message else ""))
         for step in outcome.failed_steps:
             typer.echo(f"  step failed: {step}")
         failed = failed or not outcome.success
