@@ -138,10 +138,12 @@ def read_person_csv(path, columns: tuple[str, ...] = PERSON_COLUMNS) -> pd.DataF
 
 
 def write_person_csv(frame: pd.DataFrame, path, columns: tuple[str, ...] = PERSON_COLUMNS) -> None:
-    """Writes canonical columns first (dates as ISO), extra columns after."""
+    """Writes canonical columns first (dates as ISO unless given as text), extra columns after."""
     out = frame.copy()
     for name in columns:
-        if name in out.columns and column(name).kind == "date":
+        # dates as ISO; a column of text is written as it is (a DPT may write DD-MM-YYYY)
+        if name in out.columns and column(name).kind == "date" and pd.api.types.infer_dtype(
+                out[name], skipna=True) not in ("string", "empty"):
             out[name] = pd.to_datetime(out[name]).dt.strftime("%Y-%m-%d").fillna("")
     ordered = [c for c in columns if c in out.columns] + [c for c in out.columns if c not in columns]
     out[ordered].to_csv(path, index=False, lineterminator="\n")
