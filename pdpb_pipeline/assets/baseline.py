@@ -78,7 +78,7 @@ def _field_quality(text: pd.DataFrame, born: pd.Series, regency: str | None) -> 
     readable = {
         "nik": text["nik"].str.fullmatch(r"\d{16}"),
         "nkk": text["nkk"].str.fullmatch(r"\d{16}"),
-        "tanggal_lahir": born.notna(),
+        "tanggal_lahir": pd.Series(~dates.unreadable(text["tanggal_lahir"], born)),
         "jenis_kelamin": text["jenis_kelamin"].isin(schema.JENIS_KELAMIN),
         "status_kawin": text["status_kawin"].isin(schema.STATUS_KAWIN),
         "kode_desa": text["kode_desa"].str.fullmatch(desa),
