@@ -30,15 +30,19 @@ def _worker(stage: str, *args: str) -> dict:
     return json.loads(completed.stdout.strip().splitlines()[-1])
 
 
-def case_dir(root: Path, voters: int, months: int, seed: int) -> Path:
-    return root / f"{BENCH_REGENCY}-{voters}-{months}m-{seed}"
+def case_dir(root: Path, voters: int, months: int, seed: int, blank_dates: float = 0.0, dmy_dates: float = 0.0
+             ) -> Path:
+    """A case's folder; a DPT with messy birth dates (shares blank, DD-MM-YYYY) is its own case."""
+    messy = (f"-blank{blank_dates:g}" if blank_dates else "") + (f"-dmy{dmy_dates:g}" if dmy_dates else "")
+    return root / f"{BENCH_REGENCY}-{voters}-{months}m-{seed}{messy}"
 
 
-def ensure_case(root: Path, voters: int, months: int, seed: int) -> Path:
+def ensure_case(root: Path, voters: int, months: int, seed: int, blank_dates: float = 0.0,
+                dmy_dates: float = 0.0) -> Path:
     """Generates the synthetic regency once; later benchmarks reuse it."""
-    folder = case_dir(root, voters, months, seed)
+    folder = case_dir(root, voters, months, seed, blank_dates, dmy_dates)
     if not (folder / "DONE").is_file():
-        _worker("synth", str(folder), str(voters), str(months), str(seed))
+        _worker("synth", str(folder), str(voters), str(months), str(seed), str(blank_dates), str(dmy_dates))
         (folder / "DONE").write_text("ok\n")
     return folder
 
@@ -55,11 +59,12 @@ def bench_feeds(root: Path, voters: int, seed: int) -> dict:
     return _worker("feeds", str(folder))
 
 
-def bench_cycle(root: Path, voters: int, seed: int) -> dict:
+def bench_cycle(root: Path, voters: int, seed: int, blank_dates: float = 0.0, dmy_dates: float = 0.0) -> dict:
     """A whole month of one regency through Dagster, each in its own process: loading the
     baseline DPT (once per regency: its duplicates are found then), the first month and a
-    steady month."""
-    folder = ensure_case(root, voters, 2, seed)
+    steady month. ``blank_dates`` / ``dmy_dates``: shares of DPT birth dates written blank or
+    DD-MM-YYYY."""
+    folder = ensure_case(root, voters, 2, seed, blank_dates, dmy_dates)
     work = folder / "cycle"
     if work.exists():
         import shutil
@@ -73,12 +78,13 @@ def bench_cycle(root: Path, voters: int, seed: int) -> dict:
 
 # Workers: run in their own process by ``_worker``; print one JSON line.
 
-def _run_synth(folder: str, voters: str, months: str, seed: str) -> dict:
+def _run_synth(folder: str, voters: str, months: str, seed: str, blank_dates: str = "0", dmy_dates: str = "0") -> dict:
     from .synth import SynthConfig, generate
 
     started = time.perf_counter()
     generate(SynthConfig(regency=BENCH_REGENCY, voters=int(voters), months=int(months), start="2026-01",
-                         seed=int(seed)), out_dir=Path(folder))
+                         seed=int(seed), baseline_birthdate_blank=float(blank_dates),
+                         baseline_birthdate_dmy=float(dmy_dates)), out_dir=Path(folder))
     return {"stage": "synth", "voters": int(voters), "months": int(months),
             "seconds": round(time.perf_counter() - started, 2), "peak_mb": round(_peak_mb())}
 
@@ -141,8 +147,10 @@ def _run_cycle(folder: str, month: str) -> dict:
     measured = {"warehouse": settings.warehouse_url.split(":")[0], "seconds": seconds, "peak_mb": peak,
                 "steps": {k: v for o in outcomes for k, v in o.step_seconds.items()}}
     if month == "baseline":
-        return {"job": "dpt_baseline", **measured,
-                "ganda": outcomes[0].metadata.get("dpt_baseline", {}).get("pasangan_ganda") if outcomes else None}
+        figures = outcomes[0].metadata.get("dpt_baseline", {}) if outcomes else {}
+        return {"job": "dpt_baseline", **measured, "ganda": figures.get("pasangan_ganda"),
+                "tanggal_lahir_kosong": figures.get("kosong_tanggal_lahir"),
+                "tanggal_lahir_tak_terbaca": figures.get("tak_terbaca_tanggal_lahir")}
     score = score_month(Warehouse(url=settings.warehouse_url), Path(folder), BENCH_REGENCY, month)
     return {"month": month, **measured,
             "recap": outcomes[-1].metadata.get("rekap", {}), "score": score}

@@ -28,12 +28,15 @@ def synth(
     start: str = typer.Option(..., help="First month, YYYY-MM"),
     seed: int = typer.Option(1, help="Random seed: same seed, same bytes"),
     out: Path = typer.Option(Path("var/landing"), help="Landing-zone folder to write"),
+    dpt_blank_dates: float = typer.Option(0.0, min=0, max=1, help="Share of DPT birth dates written blank"),
+    dpt_dmy_dates: float = typer.Option(0.0, min=0, max=1, help="Share of DPT birth dates written DD-MM-YYYY"),
 ) -> None:
     """Generate a realistic synthetic regency: baseline DPT, agency files and the truth."""
     from .synth import SynthConfig, generate
 
     summary = generate(
-        SynthConfig(regency=_regency(regency), voters=voters, months=months, start=start, seed=seed), out_dir=out
+        SynthConfig(regency=_regency(regency), voters=voters, months=months, start=start, seed=seed,
+                    baseline_birthdate_blank=dpt_blank_dates, baseline_birthdate_dmy=dpt_dmy_dates), out_dir=out
     )
     typer.echo(str(summary))
 
@@ -66,7 +69,8 @@ def run(
             figures = ", ".join(f"{k}={v:,}" if isinstance(v, int) else f"{k}={v:.4g}" for k, v in values.items())
             typer.echo(f"  {asset_key}: {figures}")
         for check in outcome.failed_checks:
-            typer.echo(f"  check failed: {check}")
+            message = outcome.check_messages.get(check)
+            typer.echo(f"  check failed: {check}" + (f": {message}" if message else ""))
         for step in outcome.failed_steps:
             typer.echo(f"  step failed: {step}")
         failed = failed or not outcome.success
@@ -202,11 +206,13 @@ def bench_cycle(
     voters: int = typer.Option(1_000_000, help="Voters of the synthetic regency"),
     seed: int = typer.Option(1),
     dir: Path = typer.Option(BENCH_DIR, help="Where benchmark cases are kept"),
+    dpt_blank_dates: float = typer.Option(0.0, min=0, max=1, help="Share of DPT birth dates written blank"),
+    dpt_dmy_dates: float = typer.Option(0.0, min=0, max=1, help="Share of DPT birth dates written DD-MM-YYYY"),
 ) -> None:
     """Time and peak memory of a whole month of one regency (PDPB_WAREHOUSE_URL: the warehouse)."""
     from .bench import bench_cycle as run
 
-    result = run(dir, voters, seed)
+    result = run(dir, voters, seed, dpt_blank_dates, dpt_dmy_dates)
     typer.echo(json.dumps(result, indent=2, default=str))
 
 

@@ -22,7 +22,7 @@ BASELINE_JOB = "pdpb_dpt_awal"
 
 def build_definitions(settings: Settings) -> Definitions:
     monthly, by_regency = partitions.build(settings)
-    dpt_baseline = baseline.build(by_regency)
+    dpt_baseline = baseline.build(by_regency, settings.max_dpt_unreadable_share)
     berkas_masuk = landing.build(monthly)
     feed_assets = feeds.build_all(monthly, berkas_masuk, settings.max_quarantine_share)
     monthly_assets = [

@@ -31,6 +31,8 @@ class RunOutcome:
     run_id: str
     success: bool
     failed_checks: list[str] = field(default_factory=list)
+    #: what a failed check said (its description), by the ``failed_checks`` entry
+    check_messages: dict[str, str] = field(default_factory=dict)
     failed_steps: list[str] = field(default_factory=list)
     metadata: dict[str, dict[str, object]] = field(default_factory=dict)
     step_seconds: dict[str, float] = field(default_factory=dict)
@@ -58,7 +60,10 @@ def _outcome(job: str, partition: str, result) -> RunOutcome:
     for evaluation in result.get_asset_check_evaluations():
         if not evaluation.passed:
             severity = evaluation.severity.value
-            outcome.failed_checks.append(f"{evaluation.asset_key.to_user_string()}:{evaluation.check_name} ({severity})")
+            text = f"{evaluation.asset_key.to_user_string()}:{evaluation.check_name} ({severity})"
+            outcome.failed_checks.append(text)
+            if evaluation.description:
+                outcome.check_messages[text] = evaluation.description
     for event in result.all_events:
         if event.is_step_success:
             outcome.step_seconds[event.step_key] = round(event.event_specific_data.duration_ms / 1000, 2)
@@ -132,7 +137,8 @@ def run_regency(
     baseline = ensure_baseline(defs, instance, regency, log_level)
     if baseline is not None:
         outcomes.append(baseline)
-        if not baseline.success:
+        if not baseline.success or any("(ERROR)" in c for c in baseline.failed_checks):
+            baseline.success = False  # e.g. too many unreadable values: the DPT was not loaded
             return outcomes
     for month in months:
         part = Partition(regency=regency, month=month)

@@ -13,6 +13,8 @@ from typing import Literal
 
 import pandas as pd
 
+from . import dates
+
 Kind = Literal["text", "date", "code"]
 
 
@@ -108,7 +110,9 @@ def to_canonical(frame: pd.DataFrame, columns: tuple[str, ...] = PERSON_COLUMNS)
     """Selects the canonical columns in order with canonical types; missing ones become empty.
 
     Text columns hold ``str`` (empty string for unknown, never NaN), date columns hold
-    ``datetime64`` (NaT for unknown). Extra columns are kept after the canonical ones.
+    ``datetime64`` (NaT for unknown or unreadable: a caller that must count unreadable dates, like
+    the DPT load, parses them first with ``dates.parse_dates``). Extra columns are kept after the
+    canonical ones.
     """
     out = {}
     for name in columns:
@@ -117,8 +121,8 @@ def to_canonical(frame: pd.DataFrame, columns: tuple[str, ...] = PERSON_COLUMNS)
             values = frame[name]
         else:
             values = pd.Series([None] * len(frame), index=frame.index, dtype=object)
-        if kind == "date":
-            out[name] = pd.to_datetime(values, format="ISO8601", errors="coerce")
+        if kind == "date":  # every format agencies write; datetime64 is kept as it is
+            out[name] = dates.parse_dates(values)[0]
         else:
             out[name] = values.fillna("").astype(str)
     extra = [c for c in frame.columns if c not in columns]
@@ -135,10 +139,12 @@ def read_person_csv(path, columns: tuple[str, ...] = PERSON_COLUMNS) -> pd.DataF
 
 
 def write_person_csv(frame: pd.DataFrame, path, columns: tuple[str, ...] = PERSON_COLUMNS) -> None:
-    """Writes canonical columns first (dates as ISO), extra columns after."""
+    """Writes canonical columns first (dates as ISO unless given as text), extra columns after."""
     out = frame.copy()
     for name in columns:
-        if name in out.columns and column(name).kind == "date":
+        # dates as ISO; a column of text is written as it is (a DPT may write DD-MM-YYYY)
+        if name in out.columns and column(name).kind == "date" and pd.api.types.infer_dtype(
+                out[name], skipna=True) not in ("string", "empty"):
             out[name] = pd.to_datetime(out[name]).dt.strftime("%Y-%m-%d").fillna("")
     ordered = [c for c in columns if c in out.columns] + [c for c in out.columns if c not in columns]
     out[ordered].to_csv(path, index=False, lineterminator="\n")

@@ -30,6 +30,8 @@ class Settings:
     polling_day: str
     #: A feed file with a larger share of unusable rows stops its partition (blocking check).
     max_quarantine_share: float = 0.2
+    #: A DPT with a larger share of unreadable values in one field is not loaded (blocking check).
+    max_dpt_unreadable_share: float = 0.01
     #: Columnar copies of the latest rolls (``roll.snapshot``); None: always read the warehouse.
     snapshot_dir: Path | None = None
 
@@ -48,5 +50,6 @@ class Settings:
             start_month=os.environ.get("PDPB_START_MONTH", "2025-01"),
             polling_day=os.environ.get("PDPB_POLLING_DAY", ""),
             max_quarantine_share=float(os.environ.get("PDPB_MAX_QUARANTINE_SHARE", "0.2")),
+            max_dpt_unreadable_share=float(os.environ.get("PDPB_MAX_DPT_UNREADABLE_SHARE", "0.01")),
             snapshot_dir=Path(os.environ.get("PDPB_SNAPSHOT_DIR") or var / "snapshot").resolve(),
         )

@@ -108,19 +108,6 @@ def test_one_purpose_feed_needs_no_event_column(tmp_path):
     assert result.rows["kode_desa"].tolist() == ["32.01.01.1001"]  # desa name resolved to its code
 
 
-def test_mixed_date_formats_in_one_column(tmp_path):
-    reference = dt.date(2026, 1, 31)
-    values = ["07-05-1990", "07/05/1990", "1990-05-07", "07.05.1990", "7 Mei 1990", "07-MEI-90", str(excel_serial(dt.date(1990, 5, 7))),
-              "07051990", "05-23-1990", "31-02-1990", "kemarin", "", "2027-01-01"]
-    dates, warnings = parse.parse_dates(pd.Series(values), reference)
-    assert dates.dt.strftime("%Y-%m-%d").fillna("").tolist() == [
-        "1990-05-07", "1990-05-07", "1990-05-07", "1990-05-07", "1990-05-07", "1990-05-07", "1990-05-07",
-        "1990-05-07", "1990-05-23", "", "", "", "",
-    ]
-    assert warnings.tolist()[8] == parse.DATE_SWAPPED
-    assert warnings.tolist()[12] == "tanggal_di_masa_depan"
-
-
 def test_bad_and_placeholder_niks_are_warnings_when_identity_remains(tmp_path):
     header = ["NIK", "NAMA", "TGL_LHR", "JK", "JENIS_PERISTIWA"]
     rows = [
@@ -185,3 +172,20 @@ def test_files_are_matched_to_agencies_by_name():
     assert agency_of("TNI_POLRI_susulan").key == "tni_polri"
     assert agency_of("lapas-rutan-cibinong").key == "lapas"
     assert agency_of("laporan") is None
+
+
+def test_feed_and_dpt_read_the_same_date_text_the_same_way(tmp_path):
+    from pdpb_pipeline import schema
+    from pdpb_pipeline.assets.baseline import load_baseline_file
+
+    texts = ["07-05-1990", "7 Mei 1990", "1990-05-07", str(excel_serial(dt.date(1990, 5, 7))), "05-23-1990", "31-02-1990"]
+    feed = write_csv(tmp_path / "disdukcapil.csv", ["NIK", "NAMA", "TGL_LHR", "JK", "JENIS_PERISTIWA"],
+                     [[GOOD_NIK_W, "SITI AMINAH", t, "P", "MENINGGAL"] for t in texts])
+    from_feed = ingest(BY_KEY["disdukcapil"], [feed], REGENCY, MONTH).rows["tanggal_lahir"]
+    dpt = pd.DataFrame({c: "" for c in schema.PERSON_COLUMNS}, index=range(len(texts)))
+    dpt["id"], dpt["tanggal_lahir"] = [f"DPT-{i}" for i in range(len(texts))], texts
+    dpt.to_csv(tmp_path / "dpt.csv", index=False)
+    from_dpt = load_baseline_file(tmp_path / "dpt.csv").frame["tanggal_lahir"]
+    iso = ["1990-05-07"] * 4 + ["1990-05-23", ""]
+    assert from_feed.dt.strftime("%Y-%m-%d").fillna("").tolist() == iso
+    assert from_dpt.dt.strftime("%Y-%m-%d").fillna("").tolist() == iso

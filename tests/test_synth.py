@@ -440,3 +440,22 @@ def test_bytes_do_not_depend_on_the_process(tmp_path):
     assert files
     for rel in files:
         assert (tmp_path / "1" / rel).read_bytes() == (tmp_path / "2" / rel).read_bytes(), rel
+
+
+def test_messy_dpt_dates_option_writes_the_requested_shares_and_truth_keeps_dates(tmp_path):
+    from pdpb_pipeline.assets.baseline import load_baseline_file
+
+    clean, messy = tmp_path / "clean", tmp_path / "messy"
+    generate(SynthConfig(regency="51.71", voters=4000, months=1, start="2026-01", seed=3), out_dir=clean)
+    generate(SynthConfig(regency="51.71", voters=4000, months=1, start="2026-01", seed=3,
+                         baseline_birthdate_blank=0.05, baseline_birthdate_dmy=0.2), out_dir=messy)
+    rel = Path("baseline") / "51.71" / "dpt.csv"
+    written = pd.read_csv(messy / rel, dtype=str, keep_default_na=False)["tanggal_lahir"]
+    assert 0.04 <= (written == "").mean() <= 0.06
+    assert 0.18 <= written.str.fullmatch(r"\d{2}-\d{2}-\d{4}").mean() <= 0.22
+    assert (clean / "truth" / "51.71" / "baseline.csv").read_bytes() == (messy / "truth" / "51.71" / "baseline.csv").read_bytes()
+    # read back, every written date is the true one; the blank ones are missing, none unreadable
+    a, b = load_baseline_file(clean / rel, "51.71"), load_baseline_file(messy / rel, "51.71")
+    known = b.frame["tanggal_lahir"].notna()
+    assert b.frame["tanggal_lahir"][known].equals(a.frame["tanggal_lahir"][known])
+    assert b.fields["tanggal_lahir"].unreadable == 0 and b.fields["tanggal_lahir"].blank == (written == "").sum()

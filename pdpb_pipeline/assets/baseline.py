@@ -4,11 +4,20 @@ Loading it also finds the duplicates (ganda) already in it, in SIDALIH's three c
 the first month's update starts from them, and later months only look at the voters they add.
 """
 
+import datetime as dt
+import re
+from dataclasses import dataclass
+from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 from dagster import (
+    AssetCheckResult,
+    AssetCheckSeverity,
+    AssetCheckSpec,
     AssetExecutionContext,
+    AssetKey,
     MaterializeResult,
     MetadataValue,
     StaticPartitionsDefinition,
@@ -16,7 +25,7 @@ from dagster import (
 )
 
 from .. import __version__ as CODE_VERSION
-from .. import schema
+from .. import dates, schema
 from ..metadata import count_table, masked_preview
 from ..resources.landing import LandingZone, sha256
 from ..linkage import LinkConfig, deduplicate
@@ -30,24 +39,111 @@ class BaselineError(Exception):
     pass
 
 
-def load_baseline_file(path) -> pd.DataFrame:
-    """Reads a DPT file in the canonical schema; refuses one that cannot be a roll."""
+EXAMPLES = 5  # example row numbers shown per field
+CHECK = "dpt_terbaca"
+CHECK_TEXT = "The share of unreadable values of every DPT field is within PDPB_MAX_DPT_UNREADABLE_SHARE."
+
+
+@dataclass(frozen=True)
+class FieldQuality:
+    """Blank and unreadable values of one DPT field; rows as numbered in the file (header: 1)."""
+    blank: int
+    unreadable: int
+    unreadable_rows: tuple[int, ...]
+
+    def share(self, rows: int) -> float:
+        return self.unreadable / rows if rows else 0.0
+
+
+@dataclass(frozen=True)
+class BaselineFile:
+    path: Path
+    frame: pd.DataFrame
+    fields: dict[str, FieldQuality]
+
+    def over(self, max_share: float) -> dict[str, FieldQuality]:
+        """Fields whose unreadable share exceeds ``max_share``."""
+        return {n: q for n, q in self.fields.items() if q.share(len(self.frame)) > max_share}
+
+
+def _quality(blank: np.ndarray, unreadable: np.ndarray) -> FieldQuality:
+    rows = np.flatnonzero(unreadable)[:EXAMPLES] + 2
+    return FieldQuality(int(blank.sum()), int(unreadable.sum()), tuple(int(r) for r in rows))
+
+
+def _field_quality(text: pd.DataFrame, born: pd.Series, regency: str | None) -> dict[str, FieldQuality]:
+    """What each checkable field holds: blank (missing data) or a value that cannot be read."""
+    blank = {name: text[name].str.strip().eq("").to_numpy() for name in FIELDS_CHECKED}
+    desa = rf"{re.escape(regency)}\.\d{{2}}\.\d{{4}}" if regency else r"\d{2}\.\d{2}\.\d{2}\.\d{4}"
+    readable = {
+        "nik": text["nik"].str.fullmatch(r"\d{16}"),
+        "nkk": text["nkk"].str.fullmatch(r"\d{16}"),
+        "tanggal_lahir": pd.Series(~dates.unreadable(text["tanggal_lahir"], born)),
+        "jenis_kelamin": text["jenis_kelamin"].isin(schema.JENIS_KELAMIN),
+        "status_kawin": text["status_kawin"].isin(schema.STATUS_KAWIN),
+        "kode_desa": text["kode_desa"].str.fullmatch(desa),
+    }
+    return {name: _quality(blank[name], ~blank[name] & ~readable[name].to_numpy()) for name in FIELDS_CHECKED}
+
+
+FIELDS_CHECKED = ("nik", "nkk", "tanggal_lahir", "jenis_kelamin", "status_kawin", "kode_desa")
+
+
+def load_baseline_file(path, regency: str | None = None) -> BaselineFile:
+    """Reads a DPT file in the canonical schema, dates in any format agencies write, and counts
+    per field the blank and the unreadable values; refuses a file that cannot be a roll.
+
+    ``regency``: the dotted regency code the desa codes must start with.
+    """
+    path = Path(path)
     if not path.is_file():
         raise BaselineError(f"{path}: baseline DPT file not found")
     header = pd.read_csv(path, nrows=0, dtype=str, encoding="utf-8-sig").columns
     missing = [c for c in schema.PERSON_COLUMNS if c not in header]
     if missing:
         raise BaselineError(f"{path}: missing column(s) {', '.join(missing)}")
-    frame = schema.read_person_csv(path)
-    duplicated = frame["id"].duplicated()
+    text = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    duplicated = text["id"].duplicated()
     if duplicated.any():
         row = int(duplicated.to_numpy().nonzero()[0][0]) + 2
-        raise BaselineError(f"{path}, row {row}, field id: voter id {frame['id'][row - 2]!r} repeats")
-    return frame
+        raise BaselineError(f"{path}, row {row}, field id: voter id {text['id'][row - 2]!r} repeats")
+    born, _ = dates.parse_dates(text["tanggal_lahir"], dt.date.today())  # no one is born after today
+    fields = _field_quality(text, born, regency)
+    frame = schema.to_canonical(text.assign(tanggal_lahir=born))
+    return BaselineFile(path, frame, fields)
 
 
-def build(regency_partitions: StaticPartitionsDefinition):
+def unreadable_message(dpt: BaselineFile, over: dict[str, FieldQuality], max_share: float) -> str:
+    """Names the file, each field over the limit and example rows (never the values: NIKs)."""
+    parts = [
+        f"field {name}: {q.unreadable} of {len(dpt.frame)} values unreadable ({q.share(len(dpt.frame)):.1%}), "
+        f"e.g. row(s) {', '.join(map(str, q.unreadable_rows))}"
+        for name, q in over.items()
+    ]
+    return f"{dpt.path}: {'; '.join(parts)} (limit {max_share:.1%}); the DPT was not loaded"
+
+
+def quality_table(dpt: BaselineFile) -> MetadataValue:
+    lines = ["| field | blank | unreadable | example rows |", "|---|---|---|---|"]
+    for name, q in dpt.fields.items():
+        lines.append(f"| {name} | {q.blank} | {q.unreadable} | {', '.join(map(str, q.unreadable_rows)) or '-'} |")
+    return MetadataValue.md("\n".join(lines))
+
+
+def quality_metadata(dpt: BaselineFile) -> dict[str, MetadataValue]:
+    out: dict[str, MetadataValue] = {"mutu_per_kolom": quality_table(dpt)}
+    for name, q in dpt.fields.items():
+        out[f"kosong_{name}"] = MetadataValue.int(q.blank)
+        out[f"tak_terbaca_{name}"] = MetadataValue.int(q.unreadable)
+    return out
+
+
+def build(regency_partitions: StaticPartitionsDefinition, max_unreadable_share: float = 0.01):
+    key = AssetKey("dpt_baseline")
+
     @asset(
+        key=key,
+        check_specs=[AssetCheckSpec(CHECK, asset=key, description=CHECK_TEXT, blocking=True)],
         code_version=CODE_VERSION,
         partitions_def=regency_partitions,
         group_name="dpb",
@@ -60,7 +156,19 @@ def build(regency_partitions: StaticPartitionsDefinition):
         regency = context.partition_key
         path = landing.baseline_file(regency)
         digest = sha256(path) if path.is_file() else ""
-        frame = load_baseline_file(path).sort_values("id", kind="stable").reset_index(drop=True)
+        dpt = load_baseline_file(path, regency)
+        over = dpt.over(max_unreadable_share)
+        check = AssetCheckResult(
+            asset_key=key, check_name=CHECK, passed=not over, severity=AssetCheckSeverity.ERROR,
+            description=unreadable_message(dpt, over, max_unreadable_share) if over else CHECK_TEXT,
+            metadata={"berkas": MetadataValue.path(str(path)), "batas": MetadataValue.float(max_unreadable_share),
+                      "kolom_gagal": MetadataValue.text(", ".join(over) or "-"), **quality_metadata(dpt)},
+        )
+        if over:  # nothing is written: the next run reads the file again
+            context.log.error(check.description)
+            return MaterializeResult(metadata={"berkas": MetadataValue.path(str(path)), **quality_metadata(dpt)},
+                                     check_results=[check])
+        frame = dpt.frame.sort_values("id", kind="stable").reset_index(drop=True)
         duplicates = deduplicate(frame, LinkConfig()) if len(frame) > 1 else pd.DataFrame(columns=DUPLICATE_COLUMNS)
         with warehouse.begin() as conn:
             token = store.load_baseline(conn, warehouse, regency, frame)
@@ -89,7 +197,9 @@ def build(regency_partitions: StaticPartitionsDefinition):
                 "pasangan_ganda": MetadataValue.int(len(duplicates)),
                 "ganda_per_kelas": count_table(duplicates.groupby(["kelas", "decision"]).size(), "kelas")
                 if len(duplicates) else MetadataValue.md("(none)"),
+                **quality_metadata(dpt),
             },
+            check_results=[check],
         )
 
     return dpt_baseline

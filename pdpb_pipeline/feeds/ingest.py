@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from .. import nik as nikmod
-from .. import regions, schema
+from .. import dates, regions, schema
 from . import parse
 from .reader import UnreadableFile, read_table
 from .spec import AgencySpec, normalize_header
@@ -47,8 +47,8 @@ WARNINGS: dict[str, str] = {
     "tanggal_lahir_beda_nik": "Tanggal lahir berbeda dengan yang tersandi di NIK",
     "jenis_kelamin_beda_nik": "Jenis kelamin berbeda dengan yang tersandi di NIK",
     "tanggal_lahir_tidak_valid": "Tanggal lahir tidak dapat dibaca",
-    parse.DATE_SWAPPED: "Tanggal dan bulan tertukar (dibaca sebagai bulan-tanggal)",
-    "tanggal_di_masa_depan": "Tanggal sesudah akhir bulan laporan",
+    dates.DATE_SWAPPED: "Tanggal dan bulan tertukar (dibaca sebagai bulan-tanggal)",
+    dates.DATE_FUTURE: "Tanggal sesudah akhir bulan laporan",
     "tanggal_peristiwa_tidak_valid": "Tanggal peristiwa tidak dapat dibaca",
     "jenis_kelamin_tidak_dikenal": "Jenis kelamin tidak dikenal",
     "status_kawin_tidak_dikenal": "Status kawin tidak dikenal",
@@ -331,7 +331,7 @@ def _canonical(spec: AgencySpec, raw: pd.DataFrame, fields: dict[str, str], rege
         tempat = tempat.where(tempat != "", split["tempat"].fillna(""))
         tanggal = tanggal.where(tanggal != "", split["tanggal"].fillna(""))
     out["tempat_lahir"] = parse.clean_names(tempat)
-    born, born_warn = parse.parse_dates(tanggal, reference)
+    born, born_warn = dates.parse_dates(tanggal, reference)
     out["tanggal_lahir"] = born
     warn.append(born_warn)
     warn.append(pd.Series(np.where((tanggal != "") & born.isna() & (born_warn == ""), "tanggal_lahir_tidak_valid", ""), index=raw.index))
@@ -366,7 +366,7 @@ def _canonical(spec: AgencySpec, raw: pd.DataFrame, fields: dict[str, str], rege
     else:
         event = pd.Series(spec.default_event or "", index=raw.index)
     out["jenis_peristiwa"] = event
-    happened, happened_warn = parse.parse_dates(_col(raw, fields, "tanggal_peristiwa"), reference)
+    happened, happened_warn = dates.parse_dates(_col(raw, fields, "tanggal_peristiwa"), reference)
     out["tanggal_peristiwa"] = happened
     event_date_bad = (_col(raw, fields, "tanggal_peristiwa") != "") & happened.isna()
     warn.append(pd.Series(np.where(event_date_bad, "tanggal_peristiwa_tidak_valid", ""), index=raw.index))

@@ -1,4 +1,4 @@
-"""Field parsers for agency data: dates in every format agencies use, codes, names, NIKs.
+"""Field parsers for agency data: dates (the one parser, ``pdpb_pipeline.dates``), codes, names, NIKs.
 
 Each parser works on the distinct values of a column (agency columns repeat a lot) and returns
 the parsed value plus a warning code where the value had to be interpreted.
@@ -6,84 +6,9 @@ the parsed value plus a warning code where the value had to be interpreted.
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 
 import pandas as pd
-
-EXCEL_EPOCH = dt.date(1899, 12, 30)
-MONTHS = {
-    "jan": 1, "januari": 1, "january": 1, "feb": 2, "peb": 2, "februari": 2, "pebruari": 2, "february": 2,
-    "mar": 3, "maret": 3, "march": 3, "apr": 4, "april": 4, "mei": 5, "may": 5, "jun": 6, "juni": 6,
-    "june": 6, "jul": 7, "juli": 7, "july": 7, "agu": 8, "ags": 8, "agt": 8, "agustus": 8, "aug": 8,
-    "august": 8, "sep": 9, "sept": 9, "september": 9, "okt": 10, "oktober": 10, "oct": 10, "october": 10,
-    "nov": 11, "nop": 11, "november": 11, "nopember": 11, "des": 12, "desember": 12, "dec": 12, "december": 12,
-}
-_ISO = re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[ T].*)?$")
-_DMY = re.compile(r"^(\d{1,2})[-/. ](\d{1,2})[-/. ](\d{2}|\d{4})$")
-_NAMED = re.compile(r"^(\d{1,2})[-/. ]+([a-z]+)[-/. ,]+(\d{2}|\d{4})$")
-_SERIAL = re.compile(r"^\d{4,5}(?:\.0+)?$")
-_COMPACT = re.compile(r"^(\d{2})(\d{2})(\d{4})$")  # DDMMYYYY
-
-DATE_SWAPPED = "tanggal_bulan_tertukar"
-
-
-def parse_date(text: str, reference: dt.date) -> tuple[dt.date | None, str | None]:
-    """One date as agencies write it; returns (date, warning). None when it is not a date.
-
-    Day-first is the Indonesian convention: ``03-04-1990`` is 3 April. When the second part
-    cannot be a month (``04-23-1990``) the value was written month-first; it is read that way
-    and flagged.
-    """
-    value = text.strip().lower()
-    if not value:
-        return None, None
-    if _SERIAL.match(value):
-        serial = int(float(value))
-        if 1 <= serial <= 80000:  # 1900-01-01 .. 2119
-            return EXCEL_EPOCH + dt.timedelta(days=serial), None
-        return None, None
-    match = _ISO.match(value)
-    if match:
-        return _date(int(match[1]), int(match[2]), int(match[3]))
-    match = _DMY.match(value) or _COMPACT.match(value)
-    if match:
-        day, month, year = int(match[1]), int(match[2]), _year(match[3], reference)
-        return _date(year, month, day)
-    match = _NAMED.match(value)
-    if match and match[2] in MONTHS:
-        return _date(_year(match[3], reference), MONTHS[match[2]], int(match[1]))
-    return None, None
-
-
-def _year(text: str, reference: dt.date) -> int:
-    year = int(text)
-    if len(text) == 2:
-        year += 2000 if year <= reference.year % 100 else 1900
-    return year
-
-
-def _date(year: int, month: int, day: int) -> tuple[dt.date | None, str | None]:
-    try:
-        return dt.date(year, month, day), None
-    except ValueError:
-        pass
-    try:
-        return dt.date(year, day, month), DATE_SWAPPED
-    except ValueError:
-        return None, None
-
-
-def parse_dates(values: pd.Series, reference: dt.date) -> tuple[pd.Series, pd.Series]:
-    """Vectorised over distinct values: (datetime64 series, warning series with '' for none)."""
-    text = values.fillna("").astype(str)
-    parsed = {v: parse_date(v, reference) for v in text.unique()}
-    dates = pd.to_datetime(text.map(lambda v: parsed[v][0]), errors="coerce")
-    warnings = text.map(lambda v: parsed[v][1] or "")
-    # A date after the reference (the month's end) cannot have happened yet.
-    future = dates > pd.Timestamp(reference)
-    return dates.where(~future), warnings.where(~future, "tanggal_di_masa_depan")
-
 
 SEX = {"L": "L", "LK": "L", "LAKI LAKI": "L", "LAKI": "L", "PRIA": "L", "M": "L", "MALE": "L", "1": "L",
        "P": "P", "PR": "P", "PEREMPUAN": "P", "WANITA": "P", "W": "P", "F": "P", "FEMALE": "P", "2": "P"}

@@ -254,66 +254,6 @@ def name_table(names: np.ndarray) -> dict[str, np.ndarray]:
 
 # --- dates ---------------------------------------------------------------------------------------
 
-def date_parts(values) -> np.ndarray:
-    """``yyyymmdd`` as int64 (0 when unknown) from ISO strings, datetimes or digit strings.
-
-    Impossible dates written in a valid shape (``1956-13-02``) are kept: a swapped day and month
-    is exactly the error linkage needs to see.
-    """
-    s = pd.Series(values)
-    if pd.api.types.is_datetime64_any_dtype(s):
-        out = (s.dt.year * 10000 + s.dt.month * 100 + s.dt.day).fillna(0).astype(np.int64)
-        return out.to_numpy()
-    out = np.zeros(len(s), dtype=np.int64)
-    rest = np.ones(len(s), dtype=bool)
-    if s.dtype == object and len(s):
-        try:  # the usual shape, yyyy-mm-dd, straight from the bytes
-            arr = s.to_numpy().astype("S11")
-        except (UnicodeEncodeError, TypeError, ValueError):
-            arr = None
-        if arr is not None:
-            u8 = arr.view(np.uint8).reshape(len(arr), 11)
-            dig = (u8 >= 48) & (u8 <= 57)
-            sep = (u8[:, [4, 7]] == 45) | (u8[:, [4, 7]] == 47) | (u8[:, [4, 7]] == 46)  # - / .
-            iso = (np.char.str_len(arr) == 10) & dig[:, [0, 1, 2, 3, 5, 6, 8, 9]].all(axis=1) & sep.all(axis=1)
-            u8 = u8.astype(np.int16) - 48
-            y = (u8[:, 0] * 1000 + u8[:, 1] * 100 + u8[:, 2] * 10 + u8[:, 3]).astype(np.int64)
-            mo, d = (u8[:, 5] * 10 + u8[:, 6]).astype(np.int64), (u8[:, 8] * 10 + u8[:, 9]).astype(np.int64)
-            valid = (y >= 1800) & (y <= 2200) & (mo > 0) & (mo <= 31) & (d > 0) & (d <= 31)
-            out[iso] = np.where(valid, y * 10000 + mo * 100 + d, 0)[iso]
-            rest = ~iso
-    if rest.any():
-        sub = s[rest] if not rest.all() else s
-        codes, uniq = pd.factorize(sub, use_na_sentinel=True)
-        parsed = np.zeros(len(uniq) + 1, dtype=np.int64)
-        for i, v in enumerate(uniq):
-            parsed[i] = _parse_date(v if isinstance(v, str) else str(v))
-        out[rest] = parsed[codes]
-    return out
-
-
-_DATE_ISO = re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})")
-_DATE_DMY = re.compile(r"^(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})$")
-
-
-def _parse_date(v: str) -> int:
-    v = v.strip()
-    if not v:
-        return 0
-    m = _DATE_ISO.match(v)
-    if m:
-        y, mo, d = int(m.group(1)), int(m.group(2)), int(m.group(3))
-    elif (m := _DATE_DMY.match(v)):
-        d, mo, y = int(m.group(1)), int(m.group(2)), int(m.group(3))
-    elif len(v) == 8 and v.isdigit():
-        y, mo, d = int(v[:4]), int(v[4:6]), int(v[6:])
-    else:
-        return 0
-    if not (1800 <= y <= 2200) or not (0 < mo <= 31) or not (0 < d <= 31):
-        return 0
-    return y * 10000 + mo * 100 + d
-
-
 def swap_day_month(ymd: np.ndarray) -> np.ndarray:
     """The same dates with day and month swapped (0 where the swap is the same date or none)."""
     y, m, d = ymd // 10000, (ymd // 100) % 100, ymd % 100

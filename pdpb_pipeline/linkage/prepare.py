@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from ..dates import date_parts
 from . import normalize as nz
 
 FIELDS = ("id", "nik", "nkk", "nama", "tempat_lahir", "tanggal_lahir", "jenis_kelamin",
@@ -65,7 +66,7 @@ def _column(frame: pd.DataFrame, name: str) -> np.ndarray:
         return np.full(len(frame), "", dtype=object)
     col = frame[name]
     if name == "tanggal_lahir" and pd.api.types.is_datetime64_any_dtype(col):
-        return col.dt.strftime("%Y-%m-%d").fillna("").to_numpy(dtype=object)
+        return col.to_numpy(dtype=object)  # Timestamps (NaT when unknown): date_parts reads them as they are
     if col.dtype == object:
         return col.to_numpy(dtype=object)  # NaN / None are handled per distinct value
     return col.astype(str).to_numpy(dtype=object)
@@ -171,7 +172,7 @@ def prepare(frames: list[pd.DataFrame], tf_rows: slice | None = None) -> Records
         nik_key=nik_key, nik_region=parts["region"], nik_birth=parts["birth"],
         nik_serial=parts["serial"], nkk_key=np.where(nkk16, nkk_key, np.int64(-1)),
         name_code=name_code, names=names, name_sorted_code=name_sorted_code,
-        name_core_code=name_core_code, tf_sorted=tf, dob=_per_value(frames, "tanggal_lahir", nz.date_parts),
+        name_core_code=name_core_code, tf_sorted=tf, dob=_per_value(frames, "tanggal_lahir", date_parts),
         sex=sex, place_code=place_code, places=places, desa_code=desa_code, rtrw=rtrw,
         addr_code=addr_code, addrs=addrs, addr_norm_code=addr_norm_code, raw_names=np.append(raw_names, "")[raw_name_code],
     )

@@ -46,6 +46,10 @@ class SynthConfig:
     baseline_birthdate_mismatch: float = 0.003  # tanggal_lahir disagrees with the NIK
     baseline_nik_missing: float = 0.001  # empty NIK
     baseline_name_typo: float = 0.002  # one-letter typo in nama
+    # How the DPT file writes birth dates (the truth keeps the true dates): a blank date, or the
+    # Indonesian DD-MM-YYYY instead of ISO. 0 leaves the file as before, byte for byte.
+    baseline_birthdate_blank: float = 0.0
+    baseline_birthdate_dmy: float = 0.0
 
     # --- monthly events ---------------------------------------------------------------------
     death_rate_annual: float = 0.0063  # crude death rate of the whole population (age-dependent)

@@ -72,6 +72,20 @@ def _write_csv(frame: pd.DataFrame, path: Path) -> None:
     frame.to_csv(path, index=False, lineterminator="\n")
 
 
+def _written_dates(dpt: pd.DataFrame, cfg: SynthConfig) -> pd.DataFrame:
+    """The DPT as its file writes birth dates: shares blank or DD-MM-YYYY (own random stream, so
+    the rest of the regency is the same with or without them)."""
+    if not (cfg.baseline_birthdate_blank or cfg.baseline_birthdate_dmy):
+        return dpt
+    u = np.random.default_rng([cfg.seed, 0xDA7E]).random(len(dpt))
+    born = pd.to_datetime(dpt["tanggal_lahir"])
+    text = born.dt.strftime("%Y-%m-%d").fillna("")
+    blank = u < cfg.baseline_birthdate_blank
+    dmy = ~blank & (u < cfg.baseline_birthdate_blank + cfg.baseline_birthdate_dmy)
+    text = text.where(~dmy, born.dt.strftime("%d-%m-%Y")).where(~blank, "")
+    return dpt.assign(tanggal_lahir=text)
+
+
 def generate(config: SynthConfig, out_dir: Path | str) -> SynthSummary:
     """Generates the synthetic regency described by ``config`` under ``out_dir``."""
     t0 = time.perf_counter()
@@ -86,7 +100,7 @@ def generate(config: SynthConfig, out_dir: Path | str) -> SynthSummary:
     B = build_baseline(cfg, geo, P, streams[2])
     base_dir = out / "baseline" / code
     base_dir.mkdir(parents=True, exist_ok=True)
-    schema.write_person_csv(B.dpt, base_dir / "dpt.csv")
+    schema.write_person_csv(_written_dates(B.dpt, cfg), base_dir / "dpt.csv")
     truth_dir = out / "truth" / code
     truth_dir.mkdir(parents=True, exist_ok=True)
     meta = {"regency": code, "regency_name": regions.regency_name(code), "seed": cfg.seed,

@@ -1,0 +1,121 @@
+"""Loading the baseline DPT: dates in any format, blank and unreadable values counted per field,
+and a DPT with too many unreadable values refused by a blocking check, nothing written."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from dagster import DagsterInstance
+
+from pdpb_pipeline.assets.baseline import load_baseline_file
+from pdpb_pipeline.definitions import build_definitions
+from pdpb_pipeline.resources.landing import LandingZone
+from pdpb_pipeline.resources.warehouse import Warehouse
+from pdpb_pipeline.runner import baseline_is_current, ensure_baseline, run_regency
+from pdpb_pipeline.settings import Settings
+
+REGENCY = "36.73"
+
+
+def _dpt(voters: int = 200, seed: int = 5) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    born = pd.to_datetime("1940-01-01") + pd.to_timedelta(rng.integers(0, 23_000, voters), unit="D")
+    sex = np.where(rng.random(voters) < 0.5, "L", "P")
+    day = born.day.to_numpy() + np.where(sex == "P", 40, 0)
+    return pd.DataFrame({
+        "id": [f"DPT-{REGENCY}-{i:07d}" for i in range(voters)],
+        "nik": [f"367301{d:02d}{b:%m%y}{i + 1:04d}" for i, (d, b) in enumerate(zip(day, born))],
+        "nkk": [f"3673010101{i // 4 + 1:06d}" for i in range(voters)],
+        "nama": rng.choice(["SITI AMINAH", "ASEP SUNANDAR", "DEDI KURNIAWAN", "NUR HASANAH"], voters),
+        "tempat_lahir": rng.choice(["SERANG", "CILEGON", "PANDEGLANG"], voters),
+        "tanggal_lahir": born.strftime("%Y-%m-%d"),
+        "jenis_kelamin": sex,
+        "status_kawin": rng.choice(["B", "S", "P"], voters),
+        "alamat": "KP. CIPARE",
+        "rt": "001", "rw": "002",
+        "kode_desa": rng.choice([f"{REGENCY}.01.1001", f"{REGENCY}.02.1003"], voters),
+    })
+
+
+def _write(frame: pd.DataFrame, root: Path) -> Path:
+    path = root / "baseline" / REGENCY / "dpt.csv"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    frame.to_csv(path, index=False)
+    return path
+
+
+def _settings(tmp_path: Path, url: str) -> Settings:
+    return Settings(warehouse_url=url, landing_dir=tmp_path / "landing", output_dir=tmp_path / "out",
+                    regencies=(REGENCY,), start_month="2025-01", polling_day="")
+
+
+def test_day_first_dpt_loads_its_dates(tmp_path):
+    iso = _dpt()
+    day_first = iso.assign(tanggal_lahir=pd.to_datetime(iso["tanggal_lahir"]).dt.strftime("%d-%m-%Y"))
+    expected = pd.to_datetime(iso["tanggal_lahir"])
+    loaded = load_baseline_file(_write(day_first, tmp_path), REGENCY)
+    assert loaded.frame["tanggal_lahir"].equals(expected.rename("tanggal_lahir"))
+    assert loaded.fields["tanggal_lahir"].blank == loaded.fields["tanggal_lahir"].unreadable == 0
+
+
+def test_blank_and_unreadable_values_are_counted_per_field_with_rows(tmp_path):
+    dpt = _dpt()
+    dpt.loc[[3, 50], "tanggal_lahir"] = ""        # missing: counted, not unreadable
+    dpt.loc[10, "tanggal_lahir"] = "31-02-1980"   # no such day
+    dpt.loc[20, "tanggal_lahir"] = "12-03-2099"   # not born yet
+    dpt.loc[7, "jenis_kelamin"] = "X"
+    dpt.loc[8, "status_kawin"] = ""
+    dpt.loc[9, "kode_desa"] = "32.01.01.1001"     # another regency
+    dpt.loc[11, "nik"] = "3.67301E+15"
+    loaded = load_baseline_file(_write(dpt, tmp_path), REGENCY)
+    q = loaded.fields
+    assert (q["tanggal_lahir"].blank, q["tanggal_lahir"].unreadable, q["tanggal_lahir"].unreadable_rows) == (2, 2, (12, 22))
+    assert (q["jenis_kelamin"].unreadable, q["jenis_kelamin"].unreadable_rows) == (1, (9,))
+    assert (q["status_kawin"].blank, q["status_kawin"].unreadable) == (1, 0)
+    assert (q["kode_desa"].unreadable_rows, q["nik"].unreadable_rows, q["nkk"].unreadable) == ((11,), (13,), 0)
+    assert loaded.frame["tanggal_lahir"].isna().sum() == 4
+
+
+def test_few_unreadable_dates_load_with_counts_in_the_metadata(tmp_path, sqlite_url):
+    settings = _settings(tmp_path, sqlite_url)
+    dpt = _dpt()
+    dpt.loc[5, "tanggal_lahir"] = "kemarin"  # 0.5%: under the 1% limit
+    dpt.loc[6, "tanggal_lahir"] = ""
+    _write(dpt, settings.landing_dir)
+    with DagsterInstance.ephemeral() as instance:
+        outcome = ensure_baseline(build_definitions(settings), instance, REGENCY)
+    assert outcome.success
+    figures = outcome.metadata["dpt_baseline"]
+    assert figures["pemilih"] == 200
+    assert figures["tak_terbaca_tanggal_lahir"] == 1 and figures["kosong_tanggal_lahir"] == 1
+    assert outcome.failed_checks == []
+
+
+def test_too_many_unreadable_dates_stop_the_load_and_write_nothing(tmp_path, sqlite_url):
+    settings = _settings(tmp_path, sqlite_url)
+    dpt = _dpt()
+    garbage = np.arange(0, 200, 33)  # 7 of 200 = 3.5%
+    dpt.loc[garbage, "tanggal_lahir"] = "##-##-####"
+    path = _write(dpt, settings.landing_dir)
+    defs = build_definitions(settings)
+    with DagsterInstance.ephemeral() as instance:
+        outcomes = run_regency(defs, instance, REGENCY, "2025-01", "2025-02")
+    assert len(outcomes) == 1 and not outcomes[0].success  # the months did not run
+    check = "dpt_baseline:dpt_terbaca (ERROR)"
+    assert outcomes[0].failed_checks == [check]
+    message = outcomes[0].check_messages[check]
+    assert str(path) in message and "field tanggal_lahir" in message
+    assert "row(s) 2, 35, 68, 101, 134" in message  # file rows: the header is row 1
+    assert not any(nik in message for nik in dpt["nik"])
+    warehouse, landing = Warehouse(url=sqlite_url), LandingZone(root=str(settings.landing_dir))
+    assert not baseline_is_current(warehouse, landing, REGENCY)
+    assert warehouse.read("SELECT COUNT(*) AS n FROM dpb")["n"][0] == 0
+    # the corrected file loads on the next run
+    dpt.loc[garbage, "tanggal_lahir"] = "01-01-1980"
+    _write(dpt, settings.landing_dir)
+    with DagsterInstance.ephemeral() as instance:
+        again = ensure_baseline(defs, instance, REGENCY)
+    assert again.success and again.metadata["dpt_baseline"]["pemilih"] == 200
+    assert baseline_is_current(warehouse, landing, REGENCY)
