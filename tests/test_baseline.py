@@ -119,3 +119,14 @@ def test_too_many_unreadable_dates_stop_the_load_and_write_nothing(tmp_path, sql
         again = ensure_baseline(defs, instance, REGENCY)
     assert again.success and again.metadata["dpt_baseline"]["pemilih"] == 200
     assert baseline_is_current(warehouse, landing, REGENCY)
+
+
+def test_malformed_niks_are_counted_but_never_stop_the_load(tmp_path):
+    # Real DPTs carry NIKs that Excel cut to 15 significant digits; the records stay voters.
+    dpt = _dpt()
+    dpt.loc[:19, "nik"] = "3.67301E+15"
+    loaded = load_baseline_file(_write(dpt, tmp_path), REGENCY)
+    assert loaded.fields["nik"].unreadable == 20
+    assert loaded.over(0.01) == {}
+    dpt.loc[:19, "tanggal_lahir"] = "00-00-0000"
+    assert set(load_baseline_file(_write(dpt, tmp_path), REGENCY).over(0.01)) == {"tanggal_lahir"}

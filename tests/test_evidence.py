@@ -197,13 +197,13 @@ def test_taking_evidence_away_never_removes_more_voters(seed):
 
 def _standing(feed: pd.DataFrame, earlier: pd.DataFrame | None = None, month: str = MONTH) -> pd.DataFrame:
     earlier = earlier if earlier is not None else pd.DataFrame(columns=["month", *status.COLUMNS])
-    return status.standing(earlier, status.month_rows(feed, REFERENCE), month)
+    return status.standing(earlier, status.month_rows(feed), month)
 
 
 def test_an_enlisted_member_not_on_the_roll_is_refused_as_a_new_voter_until_retirement():
     soldier = _voter(5, born=dt.date(2003, 4, 4), sex="L", name="DIMAS PRAKOSO")
     january = _feed(_row(soldier, "masuk_tni"))
-    held = status.month_rows(january, REFERENCE).assign(month="2026-01")
+    held = status.month_rows(january).assign(month="2026-01")
     assert held[["jenis", "aktif", "agency"]].values.tolist() == [["tni_polri", True, "tni_polri"]]
     # February: the village list names him; the addition is refused with the reason.
     village = _feed(_row(soldier, "daftar_pemilih_desa") | {"agency": "dpmd", "file_name": "dpmd.xlsx", "id": "dpmd#2"})
@@ -225,7 +225,7 @@ def test_only_the_legal_source_and_a_usable_nik_set_a_bar():
     soldier = _voter(5, born=dt.date(2003, 4, 4), sex="L", name="DIMAS PRAKOSO")
     hearsay = _row(soldier, "masuk_tni") | {"agency": "perumahan", "file_name": "perumahan.csv", "id": "perumahan#2"}
     placeholder = _row(soldier, "masuk_tni", n=3, nik="3333333333333333")
-    assert status.month_rows(_feed(hearsay, placeholder), REFERENCE).empty
+    assert status.month_rows(_feed(hearsay, placeholder)).empty
 
 
 def test_a_court_removal_removes_a_voter_and_bars_until_its_end_date():
@@ -235,7 +235,7 @@ def test_a_court_removal_removes_a_voter_and_bars_until_its_end_date():
     row = _only(proposals, voter["id"])
     assert (row["sub_kategori"], row["status"]) == ("dicabut_hak_pilih", rules.APPLIED)
     assert apply(REGENCY, MONTH, _roll(voter), proposals).roll.empty
-    held = status.month_rows(court, REFERENCE)
+    held = status.month_rows(court)
     assert held["berlaku_sampai"].iloc[0] == pd.Timestamp("2027-12-31")
     current = status.standing(pd.DataFrame(columns=["month", *status.COLUMNS]), held, MONTH)
     assert status.bars(current, dt.date(2027, 6, 30)) == {voter["nik"]: "hak_pilih_dicabut"}
@@ -247,7 +247,7 @@ def test_standing_is_kept_in_the_warehouse_month_by_month(sqlite_url):
 
     warehouse = Warehouse(url=sqlite_url)
     soldier = _voter(5, born=dt.date(2003, 4, 4), sex="L", name="DIMAS PRAKOSO")
-    rows = status.month_rows(_feed(_row(soldier, "masuk_polri")), REFERENCE)
+    rows = status.month_rows(_feed(_row(soldier, "masuk_polri")))
     warehouse.replace(status.TABLE, {"regency": REGENCY, "month": "2026-01"}, rows)
     assert status.read_before(warehouse, REGENCY, "2026-01").empty  # a month never sees its own rows twice
     earlier = status.read_before(warehouse, REGENCY, "2026-02")

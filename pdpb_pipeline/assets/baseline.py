@@ -62,8 +62,11 @@ class BaselineFile:
     fields: dict[str, FieldQuality]
 
     def over(self, max_share: float) -> dict[str, FieldQuality]:
-        """Fields whose unreadable share exceeds ``max_share``."""
-        return {n: q for n, q in self.fields.items() if q.share(len(self.frame)) > max_share}
+        """Fields whose unreadable share exceeds ``max_share``. A malformed NIK or NKK is counted
+        but never stops the load: the registry does not reissue numbers, real DPTs carry such
+        faults, and the rules treat those records as having no usable NIK."""
+        return {n: q for n, q in self.fields.items()
+                if n not in NUMBERS and q.share(len(self.frame)) > max_share}
 
 
 def _quality(blank: np.ndarray, unreadable: np.ndarray) -> FieldQuality:
@@ -87,6 +90,7 @@ def _field_quality(text: pd.DataFrame, born: pd.Series, regency: str | None) -> 
 
 
 FIELDS_CHECKED = ("nik", "nkk", "tanggal_lahir", "jenis_kelamin", "status_kawin", "kode_desa")
+NUMBERS = ("nik", "nkk")
 
 
 def load_baseline_file(path, regency: str | None = None) -> BaselineFile:

@@ -147,7 +147,7 @@ def build(monthly_def: MultiPartitionsDefinition, feed_assets, baseline_asset, s
                                     "WHERE regency = :regency AND month = :month", where)
         earlier = open_queue(warehouse, part.regency, part.month)
         evidence = ganda.evidence_for(warehouse, part.regency, part.month, duplicates)
-        marks = standing.month_rows(feed, reference)
+        marks = standing.month_rows(feed)
         now = standing.standing(standing.read_before(warehouse, part.regency, part.month), marks, part.month)
         proposals = rules.propose(part.regency, part.month, reference, feed, links, previous, duplicates, earlier,
                                   evidence, now)

@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 
-from ..feeds.parse import parse_date
+from ..dates import parse_dates
 from ..feeds.spec import BY_KEY
 from ..resources.warehouse import Warehouse
 
@@ -38,7 +38,7 @@ COLUMNS = ["nik", "jenis", "aktif", "berlaku_sampai", "tanggal_peristiwa", "peri
 BARRED = {"tni_polri": "anggota_tni_polri_aktif", "hak_pilih": "hak_pilih_dicabut"}
 
 
-def month_rows(feed: pd.DataFrame, reference: dt.date) -> pd.DataFrame:
+def month_rows(feed: pd.DataFrame) -> pd.DataFrame:
     """The standing the month's feed rows set or lift (``COLUMNS``), in file order."""
     from .rules import EVENT_RULES, usable_nik
 
@@ -56,7 +56,7 @@ def month_rows(feed: pd.DataFrame, reference: dt.date) -> pd.DataFrame:
     until_text = rows["extra"].map(lambda v: json.loads(v).get("berlaku_sampai", "") if v else "") \
         if "extra" in rows.columns else pd.Series("", index=rows.index)
     # An end date lies in the future as often as not: read without the feeds' "not yet" rule.
-    until = pd.to_datetime(until_text.map(lambda v: parse_date(v, reference)[0]), errors="coerce")
+    until = parse_dates(until_text)[0]
     kinds = rows["jenis_peristiwa"].map(marks)
     return pd.DataFrame({
         "nik": rows["nik"].to_numpy(), "jenis": [k[0] for k in kinds], "aktif": [bool(k[1]) for k in kinds],
