@@ -270,3 +270,48 @@ def test_a_first_time_voter_already_on_the_roll_changes_nothing():
     feed = _feed(_row(voter, "pemilih_pemula"))
     proposals = _propose(feed, _links(feed, [voter["id"]]), _roll(voter))
     assert proposals.empty
+
+
+# --- through Dagster: a court file and a TNI enlistment, then a village list a month later ------
+
+def test_bars_set_in_one_month_refuse_a_village_list_addition_the_next(tmp_path, sqlite_url):
+    from dagster import DagsterInstance
+
+    from pdpb_pipeline.definitions import build_definitions
+    from pdpb_pipeline.resources.warehouse import Warehouse
+    from pdpb_pipeline.runner import run_regency
+    from pdpb_pipeline.settings import Settings
+
+    from .feedfiles import write_csv
+
+    voters = [_voter(i, born=dt.date(1970 + i, 1 + i % 12, 3), sex="LP"[i % 2], name=f"WARGA {chr(65 + i)} SANTOSO")
+              for i in range(12)]
+    root = tmp_path / "landing"
+    (root / "baseline" / REGENCY).mkdir(parents=True)
+    schema.write_person_csv(pd.DataFrame(voters), root / "baseline" / REGENCY / "dpt.csv")
+    soldier = build_nik("32.01.04", dt.date(2004, 7, 7), "L", 77)
+    jan, feb = root / "landing" / REGENCY / "2026-01", root / "landing" / REGENCY / "2026-02"
+    write_csv(jan / "tni_polri.csv", ["NIK", "NAMA", "TGL LAHIR", "JK", "JENIS", "TMT"],
+              [[soldier, "YOGA PRATAMA", "07-07-2004", "L", "PENERIMAAN PRAJURIT TNI", "05-01-2026"]])
+    court = voters[3]
+    write_csv(jan / "pengadilan.csv", ["NIK", "NAMA", "TGL LAHIR", "JK", "AMAR PUTUSAN", "TGL PUTUSAN", "BERLAKU SAMPAI"],
+              [[court["nik"], court["nama"], court["tanggal_lahir"].strftime("%d-%m-%Y"), court["jenis_kelamin"],
+                "PENCABUTAN HAK MEMILIH", "14-01-2026", "14-01-2031"]])
+    write_csv(feb / "dpmd.csv", ["NIK", "NAMA", "TGL LAHIR", "JK", "STATUS", "ALAMAT", "RT", "RW", "KODE DESA"],
+              [[soldier, "YOGA PRATAMA", "07-07-2004", "L", "B", "KP. CIBEBER", "2", "5", "32.01.04.2003"],
+               [court["nik"], court["nama"], court["tanggal_lahir"].strftime("%d-%m-%Y"), court["jenis_kelamin"], "S",
+                "KP. CIBEBER", "2", "5", "32.01.04.2003"]])
+    settings = Settings(warehouse_url=sqlite_url, landing_dir=root, output_dir=tmp_path / "out", regencies=(REGENCY,),
+                        start_month="2026-01", polling_day="")
+    with DagsterInstance.ephemeral() as instance:
+        outcomes = run_regency(build_definitions(settings), instance, REGENCY, "2026-01", "2026-02")
+    assert all(o.success for o in outcomes), [o.failed_steps or o.failed_checks for o in outcomes]
+    wh = Warehouse(url=sqlite_url)
+    removed = wh.read("SELECT voter_id, sub_kategori, agency FROM perubahan WHERE kategori = 'tms'")
+    assert removed.values.tolist() == [[court["id"], "dicabut_hak_pilih", "pengadilan"]]
+    kept = wh.read("SELECT jenis, aktif, berlaku_sampai FROM status_pemilih ORDER BY jenis")
+    assert kept["jenis"].tolist() == ["hak_pilih", "tni_polri"]
+    assert str(kept["berlaku_sampai"].iloc[0])[:10] == "2031-01-14"
+    february = wh.read("SELECT status, alasan FROM change_proposal WHERE month = '2026-02' AND agency = 'dpmd' "
+                       "ORDER BY alasan")
+    assert february.values.tolist() == [[rules.NO_CHANGE, "anggota_tni_polri_aktif"], [rules.NO_CHANGE, "hak_pilih_dicabut"]]
