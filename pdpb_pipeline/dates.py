@@ -53,7 +53,7 @@ def date_parts(values, reference: dt.date | None = None) -> np.ndarray:
     """
     s = values if isinstance(values, pd.Series) else pd.Series(values)
     if _is_datetime(s):
-        return _ymd_of_datetimes(s)
+        return ymd_of_datetimes(s)
     out = np.zeros(len(s), dtype=np.int64)
     rest = np.ones(len(s), dtype=bool)
     if s.dtype == object and len(s):
@@ -124,7 +124,8 @@ def _naive(s: pd.Series) -> pd.Series:
     return s.dt.tz_localize(None) if s.dt.tz is not None else s
 
 
-def _ymd_of_datetimes(s: pd.Series) -> np.ndarray:
+def ymd_of_datetimes(s: pd.Series) -> np.ndarray:
+    """``yyyymmdd`` integers of datetime values (0 where NaT)."""
     days = _naive(s).to_numpy().astype("datetime64[D]")
     known = ~np.isnat(days)
     return np.where(known, _civil_from_days(np.where(known, days.view("int64"), 0)), 0)

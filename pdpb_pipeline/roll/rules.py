@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from .. import schema
+from ..dates import ymd_of_datetimes
 from ..feeds.spec import BY_KEY
 from ..linkage.normalize import normalize_name
 from ..nik import birth_and_sex, is_placeholder
@@ -138,25 +139,10 @@ def age_on(born: pd.Series, day: dt.date) -> pd.Series:
         return years - before_birthday.astype(float)
     # Integer arithmetic on the days since 1970 (the .dt accessor takes ~0.5 s a million rows):
     # with dates as YYYYMMDD numbers, whole years of age = (day - born) // 10000.
-    days = born.to_numpy().astype("datetime64[D]")
-    known = ~np.isnat(days)
-    ymd = _yyyymmdd(np.where(known, days.view("int64"), 0))
+    ymd = ymd_of_datetimes(born)
+    known = ymd > 0
     age = ((day.year * 10000 + day.month * 100 + day.day) - ymd) // 10000
     return pd.Series(np.where(known, age.astype(float), np.nan), index=born.index, name=born.name)
-
-
-def _yyyymmdd(days: np.ndarray) -> np.ndarray:
-    """Days since 1970-01-01 as YYYYMMDD integers (H. Hinnant's civil_from_days)."""
-    z = days + 719468
-    era = z // 146097
-    doe = z - era * 146097
-    yoe = (doe - doe // 1460 + doe // 36524 - doe // 146096) // 365
-    doy = doe - (365 * yoe + yoe // 4 - yoe // 100)
-    mp = (5 * doy + 2) // 153
-    d = doy - (153 * mp + 2) // 5 + 1
-    m = np.where(mp < 10, mp + 3, mp - 9)
-    y = yoe + era * 400 + (m <= 2)
-    return y * 10000 + m * 100 + d
 
 
 def _turns_17_by(day: dt.date) -> dt.date:
