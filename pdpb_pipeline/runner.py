@@ -134,10 +134,11 @@ def run_regency(
         outcomes.append(baseline)
         if not baseline.success:
             return outcomes
+    first_month = resources["bulan_awal"].of(regency)
     for month in months:
         part = Partition(regency=regency, month=month)
         try:
-            store.previous_roll_month(resources["warehouse"], regency, month, part.previous_month)
+            store.previous_roll_month(resources["warehouse"], regency, month, part.previous_month, first_month)
         except store.MonthOrderError as error:
             raise RunError(str(error)) from None
         key = part.key

@@ -29,6 +29,7 @@ from .. import monthly, schema
 from ..metadata import count_table
 from ..partitions import Partition
 from ..publish import publish
+from ..resources.bulan_awal import BulanAwal
 from ..resources.warehouse import Warehouse
 from ..roll import ganda, recap, rules, store
 from ..roll.apply import apply
@@ -133,9 +134,10 @@ def build(monthly_def: MultiPartitionsDefinition, feed_assets, baseline_asset, s
         check_specs=[AssetCheckSpec(name, asset=REKAP, description=text, blocking=True)
                      for name, text in RECAP_CHECKS.items()],
     )
-    def pemutakhiran_dpb(context: AssetExecutionContext, warehouse: Warehouse):
+    def pemutakhiran_dpb(context: AssetExecutionContext, warehouse: Warehouse, bulan_awal: BulanAwal):
         part = Partition.from_key(context.partition_key)
-        start = store.previous_roll_month(warehouse, part.regency, part.month, part.previous_month)
+        start = store.previous_roll_month(warehouse, part.regency, part.month, part.previous_month,
+                                          bulan_awal.of(part.regency))
         reference = monthly.reference_date(part.month, settings.polling_day)
         previous = monthly.roll_as_of(warehouse, part.regency, start)
         feed = monthly.feed_rows(warehouse, part.regency, part.month)

@@ -1,0 +1,91 @@
+"""The months of a regency in order, from its first month; a published month never undone in silence."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from dagster import DagsterInstance, MultiPartitionKey
+
+from pdpb_pipeline.definitions import MONTHLY_JOB, build_definitions
+from pdpb_pipeline.partitions import Partition
+from pdpb_pipeline.resources.warehouse import Warehouse
+from pdpb_pipeline.runner import RunError, run_regency
+from pdpb_pipeline.settings import Settings, parse_start_months
+from pdpb_pipeline.synth import SynthConfig, generate
+
+REGENCY = "36.73"
+
+
+@pytest.fixture(scope="module")
+def zone(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("zone")
+    generate(SynthConfig(regency=REGENCY, voters=2_000, months=3, start="2026-01", seed=5), out_dir=out)
+    return out
+
+
+def _settings(tmp: Path, zone: Path, **extra) -> Settings:
+    return Settings(warehouse_url=f"sqlite:///{tmp / 'warehouse.sqlite'}", landing_dir=zone,
+                    output_dir=tmp / "published", regencies=(REGENCY,), start_month="2026-01", polling_day="",
+                    snapshot_dir=tmp / "snapshot", **extra)
+
+
+def _closed(settings: Settings) -> list[str]:
+    frame = Warehouse(url=settings.warehouse_url).read("SELECT month FROM dpb_bulan ORDER BY month")
+    return frame["month"].tolist()
+
+
+def _job_alone(defs, instance, month: str, config: dict | None = None):
+    """The monthly job as the schedule or the UI launches it: no runner in front of it."""
+    return defs.resolve_job_def(MONTHLY_JOB).execute_in_process(
+        instance=instance, raise_on_error=False, run_config=config or {},
+        partition_key=MultiPartitionKey(Partition(REGENCY, month).key.keys_by_dimension))
+
+
+def _step_errors(result) -> list[str]:
+    out = []
+    for event in result.all_events:
+        if event.is_step_failure:
+            error = event.event_specific_data.error
+            while error.cause is not None:
+                error = error.cause
+            out.append(f"{event.step_key}: {error.message}")
+    return out
+
+
+def test_a_month_waits_for_the_month_before_it(tmp_path, zone):
+    settings = _settings(tmp_path, zone)
+    defs = build_definitions(settings)
+    with DagsterInstance.ephemeral() as instance:
+        with pytest.raises(RunError, match=r"month 2026-01 has not been published yet .*run 2026-01 next"):
+            run_regency(defs, instance, REGENCY, "2026-02")
+        # launched without the runner (schedule, UI), the linkage step refuses before writing
+        result = _job_alone(defs, instance, "2026-02")
+        assert not result.success
+        assert any(e.startswith("tautan_dpb: ") and "run 2026-01 next" in e for e in _step_errors(result))
+        assert _closed(settings) == []
+        assert all(o.success for o in run_regency(defs, instance, REGENCY, "2026-01"))
+        with pytest.raises(RunError, match=r"published up to 2026-01\); run 2026-02 next"):
+            run_regency(defs, instance, REGENCY, "2026-03")
+    assert _closed(settings) == ["2026-01"]
+
+
+def test_a_regency_with_its_own_first_month(tmp_path, zone):
+    settings = _settings(tmp_path, zone, regency_start_months={REGENCY: "2026-02"})
+    defs = build_definitions(settings)
+    with DagsterInstance.ephemeral() as instance:
+        with pytest.raises(RunError, match=r"its first month is 2026-02 .* 2026-01 comes before it .*run 2026-02"):
+            run_regency(defs, instance, REGENCY, "2026-01")
+        outcomes = run_regency(defs, instance, REGENCY, "2026-02")
+    assert all(o.success for o in outcomes)
+    assert outcomes[-1].metadata["dpb"]["pemilih"] > 0
+    assert _closed(settings) == ["2026-02"]  # started from the DPT, January never run
+
+
+def test_regency_start_months_are_validated():
+    assert parse_start_months("3201=2026-01, 36.73=2026-03", "2025-01") == {"32.01": "2026-01", "36.73": "2026-03"}
+    for text, message in [("32.01", "not REGENCY=YYYY-MM"), ("32.01=2026-13", "not REGENCY=YYYY-MM"),
+                          ("99.99=2026-01", "unknown regency"), ("32.01=2024-12", "before PDPB_START_MONTH"),
+                          ("32.01=2026-01,3201=2026-02", "named twice")]:
+        with pytest.raises(ValueError, match=message):
+            parse_start_months(text, "2025-01")
