@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -10,8 +11,10 @@ from dagster import DagsterInstance, MultiPartitionKey
 from pdpb_pipeline.definitions import MONTHLY_JOB, build_definitions
 from pdpb_pipeline.partitions import Partition
 from pdpb_pipeline.resources.warehouse import Warehouse
+from pdpb_pipeline.roll import penarikan
 from pdpb_pipeline.runner import RunError, run_regency
 from pdpb_pipeline.settings import Settings, parse_start_months
+from pdpb_pipeline.status import month_lines
 from pdpb_pipeline.synth import SynthConfig, generate
 
 REGENCY = "36.73"
@@ -89,3 +92,80 @@ def test_regency_start_months_are_validated():
                           ("32.01=2026-01,3201=2026-02", "named twice")]:
         with pytest.raises(ValueError, match=message):
             parse_start_months(text, "2025-01")
+
+
+@pytest.fixture(scope="module")
+def published(tmp_path_factory, zone):
+    """January to March of the regency closed and published."""
+    tmp = tmp_path_factory.mktemp("ledger")
+    settings = _settings(tmp, zone)
+    defs = build_definitions(settings)
+    with DagsterInstance.ephemeral() as instance:
+        assert all(o.success for o in run_regency(defs, instance, REGENCY, "2026-01", "2026-03"))
+    return settings, defs
+
+
+def _rows(settings: Settings) -> dict[str, list[str]]:
+    warehouse = Warehouse(url=settings.warehouse_url)
+    out = {name: sorted(set(warehouse.read(f"SELECT month FROM {name} WHERE regency = :r", {"r": REGENCY})["month"]))
+           for name in penarikan.DERIVED}
+    out["dpb"] = sorted(set(warehouse.read("SELECT valid_from FROM dpb WHERE regency = :r", {"r": REGENCY})["valid_from"]))
+    return out
+
+
+def test_a_published_month_is_withdrawn_only_when_asked(published):
+    settings, defs = published
+    folder = settings.output_dir / REGENCY
+    before = _rows(settings)
+    assert before["dpb_bulan"] == ["2026-01", "2026-02", "2026-03"]
+    march_manifest = (folder / "2026-03" / "manifest.json").read_bytes()
+    with DagsterInstance.ephemeral() as instance:
+        with pytest.raises(RunError, match=r"2026-02, 2026-03 are published after 2026-01; .*--rewind"):
+            run_regency(defs, instance, REGENCY, "2026-01")
+        # launched without the runner (UI, schedule): the roll step refuses, nothing of the roll changes
+        result = _job_alone(defs, instance, "2026-02")
+        assert not result.success
+        assert any(e.startswith("pemutakhiran_dpb: ") and "2026-03 is published after 2026-02" in e
+                   for e in _step_errors(result))
+        assert _rows(settings) == before
+        assert (folder / "2026-03" / "manifest.json").read_bytes() == march_manifest
+
+        # the latest published month may be run again as it is
+        assert all(o.success for o in run_regency(defs, instance, REGENCY, "2026-03"))
+
+        # asked explicitly (run config, as the UI's launchpad sets it): March is withdrawn as one act
+        result = _job_alone(defs, instance, "2026-02", {"ops": {"pemutakhiran_dpb": {"config": {
+            "tarik_bulan_berikutnya": True}}}})
+        assert result.success
+        rows = _rows(settings)
+        for name, months in rows.items():
+            assert "2026-03" not in months, name
+        assert rows["dpb_bulan"] == ["2026-01", "2026-02"]
+        assert not (folder / "2026-03").exists()
+        warehouse = Warehouse(url=settings.warehouse_url)
+        act = warehouse.read("SELECT * FROM penarikan")
+        assert act[["regency", "triggered_by", "run_id"]].values.tolist() == [[REGENCY, "2026-02", result.run_id]]
+        act_id = act["act_id"].iloc[0]
+        months = warehouse.read("SELECT month, act_id, folder FROM penarikan_bulan")
+        withdrawn = folder / "ditarik" / f"2026-03__{act_id}"
+        assert months.values.tolist() == [["2026-03", act_id, str(withdrawn)]]
+        assert (withdrawn / "manifest.json").read_bytes() == march_manifest
+        note = json.loads((withdrawn / "PENARIKAN.json").read_text())
+        assert note | {"withdrawn_at": ""} == {
+            "act_id": act_id, "regency": REGENCY, "month": "2026-03", "months": ["2026-03"], "triggered_by": "2026-02",
+            "run_id": result.run_id, "withdrawn_at": "", "reason": note["reason"]}
+        assert "2026-02" in (withdrawn / "PENARIKAN.txt").read_text()
+        status = month_lines(warehouse, REGENCY, "2026-01", "2026-04")
+        assert status[2] == f"2026-03  withdrawn  {act['withdrawn_at'].iloc[0]}  act {act_id}  (re-run of 2026-02); run it again"
+        assert status[3] == "2026-04  pending"
+
+        # with --rewind from January, February goes in a second act; then both run again and publish
+        outcomes = run_regency(defs, instance, REGENCY, "2026-01", "2026-03", rewind=True)
+        assert [o.success for o in outcomes] == [True, True, True]
+    assert sorted(p.name for p in (folder / "ditarik").iterdir()) == sorted(
+        [f"2026-03__{act_id}", f"2026-02__{warehouse.read('SELECT act_id FROM penarikan_bulan WHERE month = :m', {'m': '2026-02'})['act_id'].iloc[0]}"])
+    assert _rows(settings)["dpb_bulan"] == ["2026-01", "2026-02", "2026-03"]
+    assert (folder / "2026-03" / "manifest.json").is_file()
+    status = month_lines(warehouse, REGENCY, "2026-01", "2026-03")
+    assert all("  published  pemilih=" in line for line in status)
+    assert status[2].endswith(f"(withdrawn once, act {act_id})")
