@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import importlib
 import json
+import re
 from pathlib import Path
 
 import pytest
 from dagster import DagsterInstance, MultiPartitionKey
+from typer.testing import CliRunner
 
+from pdpb_pipeline.cli import app
 from pdpb_pipeline.definitions import MONTHLY_JOB, build_definitions
 from pdpb_pipeline.partitions import Partition
 from pdpb_pipeline.resources.warehouse import Warehouse
@@ -18,6 +22,7 @@ from pdpb_pipeline.status import month_lines
 from pdpb_pipeline.synth import SynthConfig, generate
 
 REGENCY = "36.73"
+SIXTEEN = re.compile(rb"(?<![0-9a-fA-F])\d{16}(?![0-9a-fA-F])")  # a full NIK or NKK
 
 
 @pytest.fixture(scope="module")
@@ -169,3 +174,52 @@ def test_a_published_month_is_withdrawn_only_when_asked(published):
     status = month_lines(warehouse, REGENCY, "2026-01", "2026-03")
     assert all("  published  pemilih=" in line for line in status)
     assert status[2].endswith(f"(withdrawn once, act {act_id})")
+
+
+def test_cli_refuses_with_exit_2_and_shows_the_status(tmp_path, zone, monkeypatch):
+    settings = _settings(tmp_path, zone)
+    for name, value in {"PDPB_WAREHOUSE_URL": settings.warehouse_url, "PDPB_LANDING_DIR": str(zone),
+                        "PDPB_OUTPUT_DIR": str(settings.output_dir), "PDPB_SNAPSHOT_DIR": str(settings.snapshot_dir),
+                        "PDPB_REGENCIES": REGENCY, "PDPB_START_MONTH": "2026-01",
+                        "PDPB_REGENCY_START_MONTHS": "", "DAGSTER_HOME": str(tmp_path / "home")}.items():
+        monkeypatch.setenv(name, value)
+    (tmp_path / "home").mkdir()
+    import pdpb_pipeline.definitions as definitions
+
+    importlib.reload(definitions)
+    try:
+        cli = CliRunner()
+        out_of_order = cli.invoke(app, ["run", "--regency", REGENCY, "--month", "2026-02"])
+        assert out_of_order.exit_code == 2
+        assert "run 2026-01 next" in out_of_order.output
+        ok = cli.invoke(app, ["run", "--regency", REGENCY, "--month", "2026-01", "--to", "2026-02"])
+        assert ok.exit_code == 0, ok.output
+        again = cli.invoke(app, ["run", "--regency", REGENCY, "--month", "2026-01"])
+        assert again.exit_code == 2
+        assert "2026-02 is published after 2026-01" in again.output and "--rewind" in again.output
+
+        # a withdrawal that fails before its transaction commits leaves files and rows as they were
+        warehouse = Warehouse(url=settings.warehouse_url)
+        with pytest.raises(RuntimeError, match="disk full"):
+            with penarikan.rewinding(warehouse, settings.output_dir, REGENCY, "2026-01", "run-x"):
+                assert not (settings.output_dir / REGENCY / "2026-02").exists()  # moved out first
+                raise RuntimeError("disk full")
+        assert (settings.output_dir / REGENCY / "2026-02" / "manifest.json").is_file()
+        assert not any((settings.output_dir / REGENCY / "ditarik").rglob("*.*"))
+        assert _rows(settings)["dpb_bulan"] == ["2026-01", "2026-02"]
+        assert warehouse.read("SELECT COUNT(*) AS n FROM penarikan")["n"].iloc[0] == 0
+
+        status = cli.invoke(app, ["status", "--regency", "3673"])
+        assert status.exit_code == 0, status.output
+        lines = status.output.splitlines()
+        assert lines[0].startswith("2026-01  published  pemilih=") and lines[1].startswith("2026-02  published")
+        assert all(line.endswith("  pending") for line in lines[2:])
+        assert not SIXTEEN.search(status.output.encode())
+
+        rewound = cli.invoke(app, ["run", "--regency", REGENCY, "--month", "2026-01", "--rewind"])
+        assert rewound.exit_code == 0, rewound.output
+        lines = cli.invoke(app, ["status", "--regency", REGENCY]).output.splitlines()
+        assert lines[0].startswith("2026-01  published") and lines[1].startswith("2026-02  withdrawn  ")
+    finally:
+        monkeypatch.undo()
+        importlib.reload(definitions)
