@@ -8,6 +8,8 @@ STAMP  := $(VENV)/.installed
 # top-level dagster.yaml is the production instance on PostgreSQL.
 export DAGSTER_HOME ?= $(CURDIR)/var/dagster_home
 export PDPB_LANDING_DIR ?= $(CURDIR)/var/landing
+# The demo regencies' first month (their roll starts from the DPT there); `make ui` agrees.
+export PDPB_START_MONTH ?= 2026-01
 
 .PHONY: install demo test ui clean
 

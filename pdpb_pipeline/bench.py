@@ -132,7 +132,8 @@ def _run_cycle(folder: str, month: str) -> dict:
 
     settings = Settings.from_env()
     settings = Settings(**(vars(settings) | {"landing_dir": Path(folder), "output_dir": work / "published",
-                                             "snapshot_dir": work / "snapshot", "regencies": (BENCH_REGENCY,)}))
+                                             "snapshot_dir": work / "snapshot", "regencies": (BENCH_REGENCY,),
+                                             "start_month": "2026-01", "regency_start_months": {}}))
     defs = build_definitions(settings)
     started = time.perf_counter()
     with DagsterInstance.ephemeral() as instance:

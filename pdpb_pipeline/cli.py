@@ -47,6 +47,8 @@ def run(
     month: str = typer.Option(..., help="Month to close, YYYY-MM"),
     to: str | None = typer.Option(None, help="Last month of a range, YYYY-MM"),
     verbose: bool = typer.Option(False, "--verbose", "-v", help="Show Dagster's step-by-step log"),
+    rewind: bool = typer.Option(False, "--rewind", help="Re-run a month although later months are published: "
+                                "they are withdrawn (moved to <output>/<regency>/ditarik/, recorded as one act)"),
 ) -> None:
     """Materialise a regency's month (or months, in order) through Dagster, as the schedule does."""
     from dagster import DagsterInstance
@@ -57,7 +59,8 @@ def run(
     code = _regency(regency)
     try:
         with DagsterInstance.get() as instance:
-            outcomes = run_regency(defs, instance, code, month, to, log_level="DEBUG" if verbose else "WARNING")
+            outcomes = run_regency(defs, instance, code, month, to, log_level="DEBUG" if verbose else "WARNING",
+                                   rewind=rewind)
     except RunError as error:
         typer.echo(f"error: {error}", err=True)
         raise typer.Exit(2) from None
@@ -76,6 +79,21 @@ def run(
         failed = failed or not outcome.success
     if failed:
         raise typer.Exit(1)
+
+
+@app.command()
+def status(regency: str = typer.Option(..., help="Kemendagri regency code, e.g. 32.01")) -> None:
+    """One line per month, from the regency's first month to the last complete month:
+    published (voters, run id), withdrawn (when, act id) or pending."""
+    from .definitions import MONTHLY_JOB, defs
+    from .status import month_lines
+
+    code = _regency(regency)
+    months = defs.resolve_job_def(MONTHLY_JOB).partitions_def.get_partitions_def_for_dimension("month")
+    last = months.get_last_partition_key()
+    first = defs.resources["bulan_awal"].of(code)
+    lines = month_lines(defs.resources["warehouse"], code, first, last[:7]) if last else []
+    typer.echo("\n".join(lines) if lines else f"{code}: no complete month since its first month {first}")
 
 
 @app.command()

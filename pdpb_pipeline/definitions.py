@@ -11,6 +11,7 @@ from dagster import AssetSelection, Definitions, build_schedule_from_partitioned
 
 from . import partitions
 from .assets import baseline, feeds, landing, linkage, roll
+from .resources.bulan_awal import BulanAwal
 from .resources.landing import LandingZone
 from .resources.warehouse import Warehouse
 from .sensors import build_landing_sensor
@@ -54,7 +55,8 @@ def build_definitions(settings: Settings) -> Definitions:
         schedules=[schedule],
         sensors=[build_landing_sensor(monthly_job, monthly, landing_zone)],
         resources={"warehouse": Warehouse(url=settings.warehouse_url, snapshot_dir=str(settings.snapshot_dir or "")),
-                   "landing": landing_zone},
+                   "landing": landing_zone,
+                "bulan_awal": BulanAwal(default=settings.start_month, per_regency=dict(settings.regency_start_months))},
     )
 
 

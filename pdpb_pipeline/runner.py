@@ -17,7 +17,7 @@ from .definitions import BASELINE_JOB, MONTHLY_JOB
 from .partitions import Partition
 from .resources.landing import LandingZone, sha256
 from .resources.warehouse import Warehouse
-from .roll import store
+from .roll import penarikan, store
 
 
 class RunError(Exception):
@@ -91,8 +91,11 @@ def baseline_is_current(warehouse: Warehouse, landing: LandingZone, regency: str
     return loaded == sha256(path)
 
 
-def _run_config(log_level: str) -> dict:
-    return {"loggers": {"console": {"config": {"log_level": log_level}}}}
+def _run_config(log_level: str, rewind: bool = False) -> dict:
+    config = {"loggers": {"console": {"config": {"log_level": log_level}}}}
+    if rewind:
+        config["ops"] = {"pemutakhiran_dpb": {"config": {"tarik_bulan_berikutnya": True}}}
+    return config
 
 
 def ensure_baseline(defs: Definitions, instance: DagsterInstance, regency: str, log_level: str = "WARNING"
@@ -115,8 +118,11 @@ def run_regency(
     first: str,
     last: str | None = None,
     log_level: str = "WARNING",
+    rewind: bool = False,
 ) -> list[RunOutcome]:
-    """Materialises the monthly partitions ``first``..``last`` of one regency, in order."""
+    """Materialises the monthly partitions ``first``..``last`` of one regency, in order. A month
+    with later months published is refused unless ``rewind``: then its run withdraws them
+    (``roll.penarikan``)."""
     months = month_range(first, last or first)
     monthly = defs.resolve_job_def(MONTHLY_JOB)
     partitions_def = monthly.partitions_def
@@ -131,22 +137,23 @@ def run_regency(
                 "complete month"
             )
 
-    run_config = _run_config(log_level)
+    run_config = _run_config(log_level, rewind)
     outcomes: list[RunOutcome] = []
     resources = defs.resources
+    try:  # refused before anything is launched
+        store.previous_roll_month(resources["warehouse"], regency, months[0], store.previous_month(months[0]),
+                                  resources["bulan_awal"].of(regency))
+        penarikan.refuse_unless_asked(resources["warehouse"], regency, months[0], rewind)
+    except store.MonthOrderError as error:
+        raise RunError(str(error)) from None
     baseline = ensure_baseline(defs, instance, regency, log_level)
     if baseline is not None:
         outcomes.append(baseline)
         if not baseline.success or any("(ERROR)" in c for c in baseline.failed_checks):
             baseline.success = False  # e.g. too many unreadable values: the DPT was not loaded
             return outcomes
-    for month in months:
-        part = Partition(regency=regency, month=month)
-        try:
-            store.previous_roll_month(resources["warehouse"], regency, month, part.previous_month)
-        except store.MonthOrderError as error:
-            raise RunError(str(error)) from None
-        key = part.key
+    for month in months:  # each month is launched after the one before it is published (or the range stops)
+        key = Partition(regency=regency, month=month).key
         result = monthly.execute_in_process(
             run_config=run_config,
             instance=instance, partition_key=MultiPartitionKey(key.keys_by_dimension), raise_on_error=False

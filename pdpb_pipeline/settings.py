@@ -8,8 +8,14 @@ SQLite file and the landing zone and published files live under ``./var``. Produ
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
+
+from . import regions
+
+MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 
 
 def _var_dir() -> Path:
@@ -34,6 +40,9 @@ class Settings:
     max_dpt_unreadable_share: float = 0.01
     #: Columnar copies of the latest rolls (``roll.snapshot``); None: always read the warehouse.
     snapshot_dir: Path | None = None
+    #: A regency's own first month where it differs from ``start_month`` (``PDPB_REGENCY_START_MONTHS``):
+    #: the month its roll starts from the baseline DPT; months before it are never run.
+    regency_start_months: Mapping[str, str] = field(default_factory=dict)
 
     @classmethod
     def from_env(cls) -> "Settings":
@@ -42,14 +51,41 @@ class Settings:
         regencies = tuple(
             code.strip() for code in os.environ.get("PDPB_REGENCIES", "").split(",") if code.strip()
         )
+        start_month = os.environ.get("PDPB_START_MONTH", "2025-01")
+        if not MONTH.match(start_month):
+            raise ValueError(f"PDPB_START_MONTH={start_month!r} is not a month YYYY-MM")
         return cls(
             warehouse_url=url,
             landing_dir=Path(os.environ.get("PDPB_LANDING_DIR") or var / "landing").resolve(),
             output_dir=Path(os.environ.get("PDPB_OUTPUT_DIR") or var / "published").resolve(),
             regencies=regencies,
-            start_month=os.environ.get("PDPB_START_MONTH", "2025-01"),
+            start_month=start_month,
             polling_day=os.environ.get("PDPB_POLLING_DAY", ""),
             max_quarantine_share=float(os.environ.get("PDPB_MAX_QUARANTINE_SHARE", "0.2")),
             max_dpt_unreadable_share=float(os.environ.get("PDPB_MAX_DPT_UNREADABLE_SHARE", "0.01")),
             snapshot_dir=Path(os.environ.get("PDPB_SNAPSHOT_DIR") or var / "snapshot").resolve(),
+            regency_start_months=parse_start_months(os.environ.get("PDPB_REGENCY_START_MONTHS", ""), start_month),
         )
+
+
+def parse_start_months(text: str, start_month: str) -> dict[str, str]:
+    """``"32.01=2026-01,36.73=2026-03"`` as {regency: first month}; refuses a malformed entry, an
+    unknown regency, a regency named twice, or a month before ``PDPB_START_MONTH`` (no partition)."""
+    out: dict[str, str] = {}
+    for item in (part.strip() for part in text.split(",")):
+        if not item:
+            continue
+        code, sep, month = (x.strip() for x in item.partition("="))
+        where = f"PDPB_REGENCY_START_MONTHS entry {item!r}"
+        if not sep or not MONTH.match(month):
+            raise ValueError(f"{where} is not REGENCY=YYYY-MM (e.g. 32.01=2026-01)")
+        try:
+            code = regions.normalize_regency(code)
+        except ValueError as error:
+            raise ValueError(f"{where}: {error}") from None
+        if code in out:
+            raise ValueError(f"{where}: regency {code} is named twice")
+        if month < start_month:
+            raise ValueError(f"{where}: {month} is before PDPB_START_MONTH={start_month}, where the partitions begin")
+        out[code] = month
+    return out

@@ -39,7 +39,7 @@ def zone(tmp_path_factory) -> Path:
 
 def _settings(tmp: Path, zone: Path, url: str) -> Settings:
     return Settings(warehouse_url=url, landing_dir=zone, output_dir=tmp / "published", regencies=(REGENCY, "32.01"),
-                    start_month="2025-01", polling_day="", snapshot_dir=tmp / "snapshot")
+                    start_month="2026-01", polling_day="", snapshot_dir=tmp / "snapshot")
 
 
 @pytest.fixture(scope="module")
@@ -208,7 +208,8 @@ def test_cycle_on_postgres_with_regencies_in_parallel(tmp_path, pg_url):
         home.mkdir()
         (home / "dagster.yaml").write_text("")
         env = os.environ | {"PDPB_WAREHOUSE_URL": pg_url, "PDPB_LANDING_DIR": str(zone), "DAGSTER_HOME": str(home),
-                            "PDPB_OUTPUT_DIR": str(tmp_path / "published"), "PDPB_REGENCIES": "36.73,36.74"}
+                            "PDPB_OUTPUT_DIR": str(tmp_path / "published"), "PDPB_REGENCIES": "36.73,36.74",
+                            "PDPB_START_MONTH": "2026-01"}
         processes.append(subprocess.Popen([sys.executable, "-m", "pdpb_pipeline.cli", "run", "--regency", regency,
                                            "--month", "2026-01"], env=env, stdout=subprocess.PIPE,
                                           stderr=subprocess.STDOUT, text=True))

@@ -51,7 +51,7 @@ def _zone(root: Path) -> Path:
 def _settings(tmp_path: Path, url: str, share: float = 0.2) -> Settings:
     return Settings(
         warehouse_url=url, landing_dir=_zone(tmp_path / "landing"), output_dir=tmp_path / "out",
-        regencies=(REGENCY,), start_month="2025-01", polling_day="", max_quarantine_share=share,
+        regencies=(REGENCY,), start_month="2026-01", polling_day="", max_quarantine_share=share,
     )
 
 

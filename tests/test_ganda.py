@@ -183,7 +183,7 @@ def corrected(tmp_path_factory):
                                  "PERUBAHAN ELEMEN DATA", "05-01-2026"])
     tmp = tmp_path_factory.mktemp("run")
     settings = Settings(warehouse_url=f"sqlite:///{tmp / 'warehouse.sqlite'}", landing_dir=zone,
-                        output_dir=tmp / "published", regencies=(REGENCY,), start_month="2025-01", polling_day="",
+                        output_dir=tmp / "published", regencies=(REGENCY,), start_month="2026-01", polling_day="",
                         snapshot_dir=tmp / "snapshot")
     with DagsterInstance.ephemeral() as instance:
         outcomes = run_regency(build_definitions(settings), instance, REGENCY, "2026-01", "2026-02")

@@ -52,7 +52,7 @@ def _settings(tmp_path: Path, url: str) -> Settings:
         landing_dir=_landing(tmp_path / "landing"),
         output_dir=tmp_path / "out",
         regencies=("36.73", "32.01"),
-        start_month="2025-01",
+        start_month="2026-01",
         polling_day="",
     )
 
@@ -143,6 +143,7 @@ def test_cli_exit_codes(tmp_path, sqlite_url, monkeypatch):
     monkeypatch.setenv("PDPB_WAREHOUSE_URL", sqlite_url)
     monkeypatch.setenv("PDPB_LANDING_DIR", str(settings.landing_dir))
     monkeypatch.setenv("PDPB_REGENCIES", "36.73,32.01")
+    monkeypatch.setenv("PDPB_START_MONTH", "2026-01")
     monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "home"))
     (tmp_path / "home").mkdir()
     import importlib

@@ -17,6 +17,7 @@ from dagster import (
     AssetExecutionContext,
     AssetKey,
     AssetSpec,
+    Config,
     MaterializeResult,
     MetadataValue,
     MultiPartitionsDefinition,
@@ -29,8 +30,9 @@ from .. import monthly, schema
 from ..metadata import count_table
 from ..partitions import Partition
 from ..publish import publish
+from ..resources.bulan_awal import BulanAwal
 from ..resources.warehouse import Warehouse
-from ..roll import ganda, recap, rules, store
+from ..roll import ganda, penarikan, recap, rules, store
 from ..roll import status as standing
 from ..roll.apply import apply
 from ..settings import Settings
@@ -110,6 +112,14 @@ def _recap_long(recap_desa: pd.DataFrame) -> pd.DataFrame:
     return long[long["jumlah"] != 0] if len(long) else long
 
 
+class PemutakhiranConfig(Config):
+    """Run config of ``pemutakhiran_dpb``."""
+
+    #: Re-running a month withdraws every later published month (``pdpb run --rewind``); without
+    #: it such a re-run is refused before anything changes.
+    tarik_bulan_berikutnya: bool = False
+
+
 def build(monthly_def: MultiPartitionsDefinition, feed_assets, baseline_asset, settings: Settings):
     coktas_feed = next(a for a in feed_assets if a.key == AssetKey(["feed", "coktas"]))
 
@@ -134,9 +144,12 @@ def build(monthly_def: MultiPartitionsDefinition, feed_assets, baseline_asset, s
         check_specs=[AssetCheckSpec(name, asset=REKAP, description=text, blocking=True)
                      for name, text in RECAP_CHECKS.items()],
     )
-    def pemutakhiran_dpb(context: AssetExecutionContext, warehouse: Warehouse):
+    def pemutakhiran_dpb(context: AssetExecutionContext, config: PemutakhiranConfig, warehouse: Warehouse,
+                         bulan_awal: BulanAwal):
         part = Partition.from_key(context.partition_key)
-        start = store.previous_roll_month(warehouse, part.regency, part.month, part.previous_month)
+        start = store.previous_roll_month(warehouse, part.regency, part.month, part.previous_month,
+                                          bulan_awal.of(part.regency))
+        penarikan.refuse_unless_asked(warehouse, part.regency, part.month, config.tarik_bulan_berikutnya)
         reference = monthly.reference_date(part.month, settings.polling_day)
         previous = monthly.roll_as_of(warehouse, part.regency, start)
         feed = monthly.feed_rows(warehouse, part.regency, part.month)
@@ -157,8 +170,7 @@ def build(monthly_def: MultiPartitionsDefinition, feed_assets, baseline_asset, s
         queue = queue_frame(proposals, earlier, part.month, answered)
 
         run_id = context.run.run_id
-        with warehouse.begin() as conn:
-            store.rewind(conn, warehouse, part.regency, part.month)
+        with penarikan.rewinding(warehouse, settings.output_dir, part.regency, part.month, run_id) as conn:
             store.close_versions(conn, warehouse, part.regency, part.month, applied.removed)
             store.add_versions(conn, warehouse, part.regency, part.month, applied.versions)
             token = store.stamp(conn, warehouse, part.regency, part.month, len(applied.roll))

@@ -76,17 +76,38 @@ def closed_months(warehouse: Warehouse, regency: str) -> list[str]:
         return [r[0] for r in rows]
 
 
-def previous_roll_month(warehouse: Warehouse, regency: str, month: str, previous: str) -> str:
-    """The month whose roll month M starts from; refuses a month whose predecessor is not closed."""
-    closed = [m for m in closed_months(warehouse, regency) if m < month]
-    if not closed:
-        return BASELINE  # the regency's first month starts from the baseline DPT
-    if closed[-1] != previous:
+def previous_roll_month(warehouse: Warehouse, regency: str, month: str, previous: str, first: str) -> str:
+    """The month whose roll month M starts from: the baseline DPT for the regency's ``first``
+    month, else M-1, which must be published. Refuses a month before ``first`` and a month whose
+    predecessor is not published, naming the month to run instead."""
+    if month < first:
         raise MonthOrderError(
-            f"regency {regency}: month {previous} has not been published yet (the last published month "
-            f"is {closed[-1]}); run {previous} before {month}"
+            f"regency {regency}: its first month is {first} (PDPB_START_MONTH / PDPB_REGENCY_START_MONTHS); "
+            f"{month} comes before it and is never run: run {first}"
+        )
+    if month == first:
+        return BASELINE  # the regency's first month starts from the baseline DPT
+    closed = set(closed_months(warehouse, regency))
+    if previous not in closed:
+        due = first
+        while due in closed:
+            due = next_month(due)
+        raise MonthOrderError(
+            f"regency {regency}: month {previous} has not been published yet "
+            f"({'no month is published since the first month ' + first if due == first else 'published up to ' + previous_month(due)}); "
+            f"run {due} next, months in order up to {month}"
         )
     return previous
+
+
+def next_month(month: str) -> str:
+    year, mon = map(int, month.split("-"))
+    return f"{year + mon // 12:04d}-{mon % 12 + 1:02d}"
+
+
+def previous_month(month: str) -> str:
+    year, mon = map(int, month.split("-"))
+    return f"{year - (mon == 1):04d}-{(mon - 2) % 12 + 1:02d}"
 
 
 def rewind(conn: sa.Connection, warehouse: Warehouse, regency: str, month: str) -> None:

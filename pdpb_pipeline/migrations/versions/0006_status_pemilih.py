@@ -3,14 +3,14 @@ member (until a retirement or discharge is reported), a court's removal of the r
 (until its end date, when the decision gives one).
 
 Revision ID: 0006
-Revises: 0004
+Revises: 0005
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0006"
-down_revision = "0004"
+down_revision = "0005"
 branch_labels = None
 depends_on = None
 
