@@ -74,7 +74,7 @@ def test_run_loads_baseline_once_then_months_in_order(tmp_path, sqlite_url):
         assert first[0].metadata["dpt_baseline"]["pemilih"] == 30
         assert first[1].metadata["berkas_masuk"]["berkas"] == 2
         assert first[2].metadata["berkas_masuk"]["berkas"] == 0  # a month without files is empty, not a failure
-        again = run_regency(defs, instance, "36.73", "2026-01")
+        again = run_regency(defs, instance, "36.73", "2026-02")  # the latest: no rewind needed
         assert [o.job for o in again] == ["pdpb_bulanan"]  # baseline unchanged: not reloaded
     wh = Warehouse(url=sqlite_url)
     files = wh.read("SELECT month, agency FROM landing_file ORDER BY agency")
