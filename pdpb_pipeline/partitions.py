@@ -56,6 +56,14 @@ class Partition:
 
     @property
     def previous_month(self) -> str:
-        year, month = map(int, self.month.split("-"))
-        year, month = (year - 1, 12) if month == 1 else (year, month - 1)
-        return f"{year:04d}-{month:02d}"
+        return previous_month(self.month)
+
+
+def previous_month(month: str) -> str:
+    year, mon = map(int, month.split("-"))
+    return f"{year - (mon == 1):04d}-{(mon - 2) % 12 + 1:02d}"
+
+
+def next_month(month: str) -> str:
+    year, mon = map(int, month.split("-"))
+    return f"{year + mon // 12:04d}-{mon % 12 + 1:02d}"

@@ -141,8 +141,7 @@ def run_regency(
     outcomes: list[RunOutcome] = []
     resources = defs.resources
     try:  # refused before anything is launched
-        store.previous_roll_month(resources["warehouse"], regency, months[0], store.previous_month(months[0]),
-                                  resources["bulan_awal"].of(regency))
+        store.previous_roll_month(resources["warehouse"], regency, months[0], resources["bulan_awal"].of(regency))
         penarikan.refuse_unless_asked(resources["warehouse"], regency, months[0], rewind)
     except store.MonthOrderError as error:
         raise RunError(str(error)) from None

@@ -73,8 +73,7 @@ def build(monthly_def: MultiPartitionsDefinition, feed_assets, baseline_asset):
     )
     def tautan_dpb(context: AssetExecutionContext, warehouse: Warehouse, bulan_awal: BulanAwal):
         part = Partition.from_key(context.partition_key)
-        start = store.previous_roll_month(warehouse, part.regency, part.month, part.previous_month,
-                                          bulan_awal.of(part.regency))
+        start = store.previous_roll_month(warehouse, part.regency, part.month, bulan_awal.of(part.regency))
         roll = monthly.roll_as_of(warehouse, part.regency, start)
         feed = monthly.feed_rows(warehouse, part.regency, part.month)
         persons = feed[feed["jenis_peristiwa"] != "hasil_coktas"].reset_index(drop=True)

@@ -147,8 +147,7 @@ def build(monthly_def: MultiPartitionsDefinition, feed_assets, baseline_asset, s
     def pemutakhiran_dpb(context: AssetExecutionContext, config: PemutakhiranConfig, warehouse: Warehouse,
                          bulan_awal: BulanAwal):
         part = Partition.from_key(context.partition_key)
-        start = store.previous_roll_month(warehouse, part.regency, part.month, part.previous_month,
-                                          bulan_awal.of(part.regency))
+        start = store.previous_roll_month(warehouse, part.regency, part.month, bulan_awal.of(part.regency))
         penarikan.refuse_unless_asked(warehouse, part.regency, part.month, config.tarik_bulan_berikutnya)
         reference = monthly.reference_date(part.month, settings.polling_day)
         previous = monthly.roll_as_of(warehouse, part.regency, start)

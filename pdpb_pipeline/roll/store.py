@@ -17,6 +17,7 @@ import pandas as pd
 import sqlalchemy as sa
 
 from .. import schema
+from ..partitions import next_month, previous_month
 from ..resources.warehouse import Warehouse
 from . import snapshot
 
@@ -76,7 +77,7 @@ def closed_months(warehouse: Warehouse, regency: str) -> list[str]:
         return [r[0] for r in rows]
 
 
-def previous_roll_month(warehouse: Warehouse, regency: str, month: str, previous: str, first: str) -> str:
+def previous_roll_month(warehouse: Warehouse, regency: str, month: str, first: str) -> str:
     """The month whose roll month M starts from: the baseline DPT for the regency's ``first``
     month, else M-1, which must be published. Refuses a month before ``first`` and a month whose
     predecessor is not published, naming the month to run instead."""
@@ -88,26 +89,17 @@ def previous_roll_month(warehouse: Warehouse, regency: str, month: str, previous
     if month == first:
         return BASELINE  # the regency's first month starts from the baseline DPT
     closed = set(closed_months(warehouse, regency))
+    previous = previous_month(month)
     if previous not in closed:
         due = first
         while due in closed:
             due = next_month(due)
+        done = f"published up to {previous_month(due)}" if due != first else f"nothing published since {first}"
         raise MonthOrderError(
-            f"regency {regency}: month {previous} has not been published yet "
-            f"({'no month is published since the first month ' + first if due == first else 'published up to ' + previous_month(due)}); "
+            f"regency {regency}: month {previous} has not been published yet ({done}); "
             f"run {due} next, months in order up to {month}"
         )
     return previous
-
-
-def next_month(month: str) -> str:
-    year, mon = map(int, month.split("-"))
-    return f"{year + mon // 12:04d}-{mon % 12 + 1:02d}"
-
-
-def previous_month(month: str) -> str:
-    year, mon = map(int, month.split("-"))
-    return f"{year - (mon == 1):04d}-{(mon - 2) % 12 + 1:02d}"
 
 
 def rewind(conn: sa.Connection, warehouse: Warehouse, regency: str, month: str) -> None:
