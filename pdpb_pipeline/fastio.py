@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from pathlib import Path
 
 import numpy as np
@@ -69,6 +70,37 @@ def _quoted(col) -> list[str]:
         else:
             out.append(v)
     return out
+
+
+#: First characters that make a spreadsheet read a cell as a formula (OWASP "CSV Injection").
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_FORMULA_SET = frozenset(FORMULA_START)
+_AFTER_SEMICOLON = re.compile(";(?=[=+\\-@\t\r])")
+_MARKS = tuple("\x00" + c for c in FORMULA_START) + tuple(";" + c for c in FORMULA_START)
+
+
+def formula_safe(values: list[str]) -> list[str]:
+    """Text values that a spreadsheet shows as text, never runs as a formula (OWASP).
+
+    A value starting with ``=``, ``+``, ``-``, ``@``, tab or carriage return gets a leading single
+    quote: ``=HYPERLINK(...)`` is written ``'=HYPERLINK(...)``. So does such a character after a
+    ``;`` inside a value (``A;'=1``): Excel set to Indonesian splits CSV lines at ``;``, where a new
+    cell would start. Quoting of the field (comma, quote, line break) is the writer's, as for any
+    value. Most values need nothing, which one scan of the joined column shows; only then is any
+    value looked at. Only for text: numbers are never passed here.
+    """
+    if not values:
+        return values
+    joined = "\x00".join(values)
+    if joined[:1] not in _FORMULA_SET and not any(mark in joined for mark in _MARKS):
+        return values
+    return [_neutralised(v) for v in values]
+
+
+def _neutralised(value: str) -> str:
+    if value[:1] in _FORMULA_SET:
+        value = "'" + value
+    return _AFTER_SEMICOLON.sub(";'", value) if ";" in value else value
 
 
 def write_csv(path: Path, columns: dict[str, np.ndarray | list], chunk: int = 200_000) -> None:
