@@ -59,14 +59,16 @@ def _quoted(col) -> list[str]:
     if not any(ch in joined for ch in (",", '"', "\n", "\r")):
         return values
     buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
+    # "\r\n" as the writer's line end, cut off again: a field holding a lone carriage return is
+    # quoted too (RFC 4180), which the csv module does not do with "\n" line ends.
+    w = csv.writer(buf, lineterminator="\r\n")
     out = []
     for v in values:
         if any(ch in v for ch in (",", '"', "\n", "\r")):
             buf.seek(0)
             buf.truncate()
             w.writerow([v])
-            out.append(buf.getvalue()[:-1])
+            out.append(buf.getvalue()[:-2])
         else:
             out.append(v)
     return out
@@ -75,8 +77,10 @@ def _quoted(col) -> list[str]:
 #: First characters that make a spreadsheet read a cell as a formula (OWASP "CSV Injection").
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _FORMULA_SET = frozenset(FORMULA_START)
+_FORMULA_BYTE = np.zeros(256, dtype=bool)
+_FORMULA_BYTE[[ord(c) for c in FORMULA_START]] = True
 _AFTER_SEMICOLON = re.compile(";(?=[=+\\-@\t\r])")
-_MARKS = tuple("\x00" + c for c in FORMULA_START) + tuple(";" + c for c in FORMULA_START)
+_AFTER_SEMICOLON_MARKS = tuple(";" + c for c in FORMULA_START)
 
 
 def formula_safe(values: list[str]) -> list[str]:
@@ -92,7 +96,12 @@ def formula_safe(values: list[str]) -> list[str]:
     if not values:
         return values
     joined = "\x00".join(values)
-    if joined[:1] not in _FORMULA_SET and not any(mark in joined for mark in _MARKS):
+    # Each value starts at byte 0 or after a NUL of the joined UTF-8 (a NUL inside a value only
+    # costs the slow path); the characters looked for are ASCII, so one byte each.
+    raw = np.frombuffer(joined.encode("utf-8", "surrogatepass"), dtype=np.uint8)
+    starts = np.flatnonzero(raw[:-1] == 0) + 1
+    if not (len(raw) and (_FORMULA_BYTE[raw[0]] or _FORMULA_BYTE[raw[starts]].any())) and not (
+            ";" in joined and any(mark in joined for mark in _AFTER_SEMICOLON_MARKS)):
         return values
     return [_neutralised(v) for v in values]
 
