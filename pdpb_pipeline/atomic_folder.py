@@ -107,7 +107,9 @@ def _fsync_folder(path: Path) -> None:
 @contextmanager
 def replacing(folder: Path) -> Iterator[Path]:
     """A fresh temporary sibling of ``folder`` to write into; put in ``folder``'s place on success."""
-    folder.parent.mkdir(parents=True, exist_ok=True)
+    if not folder.parent.is_dir():
+        folder.parent.mkdir(parents=True, exist_ok=True)
+        _fsync_folder(folder.parent.parent)  # the new regency folder's own entry
     staging = _sibling(folder, "tmp")
     with _active_lock:
         _active.add(str(staging))
