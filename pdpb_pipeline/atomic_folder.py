@@ -194,13 +194,11 @@ def recover(parent: Path) -> list[str]:
 
 
 def _in_use(path: Path, pid: int) -> bool:
-    if pid == os.getpid():
-        with _active_lock:
-            return str(path) in _active or any(_sibling_of(path, Path(a)) for a in _active)
-    return _alive(pid)
-
-
-def _sibling_of(path: Path, staging: Path) -> bool:
-    """An .old sibling made by the swap of a staging folder still in use (same folder name)."""
-    a, b = _LEFTOVER.match(path.name), _LEFTOVER.match(staging.name)
-    return bool(a and b and path.parent == staging.parent and a["name"] == b["name"])
+    """Whether a sibling is still being worked on: by a live process, or by this one (its
+    temporary folder, or the .old folder of the month that temporary folder is for)."""
+    if pid != os.getpid():
+        return _alive(pid)
+    with _active_lock:
+        active = [_LEFTOVER.match(Path(a).name) for a in _active]
+    mine = _LEFTOVER.match(path.name)
+    return any(a is not None and (a.string == path.name or a["name"] == mine["name"]) for a in active)
