@@ -3,14 +3,14 @@
 Started once (imports take seconds), it forks one child per publication, so each kill costs a
 fork, not an interpreter. Commands on standard input, one per line:
 
-- ``publish <A|B> <k>``: a child publishes roll A or B into the month folder. With ``k`` > 0 the
+- ``publish <A|B> <k> [fallback]``: a child publishes roll A or B into the month folder given on
+  the command line. With ``fallback`` the swap reports "not supported", so the two-rename
+  sequence is used. With ``k`` > 0 the
   child kills itself (SIGKILL) just before its k-th step: a file written, a file or folder
   flushed, a rename or swap, a folder deleted. Prints ``pid <pid>`` when the child starts and
   ``status <code>`` when it ends (minus the signal number when killed).
-- ``steps <A|B>``: the same publication without a kill; the child prints ``steps <n>``.
+- ``steps <A|B> 0 [fallback]``: the same publication without a kill; the child prints ``steps <n>``.
 - ``quit``.
-
-``--fallback`` makes the swap report "not supported", so the two-rename sequence is used.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from __future__ import annotations
 import os
 import signal
 import sys
+import tempfile
 import traceback
 from pathlib import Path
 
@@ -29,8 +30,8 @@ from tests.test_publish_speed_safe import MONTH, REFERENCE, REGENCY, _publish_in
 
 def roll_pair():
     """Two rolls of one regency that publish different files: B renames and drops voters of A."""
-    a = _roll(1500)
-    b = a.drop(index=range(0, 1500, 7)).reset_index(drop=True)
+    a = _roll(800)
+    b = a.drop(index=range(0, 800, 7)).reset_index(drop=True)
     b.loc[::5, "nama"] = "NAMA DIPERBAIKI"
     return a, b
 
@@ -47,32 +48,33 @@ def _hook(module, name: str, state: dict) -> None:
     setattr(module, name, step)
 
 
-def _child(folder: Path, roll, kill_at: int, fallback: bool, report_steps: bool) -> None:
+def _child(folder: Path, roll, inputs, kill_at: int, fallback: bool, report_steps: bool) -> None:
     state = {"steps": 0, "kill_at": kill_at}
     if fallback:
         atomic_folder.exchange = lambda a, b: False
     for module, name in [(publish, "write_csv"), (publish, "write_workbook"), (os, "fsync"), (os, "rename"),
                          (atomic_folder, "exchange"), (atomic_folder.shutil, "rmtree")]:
         _hook(module, name, state)
-    publish.publish(folder, REGENCY, MONTH, REFERENCE, roll, *_publish_inputs(roll))
+    publish.publish(folder, REGENCY, MONTH, REFERENCE, roll, *inputs)
     if report_steps:
         print(f"steps {state['steps']}", flush=True)
 
 
 def main() -> None:
     folder = Path(sys.argv[1])
-    fallback = "--fallback" in sys.argv[2:]
-    rolls = dict(zip("AB", roll_pair()))
+    rolls = {name: (roll, _publish_inputs(roll)) for name, roll in zip("AB", roll_pair())}
+    with tempfile.TemporaryDirectory() as scratch:  # warm every lazy cache once, for all children
+        publish.publish(Path(scratch) / REGENCY / MONTH, REGENCY, MONTH, REFERENCE, *rolls["A"][:1], *rolls["A"][1])
     print("ready", flush=True)
     for line in sys.stdin:
         command, *args = line.split()
         if command == "quit":
             return
-        version, kill_at = args[0], int(args[1]) if len(args) > 1 else 0
+        version, kill_at, fallback = args[0], int(args[1]), args[2:] == ["fallback"]
         pid = os.fork()
         if pid == 0:
             try:
-                _child(folder, rolls[version], kill_at, fallback, command == "steps")
+                _child(folder, *rolls[version], kill_at, fallback, command == "steps")
                 code = 0
             except BaseException:
                 traceback.print_exc()
