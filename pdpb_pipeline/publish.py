@@ -71,7 +71,7 @@ def _text(values: pd.Series) -> list[str]:
         return formula_safe(printed)
     if kind.startswith("mixed"):  # text among numbers: only the text is neutralised
         safe = formula_safe(printed)
-        return [s if type(v) is str else p for v, s, p in zip(objects.tolist(), safe, printed)]
+        return [s if isinstance(v, str) else p for v, s, p in zip(objects.tolist(), safe, printed)]
     return printed
 
 
