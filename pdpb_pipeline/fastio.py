@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from pathlib import Path
 
 import numpy as np
@@ -58,17 +59,57 @@ def _quoted(col) -> list[str]:
     if not any(ch in joined for ch in (",", '"', "\n", "\r")):
         return values
     buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
+    # "\r\n" as the writer's line end, cut off again: a field holding a lone carriage return is
+    # quoted too (RFC 4180), which the csv module does not do with "\n" line ends.
+    w = csv.writer(buf, lineterminator="\r\n")
     out = []
     for v in values:
         if any(ch in v for ch in (",", '"', "\n", "\r")):
             buf.seek(0)
             buf.truncate()
             w.writerow([v])
-            out.append(buf.getvalue()[:-1])
+            out.append(buf.getvalue()[:-2])
         else:
             out.append(v)
     return out
+
+
+#: First characters that make a spreadsheet read a cell as a formula (OWASP "CSV Injection").
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_FORMULA_SET = frozenset(FORMULA_START)
+_FORMULA_BYTE = np.zeros(256, dtype=bool)
+_FORMULA_BYTE[[ord(c) for c in FORMULA_START]] = True
+_AFTER_SEMICOLON = re.compile(";(?=[=+\\-@\t\r])")
+_AFTER_SEMICOLON_MARKS = tuple(";" + c for c in FORMULA_START)
+
+
+def formula_safe(values: list[str]) -> list[str]:
+    """Text values that a spreadsheet shows as text, never runs as a formula (OWASP).
+
+    A value starting with ``=``, ``+``, ``-``, ``@``, tab or carriage return gets a leading single
+    quote: ``=HYPERLINK(...)`` is written ``'=HYPERLINK(...)``. So does such a character after a
+    ``;`` inside a value (``A;'=1``): Excel set to Indonesian splits CSV lines at ``;``, where a new
+    cell would start. Quoting of the field (comma, quote, line break) is the writer's, as for any
+    value. Most values need nothing, which one scan of the joined column shows; only then is any
+    value looked at. Only for text: numbers are never passed here.
+    """
+    if not values:
+        return values
+    joined = "\x00".join(values)
+    # Each value starts at byte 0 or after a NUL of the joined UTF-8 (a NUL inside a value only
+    # costs the slow path); the characters looked for are ASCII, so one byte each.
+    raw = np.frombuffer(joined.encode("utf-8", "surrogatepass"), dtype=np.uint8)
+    starts = np.flatnonzero(raw[:-1] == 0) + 1
+    if not (len(raw) and (_FORMULA_BYTE[raw[0]] or _FORMULA_BYTE[raw[starts]].any())) and not (
+            ";" in joined and any(mark in joined for mark in _AFTER_SEMICOLON_MARKS)):
+        return values
+    return [_neutralised(v) for v in values]
+
+
+def _neutralised(value: str) -> str:
+    if value[:1] in _FORMULA_SET:
+        value = "'" + value
+    return _AFTER_SEMICOLON.sub(";'", value) if ";" in value else value
 
 
 def write_csv(path: Path, columns: dict[str, np.ndarray | list], chunk: int = 200_000) -> None:

@@ -3,6 +3,10 @@
 Everything lands under ``PDPB_OUTPUT_DIR/<regency>/<YYYY-MM>/`` with a ``manifest.json`` of
 checksums. NIK and NKK are masked in every file (``nik.mask``, rule ``PDPB_MASK_KEEP``); birth
 dates are not published (age is). The same month gives the same bytes on every re-run.
+
+The files are written into a temporary sibling and put into place whole (``atomic_folder``):
+killed at any instant, the month's folder is the previous complete publication or the new one.
+Text in the CSVs is made safe to open in a spreadsheet (``fastio.formula_safe``).
 """
 
 from __future__ import annotations
@@ -11,7 +15,6 @@ import datetime as dt
 import hashlib
 import json
 import re
-import shutil
 from pathlib import Path
 
 import numpy as np
@@ -19,8 +22,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from . import regions
-from .fastio import write_csv
+from . import atomic_folder, regions
+from .fastio import formula_safe, write_csv
 from .nik import mask_series
 from .roll.recap import desa_with_total, roll_up
 from .roll.rules import age_on
@@ -44,22 +47,32 @@ def _slug(text: str) -> str:
 
 
 def _csv(frame: pd.DataFrame, path: Path) -> None:
-    """UTF-8 CSV with minimal quoting, as pandas writes it, several times faster."""
+    """UTF-8 CSV with minimal quoting, as pandas writes it, several times faster; text that a
+    spreadsheet would run as a formula is neutralised (``formula_safe``), numbers are left alone."""
     write_csv(path, {c: _text(frame.iloc[:, i]) for i, c in enumerate(frame.columns)})
 
 
 def _text(values: pd.Series) -> list[str]:
-    """A column as CSV text: ``str`` of each value, ``""`` where it is missing."""
+    """A column as CSV text: ``str`` of each value, ``""`` where it is missing; text values
+    (``str``, not numbers or dates) made formula-safe."""
     array = values.to_numpy()
     if array.dtype == object and pd.api.types.infer_dtype(array, skipna=False) == "string":
-        return array.tolist()  # nothing missing, nothing to convert: the roll's text columns
+        return formula_safe(array.tolist())  # nothing missing, nothing to convert: the roll's text columns
     if (pd.api.types.is_integer_dtype(values) or pd.api.types.is_bool_dtype(values)
             or pd.api.types.is_datetime64_any_dtype(values)):
         # Equal values print alike here: each distinct value is printed once (ages, counts).
         codes, uniques = pd.factorize(values, use_na_sentinel=True)
         printed = pd.Series(uniques).astype(object).astype(str).tolist() + [""]
         return np.array(printed, dtype=object)[codes].tolist()
-    return values.astype(object).where(values.notna(), "").astype(str).tolist()
+    objects = values.astype(object).where(values.notna(), "")
+    printed = objects.astype(str).tolist()
+    kind = pd.api.types.infer_dtype(objects, skipna=True)
+    if kind == "string":
+        return formula_safe(printed)
+    if kind.startswith("mixed"):  # text among numbers: only the text is neutralised
+        safe = formula_safe(printed)
+        return [s if isinstance(v, str) else p for v, s, p in zip(objects.tolist(), safe, printed)]
+    return printed
 
 
 def _title(regency: str, month: str, what: str) -> list[str]:
@@ -76,10 +89,25 @@ def publish(
     changes: pd.DataFrame,
     queue: pd.DataFrame,
 ) -> dict[str, dict]:
-    """Writes every file of the month; returns ``{relative path: {sha256, rows}}``."""
-    if folder.exists():
-        shutil.rmtree(folder)  # a re-run replaces the month's files, never mixes them
-    folder.mkdir(parents=True)
+    """Writes every file of the month into ``folder``, replacing what was there as a whole (see
+    the module text); returns ``{relative path: {sha256, rows}}``. Only once this returns is the
+    publication in place, so only then may it be recorded in the warehouse."""
+    atomic_folder.recover(folder.parent)  # what a killed publication of this regency left
+    with atomic_folder.replacing(folder) as staging:
+        return _write_files(staging, regency, month, reference, roll, recap_desa, changes, queue)
+
+
+def _write_files(
+    folder: Path,
+    regency: str,
+    month: str,
+    reference: dt.date,
+    roll: pd.DataFrame,
+    recap_desa: pd.DataFrame,
+    changes: pd.DataFrame,
+    queue: pd.DataFrame,
+) -> dict[str, dict]:
+    folder.mkdir(parents=True, exist_ok=True)
     written: dict[str, int] = {}
     tag = f"{regency}_{month}"
 

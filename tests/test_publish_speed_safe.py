@@ -160,6 +160,11 @@ def _roll(n: int = 900) -> pd.DataFrame:
 
 
 def _publish(folder: Path, roll: pd.DataFrame) -> dict:
+    return publish.publish(folder, REGENCY, MONTH, REFERENCE, roll, *_publish_inputs(roll))
+
+
+def _publish_inputs(roll: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """The recap, change list and review queue published with ``roll``."""
     changes = pd.DataFrame(columns=list(CHANGE_COLUMNS))
     recap_desa = recap_by_desa(REGENCY, roll, roll, changes)
     changes = pd.DataFrame([{**{c: "" for c in CHANGE_COLUMNS}, "change_id": "P-1", "voter_id": roll["id"][3],
@@ -167,7 +172,7 @@ def _publish(folder: Path, roll: pd.DataFrame) -> dict:
     queue = pd.DataFrame({"id_antrean": ["U-1", "U-2"], "voter_id": [roll["id"][5], ""], "nik": ["3201014312850018", ""],
                           "nkk": ["", "3201010101010001"], "nama": ["SITI", "X & Y"],
                           "tanggal_lahir": pd.to_datetime(["2001-02-03", None]), "probability": [0.5, np.nan]})
-    return publish.publish(folder, REGENCY, MONTH, REFERENCE, roll, recap_desa, changes, queue)
+    return recap_desa, changes, queue
 
 
 def test_published_roll_is_the_roll_sorted_and_masked_per_kecamatan(tmp_path, monkeypatch):

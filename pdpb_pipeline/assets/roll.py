@@ -252,6 +252,7 @@ def build(monthly_def: MultiPartitionsDefinition, feed_assets, baseline_asset, s
                             else proposals.reindex(columns=list(rules.PROPOSAL_COLUMNS)), earlier, part.month, answered)
         folder = settings.output_dir / part.regency / part.month
         reference = monthly.reference_date(part.month, settings.polling_day)
+        # The files are in place, whole, when publish returns: only then is the publication recorded.
         manifest = publish(folder, part.regency, part.month, reference, roll, recap_desa, changes, queue)
         rows = pd.DataFrame([{"file_name": name, "sha256": v["sha256"], "rows": v["baris"]} for name, v in manifest.items()])
         ledger = warehouse.table("dpb_bulan")

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 import threading
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -44,8 +45,9 @@ def engine_for(url: str) -> sa.Engine:
         if engine is None:
             if url.startswith("sqlite"):
                 path = sa.make_url(url).database
-                if path and path != ":memory:":
+                if path and path != ":memory:" and not path.startswith("file:"):
                     Path(path).parent.mkdir(parents=True, exist_ok=True)
+                    create_private(Path(path))
                 engine = sa.create_engine(url, connect_args={"timeout": 60})
                 sa.event.listen(engine, "connect", _sqlite_pragmas)
             else:
@@ -53,6 +55,22 @@ def engine_for(url: str) -> sa.Engine:
             migrate(engine)
             _engines[url] = engine
         return engine
+
+
+def create_private(path: Path) -> None:
+    """Creates a new SQLite warehouse file empty (an empty database) and readable by its owner
+    only, 0600 whatever the umask, before SQLite writes a row; SQLite gives its ``-wal``,
+    ``-shm`` and ``-journal`` files the database file's permissions. An existing file is left as
+    it is."""
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return
+    try:
+        if hasattr(os, "fchmod"):
+            os.fchmod(fd, 0o600)
+    finally:
+        os.close(fd)
 
 
 def migrate(engine: sa.Engine, revision: str = "head") -> None:

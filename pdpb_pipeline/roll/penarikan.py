@@ -29,7 +29,7 @@ from pathlib import Path
 import pandas as pd
 import sqlalchemy as sa
 
-from .. import monthly
+from .. import atomic_folder, monthly
 from ..resources.warehouse import Warehouse
 from . import store
 
@@ -107,6 +107,9 @@ def withdrawals(warehouse: Warehouse, regency: str) -> pd.DataFrame:
 
 def _move_out(output_dir: Path, regency: str, months, act_id: str, note: dict) -> dict[str, Path]:
     moved: dict[str, Path] = {}
+    # A publication killed mid-swap may have left a month under a dot-named sibling (never a
+    # month itself): put it back first, so the month is withdrawn, not left behind.
+    atomic_folder.recover(output_dir / regency)
     try:
         for month in months:
             source = output_dir / regency / month
