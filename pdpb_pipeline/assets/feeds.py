@@ -25,7 +25,7 @@ from dagster import (
 
 from .. import __version__ as CODE_VERSION
 from ..feeds import expectations
-from ..feeds.ingest import REASONS, FeedResult, ingest, month_end
+from ..feeds.ingest import HARMLESS, REASONS, FeedResult, ingest, month_end
 from ..feeds.reader import ReadLimits
 from ..feeds.spec import AGENCIES, AgencySpec, agency_of
 from ..metadata import count_table, masked_preview
@@ -67,11 +67,16 @@ def structural_checks(spec: AgencySpec, result: FeedResult, max_share: float) ->
         )
 
     share = round(result.unusable_share, 4)
+    q = result.quarantine
+    unusable = q[(q["row_number"] > 0) & ~q["reason"].isin(HARMLESS)]["file_name"].value_counts() if len(q) else {}
+    share_text = "; ".join(f"{f.file_name}: {int(unusable.get(f.file_name, 0))} dari {f.rows_in} baris tidak dapat dipakai"
+                           for f in result.files if f.rows_in) + (
+        f" ({share:.1%} dari semua baris, batas {max_share:.0%}, PDPB_MAX_QUARANTINE_SHARE)")
     return [
         check("berkas_terbaca", not unreadable, unreadable_text, berkas_gagal=MetadataValue.text(unreadable_text or "-")),
         check("kolom_wajib_ada", not missing, missing_text, kolom_hilang=MetadataValue.text(missing_text or "-")),
         check("porsi_karantina", result.unusable_share <= max_share,
-              f"{share:.1%} baris tidak dapat dipakai, batas {max_share:.0%} (PDPB_MAX_QUARANTINE_SHARE)",
+              share_text,
               porsi=MetadataValue.float(share), batas=MetadataValue.float(max_share)),
         check("baris_lengkap", accounted == result.rows_in,
               f"baris masuk {result.rows_in} != diterima {result.accepted} + dikarantina {result.quarantined_rows}",

@@ -50,6 +50,7 @@ REASONS: dict[str, str] = {
     "identitas_tidak_cukup": "Tidak ada NIK yang sah, dan nama atau tanggal lahir kosong",
     "id_antrean_kosong": "Nomor antrean verifikasi kosong",
     "kolom_terlalu_panjang": "Isi satu kolom lebih panjang dari batas (PDPB_MAX_FIELD_CHARS); tanda kutip tidak ditutup?",
+    "tanda_kutip_terbuka": "Tanda kutip pembuka tanpa penutup: baris-baris berikutnya terbaca sebagai isi satu kolom",
     "kolom_berlebih": "Baris punya lebih banyak kolom daripada judul tabel (pemisah di dalam isian tanpa tanda kutip?)",
 }
 HARMLESS = ("baris_kosong", "baris_jumlah", "baris_ganda")
@@ -224,6 +225,13 @@ def _ingest_file(spec: AgencySpec, path: Path, regency: str, month: str, limits:
             extra = table.overflow[int(number_at[index])]
             reason[index] = "kolom_berlebih"
             detail[index] = f"{width + len(extra)} kolom terisi, judul tabel {width} kolom"
+    swallowing = number_at.isin(list(table.swallowed)) & (reason == "")
+    for index in raw.index[swallowing]:
+        column, lines = table.swallowed[int(number_at[index])]
+        reason[index] = "tanda_kutip_terbuka"
+        bad_field[index] = next((n for n, c in fields.items() if c == column), column)
+        detail[index] = (f"kolom {column} memuat {lines} baris berkas berikutnya: tanda kutip (\") pembuka "
+                         "tanpa penutup; perbaiki berkasnya dan kirim ulang")
     overflow_cells = number_at.map(lambda n: table.overflow.get(int(n)))
 
     if report.missing_columns:

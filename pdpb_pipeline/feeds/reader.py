@@ -74,6 +74,9 @@ class RawTable:
     fallback_rows: set[int] = field(default_factory=set)
     #: Row number -> the non-blank cells a row has beyond the header's width.
     overflow: dict[int, list[str]] = field(default_factory=dict)
+    #: Row number -> (column, lines): a quoted field that holds whole lines of the file, as when
+    #: a quote opens a field and is never closed (the rows after it are read into that field).
+    swallowed: dict[int, tuple[str, int]] = field(default_factory=dict)
 
 
 def megabytes(size: int) -> str:
@@ -92,17 +95,21 @@ def read_table(path: Path, header_map: dict[str, str], normalize, limits: ReadLi
     suffix = path.suffix.lower()
     kind, what = sniff(data)
     if kind == "xlsx":
-        grid, encoding, fallback = _choose_sheet(_xlsx_grids(data, limits), header_map, normalize), "xlsx", set()
+        grid, encoding, fallback, delimiter = (
+            _choose_sheet(_xlsx_grids(data, limits), header_map, normalize), "xlsx", set(), "")
     elif kind == "text":
         if suffix in (".xlsx", ".xlsm"):
             raise UnreadableFile(
                 "isinya teks biasa, bukan XLSX (berkas CSV atau pesan galat yang diberi nama .xlsx?): "
                 "simpan ulang dari Excel sebagai .xlsx, atau kirim sebagai .csv")
-        grid, encoding, fallback = _csv_grid(data)
+        grid, encoding, fallback, delimiter = _csv_grid(data)
     else:
         expected = {".xlsx": "XLSX", ".xlsm": "XLSX", ".xls": "XLS", ".csv": "CSV", ".txt": "CSV"}.get(suffix, "CSV/XLSX")
-        raise UnreadableFile(what.format(expected=expected))
-    return _with_header(grid, encoding, fallback, header_map, normalize)
+        what = what.format(expected=expected)
+        if suffix == ".xls" and "(.xls), bukan XLS" in what:  # it is what its name says, and still unread
+            what = "buku kerja Excel 97-2003 (.xls) tidak dapat dibaca: simpan ulang sebagai .xlsx atau CSV"
+        raise UnreadableFile(what)
+    return _with_header(grid, encoding, fallback, header_map, normalize, delimiter)
 
 
 def _empty(encoding: str) -> RawTable:
@@ -172,6 +179,7 @@ def _sniff_zip(data: bytes) -> tuple[str, str]:
     if "content.xml" in names and "mimetype" in names:
         return "other", "isinya dokumen OpenDocument (.ods/.odt), bukan {expected}: simpan ulang sebagai .xlsx atau CSV"
     shown = ", ".join(names[:5]) + (f" dan {len(names) - 5} lainnya" if len(names) > 5 else "")
+    shown = shown.replace("{", "{{").replace("}", "}}")  # the text is formatted with {expected}
     return "other", f"isinya arsip ZIP ({shown or 'kosong'}), bukan buku kerja {{expected}}: ekstrak dulu isinya"
 
 
@@ -248,13 +256,14 @@ def _delimiter(lines: list[str]) -> str:
         return max(",;\t|", key=sample.count)
 
 
-def _csv_grid(data: bytes) -> tuple[list[list[str]], str, set[int]]:
+def _csv_grid(data: bytes) -> tuple[list[list[str]], str, set[int], str]:
     lines, encoding, fallback_lines = _decode_lines(data)
+    delimiter = _delimiter(lines)
     # A field may be as long as the file: the csv module must not stop on it (the ingest
     # quarantines rows with over-long fields). Raising the process-wide limit only ever grows it.
     if csv.field_size_limit() < len(data) + 1:
         csv.field_size_limit(len(data) + 1)
-    reader = csv.reader(iter(lines), delimiter=_delimiter(lines))
+    reader = csv.reader(iter(lines), delimiter=delimiter)
     grid: list[list[str]] = []
     fallback_records: set[int] = set()
     last_line = 0
@@ -266,7 +275,7 @@ def _csv_grid(data: bytes) -> tuple[list[list[str]], str, set[int]]:
             grid.append(record)
     except csv.Error as error:
         raise UnreadableFile(f"CSV rusak di baris {reader.line_num}: {error}") from None
-    return grid, encoding, fallback_records
+    return grid, encoding, fallback_records, delimiter
 
 
 # --- workbooks -------------------------------------------------------------------------------
@@ -327,7 +336,7 @@ def _choose_sheet(grids: list[list[list[str]]], header_map: dict[str, str], norm
     return filled[0] if filled else []
 
 
-def _with_header(grid, encoding, fallback_records, header_map, normalize) -> RawTable:
+def _with_header(grid, encoding, fallback_records, header_map, normalize, delimiter="") -> RawTable:
     if _blank(grid):
         return _empty(encoding)
     best, _ = _header_row(grid, header_map, normalize)
@@ -348,10 +357,19 @@ def _with_header(grid, encoding, fallback_records, header_map, normalize) -> Raw
     names = [h if h else f"kolom_{i + 1}" for i, h in enumerate(header)]
     frame = pd.DataFrame(rows, columns=_unique(names), dtype=object) if rows else pd.DataFrame(columns=_unique(names))
     fallback = {i + 1 for i in fallback_records if best < i < best + 1 + len(rows)}
+    swallowed = {}
+    if delimiter and width > 2:
+        for number, row in zip(row_numbers, rows):
+            for name, cell in zip(names, row):
+                if "\n" in cell or "\r" in cell:
+                    looks_like_rows = [ln for ln in cell.splitlines()[1:] if ln.count(delimiter) >= width - 2]
+                    if looks_like_rows:
+                        swallowed[number] = (name, len(looks_like_rows))
+                        break
     if fallback:
         encoding = f"{encoding} ({len(fallback)} baris {FALLBACK_ENCODING})"
     return RawTable(header=header, rows=frame, row_numbers=row_numbers, encoding=encoding,
-                    header_found=found, fallback_rows=fallback, overflow=overflow)
+                    header_found=found, fallback_rows=fallback, overflow=overflow, swallowed=swallowed)
 
 
 def _unique(names: list[str]) -> list[str]:
