@@ -292,7 +292,7 @@ def _cell(value) -> str:
     return str(value)
 
 
-def _xlsx_grids(data: bytes, limits: ReadLimits) -> list[list[list[str]]]:
+def _xlsx_grids(data: bytes, limits: ReadLimits) -> list[tuple[str, list[list[str]]]]:
     from openpyxl import load_workbook
 
     unpacked = sum(info.file_size for info in zipfile.ZipFile(io.BytesIO(data)).infolist())
@@ -306,7 +306,7 @@ def _xlsx_grids(data: bytes, limits: ReadLimits) -> list[list[list[str]]]:
     except Exception as error:  # noqa: BLE001 - see above
         raise UnreadableFile(f"buku kerja XLSX rusak, tidak dapat dibuka ({type(error).__name__})") from None
     try:
-        return [[[_cell(v) for v in row] for row in sheet.iter_rows(values_only=True)]
+        return [(sheet.title, [[_cell(v) for v in row] for row in sheet.iter_rows(values_only=True)])
                 for sheet in book.worksheets]
     except Exception as error:  # noqa: BLE001 - see above
         raise UnreadableFile(f"buku kerja XLSX rusak, lembar tidak dapat dibaca ({type(error).__name__})") from None
@@ -327,13 +327,37 @@ def _header_row(grid: list[list[str]], header_map: dict[str, str], normalize) ->
     return best, best_hits
 
 
-def _choose_sheet(grids: list[list[list[str]]], header_map: dict[str, str], normalize) -> list[list[str]]:
-    """The first sheet with a recognisable header, else the first sheet with anything in it."""
-    filled = [g for g in grids if not _blank(g)]
-    for grid in filled:
-        if _header_row(grid, header_map, normalize)[0] is not None:
-            return grid
-    return filled[0] if filled else []
+def _fields(grid: list[list[str]], header_map: dict[str, str], normalize) -> tuple[int | None, frozenset[str]]:
+    index, _ = _header_row(grid, header_map, normalize)
+    if index is None:
+        return None, frozenset()
+    return index, frozenset(header_map[normalize(c)] for c in grid[index] if normalize(c) in header_map)
+
+
+def _choose_sheet(sheets: list[tuple[str, list[list[str]]]], header_map: dict[str, str], normalize) -> list[list[str]]:
+    """The first sheet with a recognisable header, else the first sheet with anything in it.
+
+    Another sheet with the same table (the same known columns, and rows under them: one sheet
+    per kecamatan) is not silently left out: the file is refused, saying which sheets."""
+    filled = [(title, g) for title, g in sheets if not _blank(g)]
+    for position, (title, grid) in enumerate(filled):
+        index, fields = _fields(grid, header_map, normalize)
+        if index is None:
+            continue
+        others = []
+        for other_title, other in filled[position + 1:]:
+            other_index, other_fields = _fields(other, header_map, normalize)
+            if other_index is not None and other_fields == fields:
+                rows = sum(any(c.strip() for c in r) for r in other[other_index + 1:])
+                if rows:
+                    others.append(f"{other_title} ({rows} baris)")
+        if others:
+            raise UnreadableFile(
+                f"tabel yang sama ada di beberapa lembar: {title} dan {', '.join(others)}; hanya satu lembar "
+                "yang dibaca per berkas: gabungkan ke satu lembar, atau kirim satu berkas per lembar "
+                "bernama <instansi>_<nama lembar>.xlsx")
+        return grid
+    return filled[0][1] if filled else []
 
 
 def _with_header(grid, encoding, fallback_records, header_map, normalize, delimiter="") -> RawTable:
