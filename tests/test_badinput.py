@@ -239,3 +239,16 @@ def test_limits_come_from_settings(monkeypatch):
 def test_harmless_reasons_are_known():
     assert set(HARMLESS) <= set(REASONS)
     assert pd.Series(list(REASONS)).is_unique
+
+
+def test_sub_folders_are_reported_and_lock_files_are_not(tmp_path):
+    folder = tmp_path / "landing" / REGENCY / MONTH
+    (folder / "susulan").mkdir(parents=True)
+    (folder / "susulan" / "lapas.xlsx").write_bytes(b"")
+    (folder / "~$lapas.xlsx").write_bytes(b"lock")  # Excel's lock file while the workbook is open
+    (folder / ".DS_Store").write_bytes(b"")
+    (folder / "LAPAS.XLSX").write_bytes(b"")
+    landing = LandingZone(root=str(tmp_path))
+    assert [str(u) for u in landing.unknown_files(REGENCY, MONTH)] == [
+        "susulan/ (sub-folder tidak dibaca: letakkan berkasnya langsung di folder bulan)"]
+    assert [p.name for p in landing.files(REGENCY, MONTH)] == ["LAPAS.XLSX"]

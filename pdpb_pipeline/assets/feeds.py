@@ -29,6 +29,7 @@ from ..feeds.ingest import HARMLESS, REASONS, FeedResult, ingest, month_end
 from ..feeds.reader import ReadLimits
 from ..feeds.spec import AGENCIES, AgencySpec, agency_of
 from ..metadata import count_table, masked_preview
+from ..nik import mask_text
 from ..partitions import Partition
 from ..resources.landing import LandingZone
 from ..resources.warehouse import Warehouse
@@ -55,9 +56,11 @@ def structural_checks(spec: AgencySpec, result: FeedResult, max_share: float) ->
     missing = [f for f in result.files if f.missing_columns]
     empty = [f for f in result.files if f.empty]
     accounted = result.accepted + result.quarantined_rows
-    unreadable_text = "; ".join(f"{f.file_name}: {f.unreadable}" for f in unreadable)
-    missing_text = "; ".join(f"{f.file_name}: kolom tidak ada: {', '.join(f.missing_columns)}" for f in missing)
-    empty_text = "; ".join(f"{f.file_name}: berkas kosong ({f.size_bytes:,} byte)" for f in empty)
+    # file names and messages pass through mask_text: a scanned KTP may be named by its NIK
+    unreadable_text = mask_text("; ".join(f"{f.file_name}: {f.unreadable}" for f in unreadable))
+    missing_text = mask_text("; ".join(
+        f"{f.file_name}: kolom tidak ada: {', '.join(f.missing_columns)}" for f in missing))
+    empty_text = mask_text("; ".join(f"{f.file_name}: berkas kosong ({f.size_bytes:,} byte)" for f in empty))
 
     def check(name, passed, failure="", **metadata):
         return AssetCheckResult(
@@ -69,8 +72,9 @@ def structural_checks(spec: AgencySpec, result: FeedResult, max_share: float) ->
     share = round(result.unusable_share, 4)
     q = result.quarantine
     unusable = q[(q["row_number"] > 0) & ~q["reason"].isin(HARMLESS)]["file_name"].value_counts() if len(q) else {}
-    share_text = "; ".join(f"{f.file_name}: {int(unusable.get(f.file_name, 0))} dari {f.rows_in} baris tidak dapat dipakai"
-                           for f in result.files if f.rows_in) + (
+    share_text = mask_text("; ".join(
+        f"{f.file_name}: {int(unusable.get(f.file_name, 0))} dari {f.rows_in} baris tidak dapat dipakai"
+        for f in result.files if f.rows_in)) + (
         f" ({share:.1%} dari semua baris, batas {max_share:.0%}, PDPB_MAX_QUARANTINE_SHARE)")
     return [
         check("berkas_terbaca", not unreadable, unreadable_text, berkas_gagal=MetadataValue.text(unreadable_text or "-")),
