@@ -352,9 +352,10 @@ def _choose_sheet(sheets: list[tuple[str, list[list[str]]]], header_map: dict[st
                 if rows:
                     others.append(f"{other_title} ({rows} baris)")
         if others:
+            rows = sum(any(c.strip() for c in r) for r in grid[index + 1:])
             raise UnreadableFile(
-                f"tabel yang sama ada di beberapa lembar: {title} dan {', '.join(others)}; hanya satu lembar "
-                "yang dibaca per berkas: gabungkan ke satu lembar, atau kirim satu berkas per lembar "
+                f"tabel yang sama ada di beberapa lembar: {title} ({rows} baris), {', '.join(others)}; "
+                "hanya satu lembar yang dibaca per berkas: gabungkan ke satu lembar, atau kirim satu berkas per lembar "
                 "bernama <instansi>_<nama lembar>.xlsx")
         return grid
     return filled[0][1] if filled else []
