@@ -111,13 +111,18 @@ def test_masking_of_raw_rows_goes_by_the_header_mapping(tmp_path):
     folder.mkdir()
     nik, kk = NIKS[3], "3201010101100001"
     spaced = f"{nik[:4]} {nik[4:8]} {nik[8:12]} {nik[12:]}"
-    path = write_csv(folder / "disdukcapil.csv", ["NIK", "No. KK", "NAMA", "KETERANGAN TAMBAHAN", "JENIS_PERISTIWA"],
-                     [[spaced, kk, "SITI", f"pelapor {NIKS[4]}", "GHAIB"]])
+    partner = NIKS[5]
+    dotted = f"{partner[:6]}.{partner[6:12]}.{partner[12:]}"
+    path = write_csv(folder / "disdukcapil.csv",
+                     ["NIK", "No. KK", "NAMA", "NIK Pasangan", "KETERANGAN TAMBAHAN", "JENIS_PERISTIWA"],
+                     [[spaced, kk, "SITI", dotted, f"pelapor {NIKS[4]}", "GHAIB"]])
     spec = agency_of("disdukcapil")
     q = ingest(spec, [path], REGENCY, MONTH).quarantine
     raw = json.loads(q["isi_baris"].iloc[0])
     assert raw["NIK"].startswith(spaced[:6]) and set(raw["NIK"][6:]) == {"*"}
     assert raw["No. KK"] == kk[:6] + "*" * 10
+    # a second column the header map resolves to NIK is masked as a NIK too, dots and all
+    assert raw["NIK Pasangan"] == partner[:6] + "*" * (len(dotted) - 6)
     assert NIKS[4] not in raw["KETERANGAN TAMBAHAN"] and NIKS[4][:6] in raw["KETERANGAN TAMBAHAN"]
     assert raw["NAMA"] == "SITI"
 

@@ -232,7 +232,10 @@ def _ingest_file(spec: AgencySpec, path: Path, regency: str, month: str, limits:
         bad_field[index] = next((n for n, c in fields.items() if c == column), column)
         detail[index] = (f"kolom {column} memuat {lines} baris berkas berikutnya: tanda kutip (\") pembuka "
                          "tanpa penutup; perbaiki berkasnya dan kirim ulang")
-    overflow_cells = number_at.map(lambda n: table.overflow.get(int(n)))
+    overflow_cells = number_at.map(table.overflow)  # NaN where the row has no overflow
+    # every column whose header the map resolves to NIK or NKK (``NIK`` and ``NIK Pasangan`` alike)
+    id_columns = {column for column, written in zip(raw.columns, table.header)
+                  if header_map.get(normalize_header(written)) in ("nik", "nkk")}
 
     if report.missing_columns:
         take = reason == ""
@@ -288,7 +291,7 @@ def _ingest_file(spec: AgencySpec, path: Path, regency: str, month: str, limits:
         "field": bad_field[out].to_numpy(),
         "reason": reason[out].to_numpy(),
         "detail": detail[out].map(nikmod.mask_text).to_numpy(),
-        "isi_baris": _raw_json(table.rows.loc[out], fields, overflow_cells[out]).to_numpy(),
+        "isi_baris": _raw_json(table.rows.loc[out], id_columns, overflow_cells[out]).to_numpy(),
     })
     report.quarantined = len(quarantined)
     if not keep.any():
@@ -313,11 +316,11 @@ def _missing(spec: AgencySpec, fields: dict[str, str]) -> list[str]:
     return missing
 
 
-def _raw_json(raw: pd.DataFrame, fields: dict[str, str], overflow: pd.Series) -> pd.Series:
-    """Each row as the file has it, as JSON, with identifiers masked: columns mapped to
-    ``nik``/``nkk`` by ``nik.mask``, every other cell by ``nik.mask_text``. A cell longer than
-    ``RAW_CELL_KEPT`` is cut (its length said); cells past the header's width go under ``(lebih)``."""
-    ids = {fields[name] for name in ("nik", "nkk") if name in fields}
+def _raw_json(raw: pd.DataFrame, ids: set[str], overflow: pd.Series) -> pd.Series:
+    """Each row as the file has it, as JSON, with identifiers masked: the ``ids`` columns (those
+    the header map resolves to ``nik``/``nkk``) by ``nik.mask``, every other cell by
+    ``nik.mask_text``. A cell longer than ``RAW_CELL_KEPT`` is cut (its length said); cells past
+    the header's width go under ``(lebih)``."""
     masked = {}
     for column in raw.columns:
         values = raw[column].fillna("").astype(str).str.strip()
@@ -334,7 +337,7 @@ def _raw_json(raw: pd.DataFrame, fields: dict[str, str], overflow: pd.Series) ->
     out = []
     for values, extra in zip(frame.itertuples(index=False), overflow.tolist()):
         row = dict(zip(columns, values))
-        if extra:
+        if isinstance(extra, list):
             row["(lebih)"] = [nikmod.mask_text(v) for v in extra]
         out.append(json.dumps(row, ensure_ascii=False))
     return pd.Series(out, index=raw.index, dtype=object)
