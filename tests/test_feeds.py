@@ -135,6 +135,7 @@ def test_empty_file_and_header_only_file_are_empty_not_failures(tmp_path):
     result = ingest(BY_KEY["lapas"], [empty, header_only], REGENCY, MONTH)
     assert (result.rows_in, result.accepted, result.quarantined_rows) == (0, 0, 0)
     assert not any(f.unreadable for f in result.files)
+    assert [f.empty for f in result.files] == [True, False]  # the empty file is flagged (a WARN check)
 
 
 @pytest.mark.parametrize(
