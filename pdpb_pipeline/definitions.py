@@ -25,7 +25,7 @@ def build_definitions(settings: Settings) -> Definitions:
     monthly, by_regency = partitions.build(settings)
     dpt_baseline = baseline.build(by_regency, settings.max_dpt_unreadable_share)
     berkas_masuk = landing.build(monthly)
-    feed_assets = feeds.build_all(monthly, berkas_masuk, settings.max_quarantine_share)
+    feed_assets = feeds.build_all(monthly, berkas_masuk, settings.max_quarantine_share, settings.read_limits())
     monthly_assets = [
         berkas_masuk,
         *feed_assets,

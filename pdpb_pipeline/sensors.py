@@ -1,4 +1,9 @@
-"""A sensor that notices new or changed agency files and requests the runs of their partitions."""
+"""A sensor that notices new or changed agency files and requests the runs of their partitions.
+
+Files in a month folder that no feed reads (see ``LandingZone.unknown_files``) are said out
+loud: in the sensor's log when they first appear, on the run request (tag
+``pdpb/berkas_tidak_dikenali``) and in the skip reason of a quiet tick.
+"""
 
 from __future__ import annotations
 
@@ -7,8 +12,12 @@ import json
 
 from dagster import DefaultSensorStatus, RunRequest, SensorEvaluationContext, SkipReason, sensor
 
+from .nik import mask_text
 from .partitions import Partition
 from .resources.landing import LandingZone
+
+UNKNOWN_TAG = "pdpb/berkas_tidak_dikenali"
+_UNKNOWN_CURSOR = "~tidak_dikenali"  # cursor entry: {partition key: names already reported}
 
 
 def landing_signatures(landing: LandingZone, regencies: list[str]) -> dict[str, str]:
@@ -28,6 +37,20 @@ def landing_signatures(landing: LandingZone, regencies: list[str]) -> dict[str, 
     return out
 
 
+def unknown_by_partition(landing: LandingZone, regencies: list[str]) -> dict[str, list[str]]:
+    """``{partition key: names (masked) of the files no feed reads}`` for every month folder."""
+    out: dict[str, list[str]] = {}
+    for regency in regencies:
+        folder = landing.path / "landing" / regency
+        if not folder.is_dir():
+            continue
+        for month_dir in sorted(p for p in folder.iterdir() if p.is_dir()):
+            unknown = landing.unknown_files(regency, month_dir.name)
+            if unknown:
+                out[f"{month_dir.name}-01|{regency}"] = [mask_text(str(u)) for u in unknown]
+    return out
+
+
 def build_landing_sensor(job, monthly, landing: LandingZone):
     regencies = monthly.get_partitions_def_for_dimension("regency").get_partition_keys()
 
@@ -41,6 +64,14 @@ def build_landing_sensor(job, monthly, landing: LandingZone):
     def berkas_baru_sensor(context: SensorEvaluationContext):
         seen = json.loads(context.cursor) if context.cursor else {}
         current = landing_signatures(landing, regencies)
+        unknown = unknown_by_partition(landing, regencies)
+        reported = seen.get(_UNKNOWN_CURSOR, {})
+        for key, names in sorted(unknown.items()):
+            if reported.get(key) != names:
+                part = Partition.from_key(key)
+                context.log.warning(f"{part.regency} {part.month}: {len(names)} berkas tidak dikenali, "
+                                    f"tidak dibaca: {'; '.join(names)}")
+        seen[_UNKNOWN_CURSOR] = unknown
         months = set(monthly.get_partitions_def_for_dimension("month").get_partition_keys())
         requests = []
         for key, signature in sorted(current.items()):
@@ -49,9 +80,16 @@ def build_landing_sensor(job, monthly, landing: LandingZone):
             part = Partition.from_key(key)
             if f"{part.month}-01" not in months:
                 continue  # the month is not over: its partition does not exist yet
-            requests.append(RunRequest(run_key=f"{key}:{signature}", partition_key=part.key))
+            tags = {UNKNOWN_TAG: "; ".join(unknown[key])[:1000]} if key in unknown else {}
+            requests.append(RunRequest(run_key=f"{key}:{signature}", partition_key=part.key, tags=tags))
             seen[key] = signature
         context.update_cursor(json.dumps(seen, sort_keys=True))
-        return requests or SkipReason("no new or changed agency files")
+        if requests:
+            return requests
+        if unknown:
+            listed = "; ".join(f"{Partition.from_key(k).regency} {Partition.from_key(k).month}: {', '.join(v)}"
+                               for k, v in sorted(unknown.items()))
+            return SkipReason(f"no new or changed agency files; berkas tidak dikenali (tidak dibaca): {listed}")
+        return SkipReason("no new or changed agency files")
 
     return berkas_baru_sensor

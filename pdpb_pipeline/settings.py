@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import regions
+from .feeds.reader import ReadLimits
 
 MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 
@@ -43,6 +44,14 @@ class Settings:
     #: A regency's own first month where it differs from ``start_month`` (``PDPB_REGENCY_START_MONTHS``):
     #: the month its roll starts from the baseline DPT; months before it are never run.
     regency_start_months: Mapping[str, str] = field(default_factory=dict)
+    #: An agency file larger than this is refused from its size, unread (``PDPB_MAX_FILE_MB``).
+    max_file_mb: float = 200.0
+    #: A field longer than this quarantines its row (``PDPB_MAX_FIELD_CHARS``; Excel's cell limit).
+    max_field_chars: int = 32_767
+
+    def read_limits(self) -> ReadLimits:
+        """The limits the feed reader applies."""
+        return ReadLimits(max_file_bytes=int(self.max_file_mb * 1024 * 1024), max_field_chars=self.max_field_chars)
 
     @classmethod
     def from_env(cls) -> "Settings":
@@ -65,7 +74,20 @@ class Settings:
             max_dpt_unreadable_share=float(os.environ.get("PDPB_MAX_DPT_UNREADABLE_SHARE", "0.01")),
             snapshot_dir=Path(os.environ.get("PDPB_SNAPSHOT_DIR") or var / "snapshot").resolve(),
             regency_start_months=parse_start_months(os.environ.get("PDPB_REGENCY_START_MONTHS", ""), start_month),
+            max_file_mb=_positive("PDPB_MAX_FILE_MB", "200", float),
+            max_field_chars=_positive("PDPB_MAX_FIELD_CHARS", "32767", int),
         )
+
+
+def _positive(name: str, default: str, kind):
+    text = os.environ.get(name, default).strip() or default
+    try:
+        value = kind(text)
+    except ValueError:
+        raise ValueError(f"{name}={text!r} is not a {'whole ' if kind is int else ''}number") from None
+    if not value > 0:
+        raise ValueError(f"{name}={text!r} must be greater than 0")
+    return value
 
 
 def parse_start_months(text: str, start_month: str) -> dict[str, str]:

@@ -135,14 +135,15 @@ def test_empty_file_and_header_only_file_are_empty_not_failures(tmp_path):
     result = ingest(BY_KEY["lapas"], [empty, header_only], REGENCY, MONTH)
     assert (result.rows_in, result.accepted, result.quarantined_rows) == (0, 0, 0)
     assert not any(f.unreadable for f in result.files)
+    assert [f.empty for f in result.files] == [True, False]  # the empty file is flagged (a WARN check)
 
 
 @pytest.mark.parametrize(
     "content, why",
     [
-        (b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\x00\x00\x00", "binary content"),
-        (b"PK\x03\x04this is not really a zip", "damaged or not an XLSX"),
-        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 100, "Excel 97-2003"),
+        (b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\x00\x00\x00", "isinya dokumen PDF, bukan XLSX"),
+        (b"PK\x03\x04this is not really a zip", "arsip ZIP rusak atau terpotong"),
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 100, "dokumen Office lama (OLE)"),
     ],
 )
 def test_file_that_is_not_a_spreadsheet(content, why, tmp_path):

@@ -17,6 +17,8 @@ from pdpb_pipeline.resources.warehouse import Warehouse
 from pdpb_pipeline.runner import RunError, month_range, run_regency
 from pdpb_pipeline.settings import Settings
 
+from .feedfiles import write_xlsx
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -42,7 +44,9 @@ def _landing(root: Path, regency: str = "36.73", voters: int = 30) -> Path:
     month = root / "landing" / regency / "2026-01"
     month.mkdir(parents=True)
     (month / "disdukcapil.csv").write_text("NIK,NAMA\n")
-    (month / "lapas.xlsx").write_bytes(b"PK")
+    # header-only files: agencies with nothing to report this month send their template
+    # (b"PK" alone, as this used to write, is a truncated download: a blocking failure now)
+    write_xlsx(month / "lapas.xlsx", ["NIK", "Nama WBP", "Keterangan"], [])
     return root
 
 

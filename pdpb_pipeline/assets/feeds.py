@@ -25,9 +25,11 @@ from dagster import (
 
 from .. import __version__ as CODE_VERSION
 from ..feeds import expectations
-from ..feeds.ingest import REASONS, FeedResult, ingest, month_end
+from ..feeds.ingest import HARMLESS, REASONS, FeedResult, ingest, month_end
+from ..feeds.reader import ReadLimits
 from ..feeds.spec import AGENCIES, AgencySpec, agency_of
 from ..metadata import count_table, masked_preview
+from ..nik import mask_text
 from ..partitions import Partition
 from ..resources.landing import LandingZone
 from ..resources.warehouse import Warehouse
@@ -37,7 +39,11 @@ STRUCTURAL = {
     "kolom_wajib_ada": "Every file has the columns this feed requires",
     "porsi_karantina": "The share of unusable rows is within PDPB_MAX_QUARANTINE_SHARE",
     "baris_lengkap": "Rows in = rows accepted + rows quarantined (nothing lost)",
+    "berkas_tidak_kosong": "No file of the agency is empty (berkas kosong: zero bytes or only blanks); "
+                           "no file at all this month is not an empty file",
 }
+#: Structural checks that warn and do not stop the partition.
+WARN_ONLY = ("berkas_tidak_kosong",)
 
 
 def feed_key(spec: AgencySpec) -> AssetKey:
@@ -48,25 +54,41 @@ def structural_checks(spec: AgencySpec, result: FeedResult, max_share: float) ->
     key = feed_key(spec)
     unreadable = [f for f in result.files if f.unreadable]
     missing = [f for f in result.files if f.missing_columns]
+    empty = [f for f in result.files if f.empty]
     accounted = result.accepted + result.quarantined_rows
+    # file names and messages pass through mask_text: a scanned KTP may be named by its NIK
+    unreadable_text = mask_text("; ".join(f"{f.file_name}: {f.unreadable}" for f in unreadable))
+    missing_text = mask_text("; ".join(
+        f"{f.file_name}: kolom tidak ada: {', '.join(f.missing_columns)}" for f in missing))
+    empty_text = mask_text("; ".join(f"{f.file_name}: berkas kosong ({f.size_bytes:,} byte)" for f in empty))
 
-    def check(name, passed, **metadata):
+    def check(name, passed, failure="", **metadata):
         return AssetCheckResult(
-            asset_key=key, check_name=name, passed=bool(passed), severity=AssetCheckSeverity.ERROR,
-            description=STRUCTURAL[name], metadata=metadata,
+            asset_key=key, check_name=name, passed=bool(passed),
+            severity=AssetCheckSeverity.WARN if name in WARN_ONLY else AssetCheckSeverity.ERROR,
+            description=STRUCTURAL[name] if passed or not failure else failure, metadata=metadata,
         )
 
+    share = round(result.unusable_share, 4)
+    q = result.quarantine
+    unusable = q[(q["row_number"] > 0) & ~q["reason"].isin(HARMLESS)]["file_name"].value_counts() if len(q) else {}
+    share_text = mask_text("; ".join(
+        f"{f.file_name}: {int(unusable.get(f.file_name, 0))} dari {f.rows_in} baris tidak dapat dipakai"
+        for f in result.files if f.rows_in)) + (
+        f" ({share:.1%} dari semua baris, batas {max_share:.0%}, PDPB_MAX_QUARANTINE_SHARE)")
     return [
-        check("berkas_terbaca", not unreadable,
-              berkas_gagal=MetadataValue.text("; ".join(f"{f.file_name}: {f.unreadable}" for f in unreadable) or "-")),
-        check("kolom_wajib_ada", not missing,
-              kolom_hilang=MetadataValue.text(
-                  "; ".join(f"{f.file_name}: {', '.join(f.missing_columns)}" for f in missing) or "-")),
+        check("berkas_terbaca", not unreadable, unreadable_text, berkas_gagal=MetadataValue.text(unreadable_text or "-")),
+        check("kolom_wajib_ada", not missing, missing_text, kolom_hilang=MetadataValue.text(missing_text or "-")),
         check("porsi_karantina", result.unusable_share <= max_share,
-              porsi=MetadataValue.float(round(result.unusable_share, 4)), batas=MetadataValue.float(max_share)),
+              share_text,
+              porsi=MetadataValue.float(share), batas=MetadataValue.float(max_share)),
         check("baris_lengkap", accounted == result.rows_in,
+              f"baris masuk {result.rows_in} != diterima {result.accepted} + dikarantina {result.quarantined_rows}",
               baris_masuk=MetadataValue.int(result.rows_in), diterima=MetadataValue.int(result.accepted),
               dikarantina=MetadataValue.int(result.quarantined_rows)),
+        check("berkas_tidak_kosong", not empty, empty_text,
+              berkas_kosong=MetadataValue.text(empty_text or "-"),
+              berkas=MetadataValue.int(len(result.files))),
     ]
 
 
@@ -88,10 +110,12 @@ def warehouse_rows(spec: AgencySpec, rows: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def build_feed(spec: AgencySpec, monthly: MultiPartitionsDefinition, landing_asset, max_share: float) -> AssetsDefinition:
+def build_feed(spec: AgencySpec, monthly: MultiPartitionsDefinition, landing_asset, max_share: float,
+               limits: ReadLimits = ReadLimits()) -> AssetsDefinition:
     key = feed_key(spec)
     suite = expectations.load_suite(spec.key)
-    checks = [AssetCheckSpec(name, asset=key, description=text, blocking=True) for name, text in STRUCTURAL.items()]
+    checks = [AssetCheckSpec(name, asset=key, description=text, blocking=name not in WARN_ONLY)
+              for name, text in STRUCTURAL.items()]
     checks += expectations.check_specs(key, suite)
 
     @asset(
@@ -108,7 +132,7 @@ def build_feed(spec: AgencySpec, monthly: MultiPartitionsDefinition, landing_ass
     def _feed(context: AssetExecutionContext, warehouse: Warehouse, landing: LandingZone) -> MaterializeResult:
         part = Partition.from_key(context.partition_key)
         files = [p for p in landing.files(part.regency, part.month) if agency_of(p.stem) is spec]
-        result = ingest(spec, files, part.regency, part.month)
+        result = ingest(spec, files, part.regency, part.month, limits)
         where = {"regency": part.regency, "month": part.month, "agency": spec.key}
         with warehouse.begin() as conn:
             warehouse.replace("feed_row", where, warehouse_rows(spec, result.rows), conn)
@@ -116,7 +140,8 @@ def build_feed(spec: AgencySpec, monthly: MultiPartitionsDefinition, landing_ass
         results = structural_checks(spec, result, max_share)
         results += expectations.validate(key, suite, validation_frame(result.rows, part.month))
         for failed in (r for r in results if not r.passed):
-            context.log.warning(f"{spec.key} {part.regency} {part.month}: check {failed.check_name} failed")
+            context.log.warning(f"{spec.key} {part.regency} {part.month}: check {failed.check_name} failed: "
+                                f"{failed.description}")
         return MaterializeResult(metadata=_metadata(result, files), check_results=results)
 
     return _feed
@@ -148,5 +173,6 @@ def _metadata(result: FeedResult, files) -> dict:
     }
 
 
-def build_all(monthly: MultiPartitionsDefinition, landing_asset, max_share: float) -> list[AssetsDefinition]:
-    return [build_feed(spec, monthly, landing_asset, max_share) for spec in AGENCIES]
+def build_all(monthly: MultiPartitionsDefinition, landing_asset, max_share: float,
+              limits: ReadLimits = ReadLimits()) -> list[AssetsDefinition]:
+    return [build_feed(spec, monthly, landing_asset, max_share, limits) for spec in AGENCIES]

@@ -2,13 +2,26 @@
 
 Registering every file with its checksum is the first link of the audit trail: a published
 number leads to a change, the change to an agency row, the row to a file whose bytes are known.
+Files that no feed will read (a name that matches no agency, a ``.pdf`` or ``.zip``, a
+sub-folder) are listed too, and warned about by the ``berkas_dikenali`` check: nobody is left
+thinking a file was read when it was not.
 """
 
 
 import pandas as pd
-from dagster import AssetExecutionContext, MaterializeResult, MetadataValue, MultiPartitionsDefinition, asset
+from dagster import (
+    AssetCheckResult,
+    AssetCheckSeverity,
+    AssetCheckSpec,
+    AssetExecutionContext,
+    MaterializeResult,
+    MetadataValue,
+    MultiPartitionsDefinition,
+    asset,
+)
 
 from .. import __version__ as CODE_VERSION
+from ..nik import mask_text
 from ..partitions import Partition
 from ..resources.landing import LandingZone, sha256
 from ..resources.warehouse import Warehouse
@@ -21,6 +34,10 @@ def build(monthly: MultiPartitionsDefinition):
         group_name="landing",
         description="Agency files received for the regency's month, with size and SHA-256.",
         kinds={"sql"},
+        check_specs=[AssetCheckSpec(
+            "berkas_dikenali", asset="berkas_masuk", blocking=False,
+            description="Every file in the month folder is read by some agency feed (its name matches an "
+                        "agency and it is CSV/XLSX)")],
     )
     def berkas_masuk(context: AssetExecutionContext, warehouse: Warehouse, landing: LandingZone) -> MaterializeResult:
         part = Partition.from_key(context.partition_key)
@@ -37,14 +54,26 @@ def build(monthly: MultiPartitionsDefinition):
         warehouse.replace("landing_file", {"regency": part.regency, "month": part.month}, inventory)
         if not files:
             context.log.warning(f"no agency files for {part.regency} {part.month} in {landing.month_dir(part.regency, part.month)}")
+        unknown = landing.unknown_files(part.regency, part.month)
+        unknown_text = mask_text("; ".join(map(str, unknown)))  # a scanned KTP may be named by its NIK
+        if unknown:
+            context.log.warning(f"{part.regency} {part.month}: {len(unknown)} berkas tidak dikenali, tidak dibaca: {unknown_text}")
         table = inventory.assign(file_name=[p.name for p in files])[["agency", "file_name", "size_bytes", "sha256"]]
         return MaterializeResult(
             metadata={
                 "berkas": MetadataValue.int(len(files)),
                 "instansi": MetadataValue.text(", ".join(inventory["agency"]) or "-"),
                 "daftar_berkas": MetadataValue.md(table.to_markdown(index=False) if files else "(none)"),
+                "tidak_dikenali": MetadataValue.int(len(unknown)),
+                "daftar_tidak_dikenali": MetadataValue.json([{"berkas": mask_text(u.name), "alasan": u.why} for u in unknown]),
                 "folder": MetadataValue.path(str(landing.month_dir(part.regency, part.month))),
-            }
+            },
+            check_results=[AssetCheckResult(
+                check_name="berkas_dikenali", passed=not unknown, severity=AssetCheckSeverity.WARN,
+                description=(f"{len(unknown)} berkas tidak dibaca oleh feed mana pun: {unknown_text}" if unknown
+                             else "every file in the month folder is read by an agency feed"),
+                metadata={"tidak_dikenali": MetadataValue.int(len(unknown))},
+            )],
         )
 
     return berkas_masuk

@@ -4,6 +4,16 @@ Nothing is dropped. Every data row of every file ends either in ``rows`` (usable
 canonical person/event schema, with warnings) or in ``quarantine`` (with the field and a
 reason code a data officer understands). A file that cannot be read at all is one
 quarantine entry with row number 0. ``rows_in == accepted + quarantined`` always holds.
+
+A file with nothing in it (zero bytes, only blanks) is ``FileReport.empty``: no rows, no
+quarantine, a warning check of the feed. A file with a header and no data rows is accepted
+with zero rows (an agency with nothing to report sends its template), unless not one of its
+header cells is a column this feed knows: then it is not this agency's table (a one-line
+error message saved as .csv looks like that) and its required columns are missing.
+
+The raw row kept in the quarantine (``isi_baris``) and the ``detail`` text never carry a full
+NIK or NKK: the columns the header map resolves to ``nik``/``nkk`` are masked with
+``nik.mask``, every other cell and the detail with ``nik.mask_text``.
 """
 
 from __future__ import annotations
@@ -22,8 +32,12 @@ import pandas as pd
 from .. import nik as nikmod
 from .. import dates, regions, schema
 from . import parse
-from .reader import UnreadableFile, read_table
+from .reader import ReadLimits, UnreadableFile, read_table
 from .spec import AgencySpec, normalize_header
+
+ENCODING_FALLBACK = "encoding_cadangan"
+# Longest piece of one cell kept in the quarantine's raw row (the file itself is kept whole).
+RAW_CELL_KEPT = 1_000
 
 # Reason codes of the quarantine, as a data officer reads them.
 REASONS: dict[str, str] = {
@@ -35,6 +49,9 @@ REASONS: dict[str, str] = {
     "peristiwa_tidak_dikenal": "Jenis peristiwa tidak dikenal untuk instansi ini",
     "identitas_tidak_cukup": "Tidak ada NIK yang sah, dan nama atau tanggal lahir kosong",
     "id_antrean_kosong": "Nomor antrean verifikasi kosong",
+    "kolom_terlalu_panjang": "Isi satu kolom lebih panjang dari batas (PDPB_MAX_FIELD_CHARS); tanda kutip tidak ditutup?",
+    "tanda_kutip_terbuka": "Tanda kutip pembuka tanpa penutup: baris-baris berikutnya terbaca sebagai isi satu kolom",
+    "kolom_berlebih": "Baris punya lebih banyak kolom daripada judul tabel (pemisah di dalam isian tanpa tanda kutip?)",
 }
 HARMLESS = ("baris_kosong", "baris_jumlah", "baris_ganda")
 # Warnings keep the row; they travel with it in the ``peringatan`` column.
@@ -54,6 +71,7 @@ WARNINGS: dict[str, str] = {
     "status_kawin_tidak_dikenal": "Status kawin tidak dikenal",
     "desa_tidak_dikenal": "Desa/kelurahan tidak ada di kabupaten/kota ini",
     "nkk_tidak_valid": "NKK bukan 16 digit atau pengganti",
+    ENCODING_FALLBACK: "Baris bukan UTF-8, dibaca sebagai Windows-1252: periksa huruf beraksen",
 }
 
 SOURCE_COLUMNS = ("agency", "file_name", "row_number", "nik_status", "peringatan")
@@ -69,6 +87,9 @@ class FileReport:
     quarantined: int = 0
     encoding: str = ""
     unreadable: str = ""
+    #: zero bytes, or only blanks
+    empty: bool = False
+    size_bytes: int = 0
     missing_columns: list[str] = field(default_factory=list)
     unknown_columns: list[str] = field(default_factory=list)
 
@@ -123,11 +144,12 @@ def empty_quarantine() -> pd.DataFrame:
     return pd.DataFrame({c: pd.Series(dtype="int64" if c == "row_number" else object) for c in QUARANTINE_COLUMNS})
 
 
-def ingest(spec: AgencySpec, files: list[Path], regency: str, month: str) -> FeedResult:
+def ingest(spec: AgencySpec, files: list[Path], regency: str, month: str,
+           limits: ReadLimits = ReadLimits()) -> FeedResult:
     """Reads and validates all of one agency's files for a regency's month."""
     rows, quarantines, reports = [], [], []
     for path in files:
-        report, accepted, quarantined = _ingest_file(spec, path, regency, month)
+        report, accepted, quarantined = _ingest_file(spec, path, regency, month, limits)
         reports.append(report)
         rows.append(accepted)
         quarantines.append(quarantined)
@@ -139,23 +161,24 @@ def ingest(spec: AgencySpec, files: list[Path], regency: str, month: str) -> Fee
 def _file_level(spec: AgencySpec, path: Path, reason: str, detail: str) -> pd.DataFrame:
     return pd.DataFrame([{
         "agency": spec.key, "file_name": path.name, "row_number": 0, "field": "",
-        "reason": reason, "detail": detail, "isi_baris": "",
+        "reason": reason, "detail": nikmod.mask_text(detail), "isi_baris": "",
     }])
 
 
-def _ingest_file(spec: AgencySpec, path: Path, regency: str, month: str):
+def _ingest_file(spec: AgencySpec, path: Path, regency: str, month: str, limits: ReadLimits):
     report = FileReport(file_name=path.name, agency=spec.key)
     header_map = spec.header_map()
     try:
-        table = read_table(path, header_map, normalize_header)
-    except UnreadableFile as error:
-        report.unreadable = str(error)
-        return report, empty_rows(spec), _file_level(spec, path, "berkas_tidak_terbaca", str(error))
+        report.size_bytes = path.stat().st_size
+        table = read_table(path, header_map, normalize_header, limits)
+    except (UnreadableFile, OSError) as error:
+        text = str(error) if isinstance(error, UnreadableFile) else f"berkas tidak dapat dibuka ({type(error).__name__})"
+        report.unreadable = text
+        return report, empty_rows(spec), _file_level(spec, path, "berkas_tidak_terbaca", text)
     report.encoding = table.encoding
+    report.empty = table.empty
     raw = table.rows
     report.rows_in = len(raw)
-    if raw.empty:
-        return report, empty_rows(spec), empty_quarantine()
 
     fields: dict[str, str] = {}  # canonical field -> file column
     for column in raw.columns:
@@ -164,19 +187,61 @@ def _ingest_file(spec: AgencySpec, path: Path, regency: str, month: str):
             report.unknown_columns.append(str(column))
         elif name not in fields:
             fields[name] = column
+    if raw.empty:
+        if not table.empty and not table.header_found:
+            report.missing_columns = _missing(spec, fields)
+            return report, empty_rows(spec), _file_level(
+                spec, path, "kolom_wajib_tidak_ada",
+                "tidak ada kolom yang dikenali di baris judul: " + ", ".join(table.header)[:200])
+        return report, empty_rows(spec), empty_quarantine()
     report.missing_columns = _missing(spec, fields)
 
     raw = raw.fillna("").astype(str).apply(lambda s: s.str.strip())
     row_numbers = np.asarray(table.row_numbers, dtype=np.int64)
-    isi = _raw_json(raw)
     reason = pd.Series("", index=raw.index, dtype=object)
     bad_field = pd.Series("", index=raw.index, dtype=object)
     detail = pd.Series("", index=raw.index, dtype=object)
 
+    # Rows that cannot be parsed as they stand: a field past the limit, cells past the header.
+    lengths = pd.DataFrame({i: raw[c].str.len() for i, c in enumerate(raw.columns)}, index=raw.index)
+    over = lengths > limits.max_field_chars
+    too_long = over.any(axis=1)
+    if too_long.any():
+        column_of = {i: c for i, c in enumerate(raw.columns)}
+        canonical_of = {c: n for n, c in fields.items()}
+        for index in raw.index[too_long]:
+            position = int(over.loc[index].to_numpy().argmax())
+            first = column_of[position]
+            reason[index] = "kolom_terlalu_panjang"
+            bad_field[index] = canonical_of.get(first, first)
+            detail[index] = (f"kolom {first}: {int(lengths.loc[index, position]):,} karakter, batas "
+                             f"{limits.max_field_chars:,} (tanda kutip tidak ditutup?)")
+        raw = raw.where(~over.set_axis(raw.columns, axis=1), "")  # not parsed: the row is quarantined
+    number_at = pd.Series(row_numbers, index=raw.index)
+    shifted = number_at.isin(list(table.overflow)) & (reason == "")
+    if shifted.any():
+        width = len(raw.columns)
+        for index in raw.index[shifted]:
+            extra = table.overflow[int(number_at[index])]
+            reason[index] = "kolom_berlebih"
+            detail[index] = f"{width + len(extra)} kolom terisi, judul tabel {width} kolom"
+    swallowing = number_at.isin(list(table.swallowed)) & (reason == "")
+    for index in raw.index[swallowing]:
+        column, lines = table.swallowed[int(number_at[index])]
+        reason[index] = "tanda_kutip_terbuka"
+        bad_field[index] = next((n for n, c in fields.items() if c == column), column)
+        detail[index] = (f"kolom {column} memuat {lines} baris berkas berikutnya: tanda kutip (\") pembuka "
+                         "tanpa penutup; perbaiki berkasnya dan kirim ulang")
+    overflow_cells = number_at.map(table.overflow)  # NaN where the row has no overflow
+    # every column whose header the map resolves to NIK or NKK (``NIK`` and ``NIK Pasangan`` alike)
+    id_columns = {column for column, written in zip(raw.columns, table.header)
+                  if header_map.get(normalize_header(written)) in ("nik", "nkk")}
+
     if report.missing_columns:
-        reason[:] = "kolom_wajib_tidak_ada"
-        bad_field[:] = report.missing_columns[0]
-        detail[:] = "kolom tidak ada: " + ", ".join(report.missing_columns)
+        take = reason == ""
+        reason[take] = "kolom_wajib_tidak_ada"
+        bad_field[take] = report.missing_columns[0]
+        detail[take] = "kolom tidak ada: " + ", ".join(report.missing_columns)
         canon = pd.DataFrame(index=raw.index)
     else:
         canon, warnings = _canonical(spec, raw, fields, regency, month)
@@ -213,17 +278,20 @@ def _ingest_file(spec: AgencySpec, path: Path, regency: str, month: str):
             reason[take] = code
             bad_field[take] = fld
             detail[take] = text[take] if isinstance(text, pd.Series) else text
-        canon["peringatan"] = warnings
+        fallback = number_at.isin(list(table.fallback_rows))
+        canon["peringatan"] = warnings.str.cat(
+            pd.Series(np.where(fallback, ENCODING_FALLBACK, ""), index=raw.index), sep=";").str.strip(";")
 
     keep = reason == ""
+    out = ~keep
     quarantined = pd.DataFrame({
         "agency": spec.key,
         "file_name": path.name,
-        "row_number": row_numbers[~keep.to_numpy()],
-        "field": bad_field[~keep].to_numpy(),
-        "reason": reason[~keep].to_numpy(),
-        "detail": detail[~keep].to_numpy(),
-        "isi_baris": isi[~keep].to_numpy(),
+        "row_number": row_numbers[out.to_numpy()],
+        "field": bad_field[out].to_numpy(),
+        "reason": reason[out].to_numpy(),
+        "detail": detail[out].map(nikmod.mask_text).to_numpy(),
+        "isi_baris": _raw_json(table.rows.loc[out], id_columns, overflow_cells[out]).to_numpy(),
     })
     report.quarantined = len(quarantined)
     if not keep.any():
@@ -248,12 +316,31 @@ def _missing(spec: AgencySpec, fields: dict[str, str]) -> list[str]:
     return missing
 
 
-def _raw_json(raw: pd.DataFrame) -> pd.Series:
+def _raw_json(raw: pd.DataFrame, ids: set[str], overflow: pd.Series) -> pd.Series:
+    """Each row as the file has it, as JSON, with identifiers masked: the ``ids`` columns (those
+    the header map resolves to ``nik``/``nkk``) by ``nik.mask``, every other cell by
+    ``nik.mask_text``. A cell longer than ``RAW_CELL_KEPT`` is cut (its length said); cells past
+    the header's width go under ``(lebih)``."""
+    masked = {}
+    for column in raw.columns:
+        values = raw[column].fillna("").astype(str).str.strip()
+        long = values.str.len() > RAW_CELL_KEPT
+        if long.any():
+            values = values.where(~long, values.str[:RAW_CELL_KEPT] + values.str.len().map(" ... [{:,} karakter]".format))
+        if column in ids:
+            masked[column] = nikmod.mask_series(values)
+        else:
+            distinct = {v: nikmod.mask_text(v) for v in values.unique()}
+            masked[column] = values.map(distinct)
+    frame = pd.DataFrame(masked, index=raw.index)
     columns = list(raw.columns)
-    return pd.Series(
-        [json.dumps(dict(zip(columns, values)), ensure_ascii=False) for values in raw.itertuples(index=False)],
-        index=raw.index,
-    )
+    out = []
+    for values, extra in zip(frame.itertuples(index=False), overflow.tolist()):
+        row = dict(zip(columns, values))
+        if isinstance(extra, list):
+            row["(lebih)"] = [nikmod.mask_text(v) for v in extra]
+        out.append(json.dumps(row, ensure_ascii=False))
+    return pd.Series(out, index=raw.index, dtype=object)
 
 
 def _event_text(raw: pd.DataFrame, fields: dict[str, str]) -> pd.Series:
