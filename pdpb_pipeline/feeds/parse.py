@@ -7,10 +7,10 @@ the parsed value plus a warning code where the value had to be interpreted.
 from __future__ import annotations
 
 import re
-import unicodedata
 
 import pandas as pd
-from anyascii import anyascii
+
+from ..transliterate import to_ascii
 
 SEX = {"L": "L", "LK": "L", "LAKI LAKI": "L", "LAKI": "L", "PRIA": "L", "M": "L", "MALE": "L", "1": "L",
        "P": "P", "PR": "P", "PEREMPUAN": "P", "WANITA": "P", "W": "P", "F": "P", "FEMALE": "P", "2": "P"}
@@ -19,20 +19,6 @@ MARITAL = {"B": "B", "BK": "B", "BELUM KAWIN": "B", "BELUM MENIKAH": "B", "LAJAN
            "KAWIN BELUM TERCATAT": "S", "P": "P", "PK": "P", "PERNAH KAWIN": "P", "CERAI": "P", "CERAI HIDUP": "P",
            "CERAI MATI": "P", "JANDA": "P", "DUDA": "P"}
 _WORDS = re.compile(r"[^0-9A-Z]+")
-
-
-def to_ascii(values: pd.Series) -> pd.Series:
-    """Letters with accents transliterated, never dropped: ``JOSÉ ÑUÑEZ`` -> ``JOSE NUNEZ``,
-    ``Ø`` -> ``O``, ``ß`` -> ``ss``, curly quotes -> ``'``. NFKD takes the accents off what it can;
-    ``anyascii`` spells the rest (letters without a decomposition, other scripts). Each distinct
-    non-ASCII value is done once; ASCII text is left as it is."""
-    text = values.fillna("").astype(str)
-    other = ~text.map(str.isascii)
-    if other.any():
-        distinct = text[other].unique()
-        spelled = {v: anyascii(unicodedata.normalize("NFKD", v)) for v in distinct}
-        text = text.where(~other, text[other].map(spelled))
-    return text
 
 
 def code_words(values: pd.Series) -> pd.Series:
@@ -51,7 +37,7 @@ _NAME_JUNK = re.compile(r"[^A-Z0-9 .,'`\-/()]")
 
 
 def clean_names(values: pd.Series) -> pd.Series:
-    """Upper case ASCII (accented letters transliterated, see ``to_ascii``), single spaces, no
+    """Upper case ASCII (accented letters transliterated: ``transliterate``), single spaces, no
     control characters; spelling otherwise left as the agency wrote it."""
     text = to_ascii(values).str.upper()
     text = text.str.replace(_NAME_JUNK, " ", regex=True).str.replace(_SPACES, " ", regex=True).str.strip()

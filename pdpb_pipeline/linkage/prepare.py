@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from ..dates import date_parts
+from ..transliterate import to_ascii_values
 from . import normalize as nz
 
 FIELDS = ("id", "nik", "nkk", "nama", "tempat_lahir", "tanggal_lahir", "jenis_kelamin",
@@ -134,6 +135,7 @@ def prepare(frames: list[pd.DataFrame], tf_rows: slice | None = None) -> Records
 
     raw_name_code, raw_names = _raw_codes(frames, "nama")
     name_code, raw_uniq = _strip_codes(raw_name_code, raw_names)
+    raw_uniq = to_ascii_values(raw_uniq)  # JOSÉ in the DPT is JOSE in a feed
     names = nz.name_table(raw_uniq)
     tok_uniq = names.pop("tok_uniq")
     names["tok_code"] = names.pop("tok_rank")
@@ -157,10 +159,10 @@ def prepare(frames: list[pd.DataFrame], tf_rows: slice | None = None) -> Records
     sex = sex_map[sex_codes]  # code -1 -> the trailing 0
 
     place_code, place_uniq = _frame_codes(frames, "tempat_lahir")
-    places = np.array([nz.normalize_place(p) for p in place_uniq], dtype=object)
+    places = np.array([nz.normalize_place(p) for p in to_ascii_values(place_uniq)], dtype=object)
     desa_code, _ = _frame_codes(frames, "kode_desa")
     addr_code, addr_uniq = _frame_codes(frames, "alamat")
-    addrs = nz.normalize_addresses(addr_uniq)
+    addrs = nz.normalize_addresses(to_ascii_values(addr_uniq))
     norm_codes, _ = pd.factorize(addrs)
     norm_codes = np.where(np.char.str_len(addrs.astype(str)) >= 5, norm_codes, -1)
     addr_norm_code = np.where(addr_code >= 0, norm_codes[np.maximum(addr_code, 0)], -1) if len(addrs) else addr_code
