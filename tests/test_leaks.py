@@ -1,0 +1,210 @@
+"""No full NIK or NKK leaves the warehouse: a real month through `pdpb run`, then every place a
+person other than the data officer can read is scanned for every identifier of the run's people.
+
+The agency files carry identifiers the way agencies really type them: spaced, dotted, dashed,
+slashed, cut to 15 or run on to 17 digits, as Excel's ``3.67301E+15``, as XLSX numbers; some of
+those rows are accepted and change the roll, some are quarantined with the identifier in the raw
+row. Scanned: the Dagster event log (every event of every run, whole), stdout/stderr and Python
+logging of the run, every file of the published folder (XLSX unzipped), and the output of every
+CLI command an officer runs on the month. The scanner (``tests/leakscan.py``) is shown to find a
+planted identifier in each spelling, and to find the identifiers where they are allowed: the
+warehouse file.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from dagster import DagsterInstance
+from typer.testing import CliRunner
+
+from pdpb_pipeline.resources.warehouse import Warehouse
+from pdpb_pipeline.synth import SynthConfig, generate
+
+from .feedfiles import write_csv, write_xlsx
+from .leakscan import Identifiers, LogRecords, format_leaks, warehouse_identifiers
+
+REGENCY = "36.73"
+MONTH = "2026-01"
+NIK = "3673012605970003"
+
+
+# --- the scanner finds what it must --------------------------------------------------------
+
+
+@pytest.mark.parametrize("spelling", [
+    NIK,  # plain
+    "3673 0126 0597 0003",  # spaced 4-4-4-4
+    "367301.260597.0003",  # dotted 6.6.4
+    "3673-0126-0597-0003",  # dashed
+    "3673/0126/0597/0003",
+    "367301260597000",  # cut to 15 digits
+    "36730126059700031",  # run on to 17 digits
+    "367301260597",  # its first 12 digits
+    "012605970003",  # its last 12 digits
+    "NIK3673012605970003x",  # glued to letters
+    "3.673012605970003E15",  # an XLSX number cell
+])
+def test_scanner_finds_a_planted_identifier_in_any_spelling(spelling):
+    secrets = Identifiers([NIK])
+    text = f'{{"event": "log", "message": "baris 7: {spelling}", "ts": 1764751234.5}}'
+    leaks = secrets.scan_text(text, "planted")
+    assert [(leak.where, leak.identifier) for leak in leaks] == [("planted", "367301**********")]
+    assert NIK not in format_leaks(leaks)  # the report shows the masked form only
+
+
+def test_scanner_lets_masked_identifiers_and_other_numbers_pass():
+    secrets = Identifiers([NIK])
+    text = ("NIK 367301**********, NKK 367301**********, 3.67301E+15, desa 36.73.01.1001, run 1764751234.123456, "
+            "sha256 9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08, 3673019912990004")
+    assert secrets.scan_text(text, "clean") == []
+
+
+def test_scanner_reads_inside_xlsx_and_collects_identifiers_from_a_landing_folder(tmp_path):
+    write_xlsx(tmp_path / "out" / "dpb.xlsx", ["NIK", "NAMA"], [[int(NIK), "BIMA"]])
+    write_csv(tmp_path / "landing" / "kua.csv", ["NIK", "NKK"], [["3673 0126 0597 0003", "367301.090314.0008"]])
+    secrets = Identifiers.from_landing(tmp_path / "landing")
+    assert secrets.count == 2
+    leaks = secrets.scan_folder(tmp_path / "out")
+    assert len(leaks) == 1 and leaks[0].where.endswith("dpb.xlsx!xl/worksheets/sheet1.xml")
+    assert secrets.scan_text("NKK 3673010903140008", "x")  # the dotted NKK, plain
+
+
+# --- a real month, scanned -----------------------------------------------------------------
+
+
+def _spaced(v: str) -> str:
+    return " ".join(v[i:i + 4] for i in range(0, 16, 4))
+
+
+def _dotted(v: str) -> str:
+    return f"{v[:6]}.{v[6:12]}.{v[12:]}"
+
+
+def _dashed(v: str) -> str:
+    return "-".join(v[i:i + 4] for i in range(0, 16, 4))
+
+
+def _dmy(iso: str) -> str:
+    y, m, d = iso.split("-")
+    return f"{d}-{m}-{y}"
+
+
+def _awkward_feeds(zone: Path) -> dict[str, str]:
+    """Agency files whose NIK and NKK cells are typed the awkward ways; returns the people used."""
+    dpt = pd.read_csv(zone / "baseline" / REGENCY / "dpt.csv", dtype=str, keep_default_na=False)
+    p = [row for _, row in dpt.iloc[100:112].iterrows()]
+    month = zone / "landing" / REGENCY / MONTH
+    header = ["NIK", "NO_KK", "NAMA_LENGKAP", "TGL_LHR", "JK", "KODE_DESA", "JENIS_PERISTIWA", "TGL_PERISTIWA"]
+
+    def row(person, nik, nkk, event, name=None):
+        return [nik, nkk, person["nama"] if name is None else name, _dmy(person["tanggal_lahir"]),
+                person["jenis_kelamin"], person["kode_desa"].replace(".", ""), event, "20-01-2026"]
+
+    write_csv(month / "disdukcapil_ejaan.csv", header, [
+        row(p[0], _spaced(p[0]["nik"]), _dotted(p[0]["nkk"]), "MENINGGAL"),  # accepted: TMS
+        row(p[1], _dotted(p[1]["nik"]), _dashed(p[1]["nkk"]), "MENINGGAL"),  # accepted: TMS
+        row(p[2], _dashed(p[2]["nik"]), p[2]["nkk"], "MUTASI LAINNYA"),  # quarantined: unknown event
+        row(p[3], p[3]["nik"][:15], p[3]["nkk"] + "7", "MENINGGAL", name=""),  # quarantined: no identity
+        row(p[4], p[4]["nik"] + "1", p[4]["nkk"][:15], "MENINGGAL"),  # accepted with a warning (17 digits)
+        row(p[5], "3.67301E+15", p[5]["nkk"].replace("", " ").strip(), "MENINGGAL"),  # Excel's form
+        row(p[6], p[6]["nik"].replace("", "/")[1:-1], _spaced(p[6]["nkk"]), "TIDAK JELAS"),  # quarantined
+        row(p[7], "'" + p[7]["nik"], "'" + p[7]["nkk"], "PERBAIKAN DATA"),  # Excel's text marker
+    ])
+    lapas = ["No", "Nama WBP", "NIK", "NKK", "Tempat Lahir", "Tgl. Lahir", "L/P", "Alamat", "Kelurahan", "Kecamatan",
+             "Status", "Tgl. Masuk/Keluar"]
+    write_xlsx(month / "lapas_ejaan.xlsx", lapas, [
+        [1, p[8]["nama"], int(p[8]["nik"]), float(p[8]["nkk"]), "SERANG", _dmy(p[8]["tanggal_lahir"]),
+         p[8]["jenis_kelamin"], p[8]["alamat"], "", "", "MASUK", "15/01/2026"],  # numbers, as Excel keeps them
+        [2, p[9]["nama"], _spaced(p[9]["nik"]), p[9]["nkk"], "SERANG", _dmy(p[9]["tanggal_lahir"]),
+         p[9]["jenis_kelamin"], p[9]["alamat"], "", "", "PINDAH BLOK", "15/01/2026"],  # quarantined
+        [3, "", int(p[10]["nik"][:15]), "", "", "", "", "", "", "", "MASUK", ""],  # quarantined: no identity
+    ])
+    return {"voter": p[0]["id"], "nik": p[0]["nik"], "dotted": _dotted(p[1]["nik"]), "voter_dotted": p[1]["id"]}
+
+
+def _invoke(runner: CliRunner, app, args: list[str], outputs: dict, name: str, **kw):
+    result = runner.invoke(app, args, catch_exceptions=False, **kw)
+    outputs[name] = result.output  # stdout and stderr as the terminal shows them
+    return result
+
+
+def test_no_full_identifier_in_logs_event_log_published_files_or_cli_output(tmp_path, capfd, monkeypatch):
+    zone = tmp_path / "zone"
+    generate(SynthConfig(regency=REGENCY, voters=1500, months=1, start=MONTH, seed=7), out_dir=zone)
+    people = _awkward_feeds(zone)
+    unknown_nik = "3673010101900001"  # a well-formed NIK of nobody on the roll
+    home = tmp_path / "dagster_home"
+    home.mkdir()
+    url = f"sqlite:///{tmp_path / 'warehouse' / 'warehouse.sqlite'}"
+    (tmp_path / "warehouse").mkdir()
+    published = tmp_path / "published"
+    for name, value in {"PDPB_WAREHOUSE_URL": url, "PDPB_LANDING_DIR": str(zone), "PDPB_OUTPUT_DIR": str(published),
+                        "PDPB_SNAPSHOT_DIR": str(tmp_path / "snapshot"), "PDPB_REGENCIES": REGENCY,
+                        "PDPB_START_MONTH": MONTH, "DAGSTER_HOME": str(home), "PDPB_MASK_KEEP": "6,0",
+                        "PDPB_MAX_QUARANTINE_SHARE": "0.9"}.items():
+        monkeypatch.setenv(name, value)
+    import pdpb_pipeline.definitions as definitions
+
+    importlib.reload(definitions)  # the CLI's definitions, built from the environment above
+    from pdpb_pipeline.cli import app
+
+    runner = CliRunner()
+    outputs: dict[str, str] = {}
+    try:
+        with LogRecords() as logs:
+            ran = _invoke(runner, app, ["run", "--regency", REGENCY, "--month", MONTH, "--verbose"], outputs, "run")
+        assert ran.exit_code == 0, ran.output
+        assert f"pdpb_bulanan {REGENCY} {MONTH}: ok" in ran.output
+        quarantine = _invoke(runner, app, ["quarantine", "--regency", REGENCY, "--month", MONTH], outputs, "quarantine")
+        _invoke(runner, app, ["rekap", "--regency", REGENCY, "--month", MONTH], outputs, "rekap")
+        _invoke(runner, app, ["status", "--regency", REGENCY], outputs, "status")
+        by_id = _invoke(runner, app, ["explain", "--regency", REGENCY, "--id", people["voter"]], outputs, "explain --id")
+        by_stdin = _invoke(runner, app, ["explain", "--regency", REGENCY], outputs, "explain (stdin)",
+                           input=people["nik"] + "\n")
+        dash = _invoke(runner, app, ["explain", "--regency", REGENCY, "--nik", "-"], outputs, "explain --nik -",
+                       input=people["dotted"] + "\n")
+        unknown = _invoke(runner, app, ["explain", "--regency", REGENCY], outputs, "explain (unknown NIK)",
+                          input=unknown_nik + "\n")
+        malformed = _invoke(runner, app, ["explain", "--regency", REGENCY], outputs, "explain (17 digits)",
+                            input=people["nik"] + "9\n")
+        in_history = _invoke(runner, app, ["explain", "--regency", REGENCY, "--nik", people["nik"]], outputs,
+                             "explain --nik VALUE")
+    finally:
+        importlib.reload(definitions)
+    captured = capfd.readouterr()
+    outputs["captured stdout"], outputs["captured stderr"] = captured.out, captured.err
+
+    # What the officer relies on still works: the awkward rows are quarantined and printed, the
+    # voter is found by id, by NIK on standard input (also pasted dotted) and not found otherwise.
+    assert "peristiwa_tidak_dikenal" in quarantine.output and "identitas_tidak_cukup" in quarantine.output
+    assert "367301**********" in quarantine.output or "367302**********" in quarantine.output
+    assert by_id.exit_code == 0 and by_stdin.exit_code == 0 and by_stdin.stdout == by_id.stdout
+    assert f"Pemilih {people['voter']}" in by_stdin.stdout and "meninggal" in by_stdin.stdout
+    assert dash.exit_code == 0 and f"Pemilih {people['voter_dotted']}" in dash.stdout
+    assert unknown.exit_code == 1 and f"no voter record with NIK {unknown_nik[:6]}**********" in unknown.stderr
+    assert malformed.exit_code == 2 and "not 16 digits" in malformed.stderr
+    assert in_history.exit_code == 0 and "shell history" in in_history.stderr and in_history.stdout == by_id.stdout
+
+    warehouse = Warehouse(url=url)
+    secrets = Identifiers.from_landing(zone).add_all(warehouse_identifiers(warehouse)).add_all([unknown_nik])
+    assert secrets.count > 3000  # the roll, the households and the feeds, every spelling
+
+    leaks = []
+    with DagsterInstance.get() as instance:
+        assert len(instance.get_runs()) == 2  # the baseline load and the month
+        leaks += secrets.scan_event_log(instance)
+    leaks += secrets.scan_text("\n".join(logs.texts), "Python logging of the run")
+    assert len(logs.texts) > 50  # the run logged (DEBUG): the scan read something
+    for name, text in outputs.items():
+        leaks += secrets.scan_text(text, f"output of `pdpb {name}`")
+    files = [p for p in published.rglob("*") if p.is_file()]
+    assert any(p.suffix == ".xlsx" for p in files) and any(p.name == "manifest.json" for p in files)
+    leaks += secrets.scan_folder(published)
+    assert not leaks, format_leaks(leaks)
+    # ... while the warehouse, where the identifiers belong, holds them: the scan would see a leak.
+    assert secrets.scan_folder(tmp_path / "warehouse")
