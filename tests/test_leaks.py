@@ -127,6 +127,19 @@ def _awkward_feeds(zone: Path) -> dict[str, str]:
     return {"voter": p[0]["id"], "nik": p[0]["nik"], "dotted": _dotted(p[1]["nik"]), "voter_dotted": p[1]["id"]}
 
 
+def _previews(instance) -> dict[str, str]:
+    """The ``preview`` metadata of every materialisation on the instance, by asset."""
+    out = {}
+    for run in instance.get_runs():
+        for entry in instance.all_logs(run.run_id):
+            event = entry.dagster_event
+            if event is not None and event.is_step_materialization:
+                materialization = event.event_specific_data.materialization
+                if "preview" in materialization.metadata:
+                    out[materialization.asset_key.to_user_string()] = materialization.metadata["preview"].value
+    return out
+
+
 def _invoke(runner: CliRunner, app, args: list[str], outputs: dict, name: str, **kw):
     result = runner.invoke(app, args, catch_exceptions=False, **kw)
     outputs[name] = result.output  # stdout and stderr as the terminal shows them
@@ -198,6 +211,14 @@ def test_no_full_identifier_in_logs_event_log_published_files_or_cli_output(tmp_
     with DagsterInstance.get() as instance:
         assert len(instance.get_runs()) == 2  # the baseline load and the month
         leaks += secrets.scan_event_log(instance)
+        previews = _previews(instance)
+    # Previews let an engineer see the parse (masked NIK, its status, desa, warnings), never who.
+    assert {"dpt_baseline", "feed/disdukcapil", "feed/lapas"} <= set(previews)
+    assert "nik_status" in previews["feed/disdukcapil"] and "367301**********" in previews["feed/disdukcapil"]
+    names = set(pd.read_csv(zone / "baseline" / REGENCY / "dpt.csv", dtype=str)["nama"].dropna())
+    for asset, text in previews.items():
+        assert "tanggal_lahir" not in text and "nama" not in text, asset
+        assert not [n for n in names if len(n) >= 5 and n in text], asset
     leaks += secrets.scan_text("\n".join(logs.texts), "Python logging of the run")
     assert len(logs.texts) > 50  # the run logged (DEBUG): the scan read something
     for name, text in outputs.items():
@@ -208,3 +229,45 @@ def test_no_full_identifier_in_logs_event_log_published_files_or_cli_output(tmp_
     assert not leaks, format_leaks(leaks)
     # ... while the warehouse, where the identifiers belong, holds them: the scan would see a leak.
     assert secrets.scan_folder(tmp_path / "warehouse")
+
+
+def test_explain_at_a_terminal_asks_for_the_nik_without_showing_it(tmp_path):
+    """Typed at the prompt, the NIK is not echoed: it is on no screen, in no history, in no `ps`."""
+    import pty
+    import select
+    import subprocess
+    import sys
+
+    typed = "3673010101900001"
+    master, slave = pty.openpty()
+    env = os.environ | {"PDPB_WAREHOUSE_URL": f"sqlite:///{tmp_path / 'warehouse.sqlite'}",
+                        "PDPB_VAR_DIR": str(tmp_path), "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
+    process = subprocess.Popen([sys.executable, "-m", "pdpb_pipeline.cli", "explain", "--regency", REGENCY],
+                               stdin=slave, stdout=slave, stderr=slave, env=env, close_fds=True)
+    os.close(slave)
+    screen = b""
+
+    def read_until(done) -> None:
+        nonlocal screen
+        while not done():
+            ready, _, _ = select.select([master], [], [], 120)
+            assert ready, f"no answer from pdpb explain: {screen!r}"
+            try:
+                chunk = os.read(master, 4096)
+            except OSError:  # the process closed the terminal
+                return
+            if not chunk:
+                return
+            screen += chunk
+
+    try:
+        read_until(lambda: b"NIK:" in screen)  # the prompt turns echo off before it is shown
+        os.write(master, typed.encode() + b"\n")
+        read_until(lambda: process.poll() is not None and b"error" in screen)
+        assert process.wait(timeout=60) == 1
+    finally:
+        process.kill()
+        os.close(master)
+    text = screen.decode(errors="replace")
+    assert typed not in text
+    assert f"no voter record with NIK {typed[:6]}**********" in text
