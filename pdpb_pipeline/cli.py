@@ -56,6 +56,7 @@ def run(
     from dagster import DagsterInstance
 
     from .definitions import defs
+    from .nik import mask_text
     from .runner import RunError, run_regency
 
     code = _regency(regency)
@@ -75,9 +76,9 @@ def run(
             typer.echo(f"  {asset_key}: {figures}")
         for check in outcome.failed_checks:
             message = outcome.check_messages.get(check)
-            typer.echo(f"  check failed: {check}" + (f": {message}" if message else ""))
-        for step in outcome.failed_steps:
-            typer.echo(f"  step failed: {step}")
+            typer.echo(mask_text(f"  check failed: {check}" + (f": {message}" if message else "")))
+        for step in outcome.failed_steps:  # an error message may quote a cell of a file
+            typer.echo(mask_text(f"  step failed: {step}"))
         failed = failed or not outcome.success
     if failed:
         raise typer.Exit(1)

@@ -261,7 +261,8 @@ def test_explain_at_a_terminal_asks_for_the_nik_without_showing_it(tmp_path):
             screen += chunk
 
     try:
-        read_until(lambda: b"NIK:" in screen)  # the prompt turns echo off before it is shown
+        # click writes "NIK:", getpass turns the echo off, then writes " ": type after that
+        read_until(lambda: b"NIK: " in screen)
         os.write(master, typed.encode() + b"\n")
         read_until(lambda: process.poll() is not None and b"error" in screen)
         assert process.wait(timeout=60) == 1
