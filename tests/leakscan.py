@@ -4,7 +4,8 @@ Reusable by any test that runs the pipeline over some landing folder::
 
     secrets = Identifiers.from_landing(landing_dir)          # every identifier the agencies sent
     secrets.add_all(warehouse_identifiers(warehouse))       # and every one on the roll
-    leaks = secrets.scan_folder(published_dir)              # + scan_text / scan_event_log
+    leaks = scan_everything(secrets, instance=instance, folders=[published_dir],
+                            texts={"pdpb quarantine": output, "stderr": captured.err})
     assert not leaks, format_leaks(leaks)
 
 An identifier is any run of 15 to 17 digits (possibly separated by single spaces, dots, dashes or
@@ -62,15 +63,15 @@ def digit_runs(text: str, minimum: int = 15, maximum: int = 17) -> list[str]:
 def file_texts(path: Path) -> Iterable[tuple[str, str]]:
     """(name, text) of a file: each member of a zip (XLSX: the sheet XML), else the file's bytes."""
     data = path.read_bytes()
+    members: list[tuple[str, str]] = []
     if zipfile.is_zipfile(io.BytesIO(data)):
         try:
             with zipfile.ZipFile(io.BytesIO(data)) as archive:
-                for member in archive.namelist():
-                    yield f"{path}!{member}", _decode(archive.read(member))
-            return
-        except zipfile.BadZipFile:
-            pass
-    yield str(path), _decode(data)
+                members = [(f"{path}!{m}", _decode(archive.read(m))) for m in archive.namelist()]
+        except Exception:  # a truncated or corrupt zip (agencies send those): read as bytes below
+            members = []
+    yield from members
+    yield str(path), _decode(data)  # the bytes too: a zip's stored members, or what is not a zip
 
 
 def _decode(data: bytes) -> str:
@@ -140,6 +141,18 @@ class Identifiers:
             for entry in instance.all_logs(run.run_id):
                 leaks += self.scan_text(serialize_value(entry), f"event log of run {run.run_id}")
         return leaks
+
+
+def scan_everything(secrets: Identifiers, *, instance=None, folders: Iterable[Path] = (),
+                    texts: dict[str, str] | None = None) -> list[Leak]:
+    """One call for a whole run: the event log of ``instance``, every file under ``folders``
+    (the published output), and ``texts`` by name (CLI outputs, captured stdout/stderr, logs)."""
+    leaks = secrets.scan_event_log(instance) if instance is not None else []
+    for folder in folders:
+        leaks += secrets.scan_folder(Path(folder))
+    for name, text in (texts or {}).items():
+        leaks += secrets.scan_text(text, name)
+    return leaks
 
 
 def warehouse_identifiers(warehouse) -> list[str]:

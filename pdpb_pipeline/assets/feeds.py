@@ -27,7 +27,7 @@ from .. import __version__ as CODE_VERSION
 from ..feeds import expectations
 from ..feeds.ingest import REASONS, FeedResult, ingest, month_end
 from ..feeds.spec import AGENCIES, AgencySpec, agency_of
-from ..metadata import count_table, masked_md, masked_preview
+from ..metadata import count_table, masked_preview
 from ..nik import mask_text
 from ..partitions import Partition
 from ..resources.landing import LandingZone
@@ -59,8 +59,7 @@ def structural_checks(spec: AgencySpec, result: FeedResult, max_share: float) ->
 
     return [
         check("berkas_terbaca", not unreadable,
-              berkas_gagal=MetadataValue.text(
-                  mask_text("; ".join(f"{f.file_name}: {f.unreadable}" for f in unreadable)) or "-")),
+              berkas_gagal=MetadataValue.text("; ".join(f"{f.file_name}: {f.unreadable}" for f in unreadable) or "-")),
         check("kolom_wajib_ada", not missing,
               kolom_hilang=MetadataValue.text(
                   "; ".join(f"{f.file_name}: {', '.join(f.missing_columns)}" for f in missing) or "-")),
@@ -142,10 +141,10 @@ def _metadata(result: FeedResult, files) -> dict:
         "peristiwa": count_table(rows["jenis_peristiwa"].value_counts(), "jenis_peristiwa")
         if len(rows) else MetadataValue.md("(none)"),
         "peringatan": count_table(warnings, "peringatan") if len(warnings) else MetadataValue.md("(none)"),
-        "daftar_berkas": masked_md(
+        "daftar_berkas": MetadataValue.md(mask_text(  # a header row that is data, a file named by a NIK
             pd.DataFrame([vars(f) for f in result.files]).drop(columns=["agency"]).to_markdown(index=False)
             if result.files else "(no file this month)"
-        ),
+        )),
         "preview": masked_preview(rows),
     }
 
