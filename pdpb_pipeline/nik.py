@@ -118,6 +118,19 @@ def mask(value: str | None) -> str:
     if not text:
         return ""
     head, tail = mask_rule()
+    return _mask_value(text, head, tail)
+
+
+def _mask_value(text: str, head: int, tail: int) -> str:
+    """``mask`` of a stripped value. A NIK typed with separators (``7301 0305 1088 0004``) is masked as
+    its digits and one in Excel's scientific form by its digits too, so it looks like any other."""
+    if not text.isdigit():
+        if _SEPARATED_DIGITS.fullmatch(text):
+            text = _SEPARATORS.sub("", text)
+        else:
+            found = _EXCEL_SCIENTIFIC.fullmatch(text)
+            if found and int(found.group(3)) >= 11:
+                return _masked_scientific(found, head)
     return _masked(text, head, tail)
 
 
@@ -136,6 +149,8 @@ def _masked(text: str, head: int, tail: int) -> str:
 # long number ("3.20101E+15", "3,20101E+15": the mantissa keeps the first digits).
 _LONG_NUMBER = re.compile(r"(?<!\d)\d(?:[ ./\-]?\d){11,}(?!\d)")
 _EXCEL_SCIENTIFIC = re.compile(r"(?<![\d.,])(\d)(?:[.,](\d+))?[eE]\+?(\d{1,3})(?![\d.,])")
+_SEPARATED_DIGITS = re.compile(r"\d(?:[ ./\-]?\d)*")
+_SEPARATORS = re.compile(r"[ ./\-]")
 _NO_DIGITS = str.maketrans("", "", "0123456789")
 _LOKAL_TYPES = ("NIK", "KK")
 
@@ -194,7 +209,7 @@ def mask_series(values: pd.Series) -> pd.Series:
     """``mask`` for a whole column (missing values give ``""``), value for value the same result.
 
     One pass over the column: a 16-digit value (the common case) is sliced directly, anything
-    else (empty, short, padded with spaces) goes through the rule of ``mask``.
+    else (empty, short, padded with spaces, typed with separators) goes through the rule of ``mask``.
     """
     head, tail = mask_rule()
     if values.dtype != object or pd.api.types.infer_dtype(values, skipna=False) != "string":
@@ -203,8 +218,8 @@ def mask_series(values: pd.Series) -> pd.Series:
     if 0 <= head and 0 <= tail and head + tail < 16:
         stars, cut = "*" * (16 - head - tail), 16 - tail
         # isdigit() rules out surrounding spaces, so the value is its own strip().
-        out = [v[:head] + stars + v[cut:] if len(v) == 16 and v.isdigit() else _masked(v.strip(), head, tail)
+        out = [v[:head] + stars + v[cut:] if len(v) == 16 and v.isdigit() else _mask_value(v.strip(), head, tail)
                for v in texts]
     else:
-        out = [_masked(v.strip(), head, tail) for v in texts]
+        out = [_mask_value(v.strip(), head, tail) for v in texts]
     return pd.Series(out, index=values.index, dtype=object, name=values.name)

@@ -67,7 +67,8 @@ def test_masking_rule_is_configurable(monkeypatch):
 def test_column_masking_is_mask_value_for_value(monkeypatch, keep):
     monkeypatch.setenv("PDPB_MASK_KEEP", keep)
     values = ["3201014312850018", "", "12", " 3201014312850018", "3201014312850018 ", "32010143128500189",
-              "abcdefghijklmnop", "\t3201014312850018\n", "a b c d e f g h ", "320101431285001"]
+              "abcdefghijklmnop", "\t3201014312850018\n", "a b c d e f g h ", "320101431285001",
+              "3201 0143 1285 0018", "320101.431285.0018", "3.20101E+15", "1E+05", "12-03"]
     assert nik.mask_series(pd.Series(values)).tolist() == [nik.mask(v) for v in values]
     # missing values are empty, numbers are masked as their text
     assert nik.mask_series(pd.Series([None, float("nan"), 3201014312850018], dtype=object)).tolist() == [
@@ -137,3 +138,10 @@ def test_no_masked_text_keeps_more_digits_of_an_identifier_than_the_rule_allows(
     for typed, _ in TYPED:
         out = nik.mask_text(f"ket: {typed} (salah ketik)")
         assert sum(c.isdigit() for c in out) <= 6, out
+
+
+def test_a_nik_cell_typed_with_separators_is_masked_like_any_other(monkeypatch):
+    monkeypatch.delenv("PDPB_MASK_KEEP", raising=False)
+    for typed in ("3201 0143 1285 0018", "320101.431285.0018", "3201-0143-1285-0018", "3.20101E+15", "3,20101E+15"):
+        assert nik.mask(typed) == "320101**********" == nik.mask_text(typed), typed
+    assert nik.mask("320101 431285 001") == "320101*********"  # 15 digits
