@@ -22,6 +22,13 @@ def _regency(code: str) -> str:
         raise typer.BadParameter(str(error)) from None
 
 
+def _masked(text: str) -> str:
+    """``text`` with every NIK or NKK in it masked: error messages may quote a cell of a file."""
+    from .nik import mask_text
+
+    return mask_text(text)
+
+
 @app.command()
 def synth(
     regency: str = typer.Option(..., help="Kemendagri regency code, e.g. 32.01"),
@@ -56,7 +63,6 @@ def run(
     from dagster import DagsterInstance
 
     from .definitions import defs
-    from .nik import mask_text
     from .runner import RunError, run_regency
 
     code = _regency(regency)
@@ -76,9 +82,9 @@ def run(
             typer.echo(f"  {asset_key}: {figures}")
         for check in outcome.failed_checks:
             message = outcome.check_messages.get(check)
-            typer.echo(mask_text(f"  check failed: {check}" + (f": {message}" if message else "")))
+            typer.echo(_masked(f"  check failed: {check}" + (f": {message}" if message else "")))
         for step in outcome.failed_steps:  # an error message may quote a cell of a file
-            typer.echo(mask_text(f"  step failed: {step}"))
+            typer.echo(_masked(f"  step failed: {step}"))
         failed = failed or not outcome.success
     if failed:
         raise typer.Exit(1)
