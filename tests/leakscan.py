@@ -1,12 +1,17 @@
 """Finds full NIKs and NKKs where none may be: logs, the Dagster event log, published files, CLI output.
 
-Reusable by any test that runs the pipeline over some landing folder::
+Reusable by any test that runs the pipeline over some landing folder; the whole thing::
+
+    run = run_month(zone, "32.01", "2026-01", tmp_path, monkeypatch, capfd=capfd)  # `pdpb run` + commands
+    leaks = run.scan()                     # every identifier under ``zone`` and in the warehouse
+    assert not leaks, format_leaks(leaks)
+
+or piece by piece::
 
     secrets = Identifiers.from_landing(landing_dir)          # every identifier the agencies sent
     secrets.add_all(warehouse_identifiers(warehouse))       # and every one on the roll
     leaks = scan_everything(secrets, instance=instance, folders=[published_dir],
                             texts={"pdpb quarantine": output, "stderr": captured.err})
-    assert not leaks, format_leaks(leaks)
 
 An identifier is any run of 15 to 17 digits (possibly separated by single spaces, dots, dashes or
 slashes, as agencies type them) in the landing files, and any NIK or NKK in the warehouse. It is
@@ -190,3 +195,84 @@ class LogRecords(logging.Handler):
         root = logging.getLogger()
         root.removeHandler(self)
         root.setLevel(self._level)
+
+
+@dataclass
+class MonthRun:
+    """A month closed through `pdpb run` (in this process), the officer's commands after it, and
+    everything they printed or logged, ready for ``scan``."""
+
+    zone: Path
+    regency: str
+    month: str
+    warehouse_url: str
+    published: Path
+    dagster_home: Path
+    #: CLI result by command name (``run``, ``quarantine``, ``rekap``, ``status`` and the extra ones)
+    results: dict
+    #: text by where it was seen: CLI outputs, Python logging, captured stdout/stderr
+    texts: dict[str, str]
+
+    def identifiers(self) -> Identifiers:
+        """Every identifier the agencies sent (all files under ``zone``) and the warehouse holds."""
+        from pdpb_pipeline.resources.warehouse import Warehouse
+
+        return Identifiers.from_landing(self.zone).add_all(warehouse_identifiers(Warehouse(url=self.warehouse_url)))
+
+    def scan(self, secrets: Identifiers | None = None) -> list[Leak]:
+        """Leaks in the Dagster event log, the published folder and every text of the run."""
+        from dagster import DagsterInstance
+
+        secrets = secrets or self.identifiers()
+        with DagsterInstance.from_config(str(self.dagster_home)) as instance:
+            return scan_everything(secrets, instance=instance, folders=[self.published], texts=self.texts)
+
+
+def run_month(zone: Path, regency: str, month: str, tmp: Path, monkeypatch, *, env: dict[str, str] | None = None,
+              commands: Iterable[tuple[str, list[str], str | None]] = (), capfd=None) -> MonthRun:
+    """Closes ``regency`` ``month`` from the landing folder ``zone`` (``baseline/`` and ``landing/``, as
+    `pdpb synth` writes it) with `pdpb run --verbose`, then runs `pdpb quarantine`, `rekap`, `status`
+    and ``commands`` ((name, arguments after ``pdpb``, standard input)). A failed run is recorded,
+    not raised: a bad-input corpus may block the month. ``env`` adds or overrides settings."""
+    import importlib
+
+    from typer.testing import CliRunner
+
+    home, wh = tmp / "dagster_home", tmp / "warehouse"
+    home.mkdir(parents=True, exist_ok=True)
+    wh.mkdir(parents=True, exist_ok=True)
+    url, published = f"sqlite:///{wh / 'warehouse.sqlite'}", tmp / "published"
+    settings = {"PDPB_WAREHOUSE_URL": url, "PDPB_LANDING_DIR": str(zone), "PDPB_OUTPUT_DIR": str(published),
+                "PDPB_SNAPSHOT_DIR": str(tmp / "snapshot"), "PDPB_REGENCIES": regency, "PDPB_START_MONTH": month,
+                "DAGSTER_HOME": str(home), "PDPB_MASK_KEEP": "6,0"} | (env or {})
+    for name, value in settings.items():
+        monkeypatch.setenv(name, value)
+    import pdpb_pipeline.definitions as definitions
+
+    importlib.reload(definitions)  # the CLI's definitions, built from the environment above
+    from pdpb_pipeline.cli import app
+
+    runner = CliRunner()
+    results, texts = {}, {}
+
+    def invoke(name: str, args: list[str], stdin: str | None = None) -> None:
+        result = runner.invoke(app, args, input=stdin, catch_exceptions=False)
+        results[name] = result
+        texts[f"output of `pdpb {name}`"] = result.output  # stdout and stderr as the terminal shows them
+
+    try:
+        with LogRecords() as logs:
+            invoke("run", ["run", "--regency", regency, "--month", month, "--verbose"])
+        texts["Python logging of the run"] = "\n".join(logs.texts)
+        invoke("quarantine", ["quarantine", "--regency", regency, "--month", month])
+        invoke("rekap", ["rekap", "--regency", regency, "--month", month])
+        invoke("status", ["status", "--regency", regency])
+        for name, args, stdin in commands:
+            invoke(name, args, stdin)
+    finally:
+        importlib.reload(definitions)
+    if capfd is not None:
+        captured = capfd.readouterr()
+        texts["captured stdout"], texts["captured stderr"] = captured.out, captured.err
+    return MonthRun(zone=zone, regency=regency, month=month, warehouse_url=url, published=published,
+                    dagster_home=home, results=results, texts=texts)

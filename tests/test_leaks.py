@@ -13,20 +13,17 @@ warehouse file.
 
 from __future__ import annotations
 
-import importlib
 import os
 from pathlib import Path
 
 import pandas as pd
 import pytest
 from dagster import DagsterInstance
-from typer.testing import CliRunner
 
-from pdpb_pipeline.resources.warehouse import Warehouse
 from pdpb_pipeline.synth import SynthConfig, generate
 
 from .feedfiles import write_csv, write_xlsx
-from .leakscan import Identifiers, LogRecords, format_leaks, scan_everything, warehouse_identifiers
+from .leakscan import Identifiers, format_leaks, run_month
 
 REGENCY = "36.73"
 MONTH = "2026-01"
@@ -143,83 +140,50 @@ def _previews(instance) -> dict[str, str]:
     return out
 
 
-def _invoke(runner: CliRunner, app, args: list[str], outputs: dict, name: str, **kw):
-    result = runner.invoke(app, args, catch_exceptions=False, **kw)
-    outputs[f"output of `pdpb {name}`"] = result.output  # stdout and stderr as the terminal shows them
-    return result
-
-
 def test_no_full_identifier_in_logs_event_log_published_files_or_cli_output(tmp_path, capfd, monkeypatch):
     zone = tmp_path / "zone"
     generate(SynthConfig(regency=REGENCY, voters=1500, months=1, start=MONTH, seed=7), out_dir=zone)
     people = _awkward_feeds(zone)
     unknown_nik = "3673010101900001"  # a well-formed NIK of nobody on the roll
-    home = tmp_path / "dagster_home"
-    home.mkdir()
-    url = f"sqlite:///{tmp_path / 'warehouse' / 'warehouse.sqlite'}"
-    (tmp_path / "warehouse").mkdir()
-    published = tmp_path / "published"
-    for name, value in {"PDPB_WAREHOUSE_URL": url, "PDPB_LANDING_DIR": str(zone), "PDPB_OUTPUT_DIR": str(published),
-                        "PDPB_SNAPSHOT_DIR": str(tmp_path / "snapshot"), "PDPB_REGENCIES": REGENCY,
-                        "PDPB_START_MONTH": MONTH, "DAGSTER_HOME": str(home), "PDPB_MASK_KEEP": "6,0",
-                        "PDPB_MAX_QUARANTINE_SHARE": "0.9"}.items():
-        monkeypatch.setenv(name, value)
-    import pdpb_pipeline.definitions as definitions
-
-    importlib.reload(definitions)  # the CLI's definitions, built from the environment above
-    from pdpb_pipeline.cli import app
-
-    runner = CliRunner()
-    outputs: dict[str, str] = {}
-    try:
-        with LogRecords() as logs:
-            ran = _invoke(runner, app, ["run", "--regency", REGENCY, "--month", MONTH, "--verbose"], outputs, "run")
-        assert ran.exit_code == 0, ran.output
-        assert f"pdpb_bulanan {REGENCY} {MONTH}: ok" in ran.output
-        quarantine = _invoke(runner, app, ["quarantine", "--regency", REGENCY, "--month", MONTH], outputs, "quarantine")
-        _invoke(runner, app, ["rekap", "--regency", REGENCY, "--month", MONTH], outputs, "rekap")
-        _invoke(runner, app, ["status", "--regency", REGENCY], outputs, "status")
-        by_id = _invoke(runner, app, ["explain", "--regency", REGENCY, "--id", people["voter"]], outputs, "explain --id")
-        by_stdin = _invoke(runner, app, ["explain", "--regency", REGENCY], outputs, "explain (stdin)",
-                           input=people["nik"] + "\n")
-        dash = _invoke(runner, app, ["explain", "--regency", REGENCY, "--nik", "-"], outputs, "explain --nik -",
-                       input=people["dotted"] + "\n")
-        unknown = _invoke(runner, app, ["explain", "--regency", REGENCY], outputs, "explain (unknown NIK)",
-                          input=unknown_nik + "\n")
-        malformed = _invoke(runner, app, ["explain", "--regency", REGENCY], outputs, "explain (17 digits)",
-                            input=people["nik"] + "9\n")
-        in_history = _invoke(runner, app, ["explain", "--regency", REGENCY, "--nik", people["nik"]], outputs,
-                             "explain --nik VALUE")
-    finally:
-        importlib.reload(definitions)
-    captured = capfd.readouterr()
-    outputs["captured stdout of the test"], outputs["captured stderr of the test"] = captured.out, captured.err
+    explain = ["explain", "--regency", REGENCY]
+    run = run_month(zone, REGENCY, MONTH, tmp_path, monkeypatch, env={"PDPB_MAX_QUARANTINE_SHARE": "0.9"}, capfd=capfd,
+                    commands=[("explain --id", explain + ["--id", people["voter"]], None),
+                              ("explain (stdin)", explain, people["nik"] + "\n"),
+                              ("explain --nik -", explain + ["--nik", "-"], people["dotted"] + "\n"),
+                              ("explain (unknown NIK)", explain, unknown_nik + "\n"),
+                              ("explain (17 digits)", explain, people["nik"] + "9\n"),
+                              ("explain --nik VALUE", explain + ["--nik", people["nik"]], None)])
+    r = run.results
+    assert r["run"].exit_code == 0, r["run"].output
+    assert f"pdpb_bulanan {REGENCY} {MONTH}: ok" in r["run"].output
 
     # What the officer relies on still works: the awkward rows are quarantined and printed, the
     # voter is found by id, by NIK on standard input (also pasted dotted) and not found otherwise.
-    assert "peristiwa_tidak_dikenal" in quarantine.output and "identitas_tidak_cukup" in quarantine.output
-    assert all(f'""{masked}""' in quarantine.output for masked in people["quarantined"]), quarantine.output
+    quarantine = r["quarantine"].output
+    assert "peristiwa_tidak_dikenal" in quarantine and "identitas_tidak_cukup" in quarantine
+    assert all(f'""{masked}""' in quarantine for masked in people["quarantined"]), quarantine
+    by_id, by_stdin = r["explain --id"], r["explain (stdin)"]
     assert by_id.exit_code == 0 and by_stdin.exit_code == 0 and by_stdin.stdout == by_id.stdout
     assert f"Pemilih {people['voter']}" in by_stdin.stdout and "meninggal" in by_stdin.stdout
-    assert dash.exit_code == 0 and f"Pemilih {people['voter_dotted']}" in dash.stdout
+    assert r["explain --nik -"].exit_code == 0 and f"Pemilih {people['voter_dotted']}" in r["explain --nik -"].stdout
+    unknown = r["explain (unknown NIK)"]
     assert unknown.exit_code == 1 and f"no voter record with NIK {unknown_nik[:6]}**********" in unknown.stderr
-    assert malformed.exit_code == 2 and "not 16 digits" in malformed.stderr
+    assert r["explain (17 digits)"].exit_code == 2 and "not 16 digits" in r["explain (17 digits)"].stderr
+    in_history = r["explain --nik VALUE"]
     assert in_history.exit_code == 0 and "shell history" in in_history.stderr and in_history.stdout == by_id.stdout
 
-    warehouse = Warehouse(url=url)
-    secrets = Identifiers.from_landing(zone).add_all(warehouse_identifiers(warehouse)).add_all([unknown_nik])
+    secrets = run.identifiers().add_all([unknown_nik])
     assert all(secrets.scan_text(value, "check") for value in people["awkward"])  # the scan looks for them all
-
-    files = [p for p in published.rglob("*") if p.is_file()]
+    files = [p for p in run.published.rglob("*") if p.is_file()]
     assert any(p.suffix == ".xlsx" for p in files) and any(p.name == "manifest.json" for p in files)
-    assert len(logs.texts) > 50  # the run logged (DEBUG): the scan reads something
-    outputs["Python logging of the run"] = "\n".join(logs.texts)
-    with DagsterInstance.get() as instance:
-        assert len(instance.get_runs()) == 2  # the baseline load and the month
-        leaks = scan_everything(secrets, instance=instance, folders=[published], texts=outputs)
-        previews = _previews(instance)
+    assert run.texts["Python logging of the run"].count("\n") > 50  # the run logged (DEBUG): the scan reads it
+    leaks = run.scan(secrets)
     assert not leaks, format_leaks(leaks)
+
     # Previews let an engineer see the parse (masked NIK, its status, desa, warnings), never who.
+    with DagsterInstance.from_config(str(run.dagster_home)) as instance:
+        assert len(instance.get_runs()) == 2  # the baseline load and the month: both scanned
+        previews = _previews(instance)
     assert {"dpt_baseline", "feed/disdukcapil", "feed/lapas"} <= set(previews)
     assert "nik_status" in previews["feed/disdukcapil"] and "367301**********" in previews["feed/disdukcapil"]
     names = set(pd.read_csv(zone / "baseline" / REGENCY / "dpt.csv", dtype=str)["nama"].dropna())
