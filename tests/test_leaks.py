@@ -235,3 +235,42 @@ def test_explain_at_a_terminal_asks_for_the_nik_without_showing_it(tmp_path):
     text = screen.decode(errors="replace")
     assert typed not in text
     assert f"no voter record with NIK {typed[:6]}**********" in text
+
+
+def _badinput_cases():
+    """The bad-input corpus (tests/badinput/cases.py) when this checkout has it."""
+    import importlib
+
+    try:
+        return importlib.import_module(f"{__package__}.badinput.cases")
+    except ModuleNotFoundError:
+        pytest.skip("no bad-input corpus (tests/badinput/cases.py) in this checkout")
+
+
+@pytest.mark.parametrize("blocking", [False, True], ids=["corpus-month-published", "corpus-month-blocked"])
+def test_no_full_identifier_leaks_over_the_badinput_corpus(blocking, tmp_path, monkeypatch, capfd):
+    """Every file of the corpus in one landing month (its blocking cases in a second run of their
+    own, so the first month is published): nothing the run shows or writes holds an identifier."""
+    from pdpb_pipeline.feeds.spec import agency_of
+
+    corpus = _badinput_cases()
+    regency, month = corpus.REGENCY, corpus.MONTH
+    zone = tmp_path / "zone"
+    generate(SynthConfig(regency=regency, voters=300, months=1, start=month, seed=5), out_dir=zone)
+    folder = zone / "landing" / regency / month
+    cases = [c for c in corpus.CASES if (c.outcome == "blocking") == blocking]
+    for i, case in enumerate(cases):
+        name = Path(case.file_name)
+        if agency_of(name.stem) is not None:  # several cases share a name: keep the agency, make it unique
+            name = name.with_name(f"{name.stem}_kasus{i:02d}{name.suffix}")
+        case.build(folder / name.name)
+    run = run_month(zone, regency, month, tmp_path, monkeypatch, capfd=capfd,
+                    env={"PDPB_MAX_QUARANTINE_SHARE": "1", "PDPB_MAX_FILE_MB": "1"})
+    if blocking:
+        assert run.results["run"].exit_code == 1 and "check failed" in run.results["run"].output
+    else:
+        assert run.results["run"].exit_code == 0, run.results["run"].output
+        assert any(p.name == "manifest.json" for p in run.published.rglob("*"))
+    secrets = run.identifiers().add_all(corpus.NIKS)
+    leaks = run.scan(secrets)
+    assert not leaks, format_leaks(leaks)
