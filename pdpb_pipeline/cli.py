@@ -8,7 +8,9 @@ from pathlib import Path
 
 import typer
 
-app = typer.Typer(add_completion=False, no_args_is_help=True, help="PDPB pipeline: continuous voter-list updating.")
+# Tracebacks never show local variables: they can hold a NIK (``pdpb explain``) or a row of a file.
+app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_show_locals=False,
+                  help="PDPB pipeline: continuous voter-list updating.")
 
 
 def _regency(code: str) -> str:
@@ -18,6 +20,13 @@ def _regency(code: str) -> str:
         return regions.normalize_regency(code)
     except ValueError as error:
         raise typer.BadParameter(str(error)) from None
+
+
+def _masked(text: str) -> str:
+    """``text`` with every NIK or NKK in it masked: error messages may quote a cell of a file."""
+    from .nik import mask_text
+
+    return mask_text(text)
 
 
 @app.command()
@@ -73,9 +82,9 @@ def run(
             typer.echo(f"  {asset_key}: {figures}")
         for check in outcome.failed_checks:
             message = outcome.check_messages.get(check)
-            typer.echo(f"  check failed: {check}" + (f": {message}" if message else ""))
-        for step in outcome.failed_steps:
-            typer.echo(f"  step failed: {step}")
+            typer.echo(_masked(f"  check failed: {check}" + (f": {message}" if message else "")))
+        for step in outcome.failed_steps:  # an error message may quote a cell of a file
+            typer.echo(_masked(f"  step failed: {step}"))
         failed = failed or not outcome.success
     if failed:
         raise typer.Exit(1)
@@ -150,19 +159,48 @@ def link(
     typer.echo(", ".join(f"{k}={v}" for k, v in summary.items() if not isinstance(v, dict)), err=True)
 
 
+NIK_IN_HISTORY = ("warning: a NIK given as `--nik VALUE` stays in the shell history and shows in the process "
+                  "list; use `--nik -` (standard input) or the hidden prompt (no --nik, no --id) instead")
+
+
+def _nik_from_stdin() -> str:
+    """The NIK from standard input: asked for without echo at a terminal, read from a pipe otherwise."""
+    if sys.stdin is None:
+        raise typer.BadParameter("no standard input to read the NIK from: pipe it in or use --id")
+    if sys.stdin.isatty():
+        return typer.prompt("NIK", hide_input=True, err=True)
+    return sys.stdin.readline()
+
+
 @app.command()
 def explain(
     regency: str = typer.Option(..., help="Kemendagri regency code, e.g. 32.01"),
-    nik: str | None = typer.Option(None, help="The voter's NIK"),
+    nik: str | None = typer.Option(None, "--nik", metavar="-", help="'-': read the voter's NIK from standard input "
+                                   "(the default without --id). A NIK written here instead is used, with a warning: "
+                                   "it stays in the shell history"),
     id: str | None = typer.Option(None, "--id", help="The voter id on the roll (DPT-... or DPB-...)"),
 ) -> None:
-    """Print a voter's whole history: every change, month, category, agency, file, row and evidence."""
-    from .explain import NotFound, history, voter_ids
+    """Print a voter's whole history: every change, month, category, agency, file, row and evidence.
+
+    Give the voter by --id, or by NIK typed at a hidden prompt or on standard input (`--nik - < nik.txt`).
+
+    The full NIK is never printed.
+    """
+    from .explain import NotFound, clean_nik, history, voter_ids
     from .resources.warehouse import Warehouse
     from .settings import Settings
 
-    if bool(nik) == bool(id):
-        raise typer.BadParameter("give either --nik or --id")
+    if nik is not None and id is not None:
+        raise typer.BadParameter("give either a NIK (standard input, --nik -) or --id, not both")
+    if id is None:
+        if nik is None or nik == "-":
+            nik = _nik_from_stdin()
+        else:
+            typer.echo(NIK_IN_HISTORY, err=True)
+        try:
+            nik = clean_nik(nik)
+        except ValueError as error:
+            raise typer.BadParameter(str(error)) from None
     warehouse = Warehouse(url=Settings.from_env().warehouse_url)
     try:
         ids = voter_ids(warehouse, _regency(regency), nik=nik, voter_id=id)

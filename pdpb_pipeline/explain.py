@@ -8,6 +8,7 @@ evidence of the link that caused it; and any open review-queue item.
 from __future__ import annotations
 
 import json
+import re
 
 import pandas as pd
 import sqlalchemy as sa
@@ -18,6 +19,20 @@ from .resources.warehouse import Warehouse
 
 class NotFound(Exception):
     pass
+
+
+_NIK_SEPARATORS = re.compile(r"[\s.\-/]")
+
+
+def clean_nik(text: str) -> str:
+    """A NIK as an officer types or pastes it (``7301 0305 1088 0004``, dotted, dashed) as 16 digits;
+    ValueError, with the value masked, when it is not one."""
+    value = _NIK_SEPARATORS.sub("", text or "")
+    if not value:
+        raise ValueError("no NIK given: type it at the prompt, pipe it in, or use --id")
+    if len(value) != 16 or not value.isdigit():
+        raise ValueError(f"NIK {mask(value)} is not 16 digits ({len(value)} characters)")
+    return value
 
 
 def voter_ids(warehouse: Warehouse, regency: str, nik: str | None = None, voter_id: str | None = None) -> list[str]:

@@ -11,10 +11,11 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
+from functools import lru_cache
 
 import numpy as np
 import pandas as pd
-from lokal import parse_nik
+from lokal import detect_pii, parse_nik
 
 
 SIXTEEN_DIGITS = re.compile(r"^\d{16}$")
@@ -79,14 +80,34 @@ def birth_and_sex(niks: pd.Series, reference: dt.date | None = None) -> pd.DataF
     return pd.DataFrame({"lahir": born, "jenis_kelamin": sex}, index=s.index)
 
 
+MASK_KEEP_VARIABLE = "PDPB_MASK_KEEP"
+#: At most this many digits of a NIK or NKK may stay visible (head and tail together).
+MAX_VISIBLE_DIGITS = 6
+_KEEP = re.compile(r"^\s*(\d+)\s*,\s*(\d+)\s*$")
+
+
 def mask_rule() -> tuple[int, int]:
     """How many leading and trailing digits stay visible: ``PDPB_MASK_KEEP=head,tail``.
 
     The default ``6,0`` keeps the kecamatan code and hides the birth date and serial: 10 of 16
-    digits hidden, KPU's rule since 2020.
+    digits hidden, KPU's rule since 2020. Read on every call (tests change it); ``Settings.from_env``
+    calls it once at start-up so that a wrong value stops the process before any run.
     """
-    head, _, tail = os.environ.get("PDPB_MASK_KEEP", "6,0").partition(",")
-    return int(head or 0), int(tail or 0)
+    return parse_mask_keep(os.environ.get(MASK_KEEP_VARIABLE, "") or "6,0")
+
+
+@lru_cache(maxsize=8)
+def parse_mask_keep(text: str) -> tuple[int, int]:
+    """``"head,tail"`` as two numbers; ValueError naming the variable and the rule otherwise."""
+    rule = (f"{MASK_KEEP_VARIABLE} must be HEAD,TAIL: two whole numbers >= 0 of digits left visible at the "
+            f"start and at the end of a NIK or NKK, at most {MAX_VISIBLE_DIGITS} in all (default 6,0)")
+    found = _KEEP.match(text)
+    if not found:
+        raise ValueError(f"{MASK_KEEP_VARIABLE}={text!r} is not valid: {rule}")
+    head, tail = int(found.group(1)), int(found.group(2))
+    if head + tail > MAX_VISIBLE_DIGITS:
+        raise ValueError(f"{MASK_KEEP_VARIABLE}={text!r} would show {head + tail} digits: {rule}")
+    return head, tail
 
 
 def mask(value: str | None) -> str:
@@ -97,6 +118,19 @@ def mask(value: str | None) -> str:
     if not text:
         return ""
     head, tail = mask_rule()
+    return _mask_value(text, head, tail)
+
+
+def _mask_value(text: str, head: int, tail: int) -> str:
+    """``mask`` of a stripped value. A NIK typed with separators (``7301 0305 1088 0004``) is masked as
+    its digits and one in Excel's scientific form by its digits too, so it looks like any other."""
+    if not text.isdigit():
+        if _SEPARATED_DIGITS.fullmatch(text):
+            text = _SEPARATORS.sub("", text)
+        else:
+            found = _EXCEL_SCIENTIFIC.fullmatch(text)
+            if found and int(found.group(3)) >= 11:
+                return _masked_scientific(found, head)
     return _masked(text, head, tail)
 
 
@@ -109,19 +143,73 @@ def _masked(text: str, head: int, tail: int) -> str:
     return text[:head] + "*" * (len(text) - head - tail) + (text[-tail:] if tail else "")
 
 
-_DIGIT_RUNS = re.compile(r"(?<!\d)\d{16}(?!\d)")
+# What free text may carry besides what lokal-id recognises: 12 or more digits, possibly with a
+# single space, dot, dash or slash between them (a NIK typed "7301 0305 1088 0004", dotted
+# "731612.161180.0002", cut to 15 or run on to 17 digits), and the scientific form Excel gives a
+# long number ("3.20101E+15", "3,20101E+15": the mantissa keeps the first digits).
+_LONG_NUMBER = re.compile(r"(?<!\d)\d(?:[ ./\-]?\d){11,}(?!\d)")
+_EXCEL_SCIENTIFIC = re.compile(r"(?<![\d.,])(\d)(?:[.,](\d+))?[eE]\+?(\d{1,3})(?![\d.,])")
+_SEPARATED_DIGITS = re.compile(r"\d(?:[ ./\-]?\d)*")
+_SEPARATORS = re.compile(r"[ ./\-]")
+_NO_DIGITS = str.maketrans("", "", "0123456789")
+_LOKAL_TYPES = ("NIK", "KK")
+
+
+def _masked_scientific(found: re.Match, head: int) -> str:
+    digits = found.group(1) + (found.group(2) or "")
+    length = int(found.group(3)) + 1
+    if length < 12:  # a number too short to be a NIK or NKK (also 1E+05 in a measurement)
+        return found.group(0)
+    shown = digits[:min(head, length)]
+    return shown + "*" * (length - len(shown))  # the tail is lost to Excel's rounding: never shown
 
 
 def mask_text(text: str) -> str:
-    """Masks every 16-digit number (a NIK or NKK) inside free text, such as a raw file row."""
-    return _DIGIT_RUNS.sub(lambda m: mask(m.group(0)), text)
+    """Masks every NIK or NKK inside free text (a raw file row, an error message), in any spelling.
+
+    Detection is lokal-id's (``detect_pii``, types NIK and KK) joined with our own catch-all for
+    what it does not report (dotted forms, 15 or 17 digits, Excel's ``3.20101E+15``). Every
+    identifier found is written the way ``mask`` writes one: its digits without separators,
+    ``PDPB_MASK_KEEP`` head and tail visible, so all masked identifiers in our outputs look alike.
+    About a millisecond per text that has 12 digits or more (lokal-id's detectors); a text with
+    fewer digits is only checked for the scientific form. ``mask_text(mask_text(t)) == mask_text(t)``.
+    """
+    if not text:
+        return text
+    head, tail = mask_rule()
+    if "E" in text or "e" in text:
+        text = _EXCEL_SCIENTIFIC.sub(lambda m: _masked_scientific(m, head), text)
+    if len(text) - len(text.translate(_NO_DIGITS)) < 12:
+        return text
+    spans = [(m.start, m.end) for m in detect_pii(text, types=_LOKAL_TYPES)]
+    spans += [m.span() for m in _LONG_NUMBER.finditer(text)]
+    if not spans:
+        return text
+    merged: list[list[int]] = []
+    for start, end in sorted(spans):
+        if merged and start <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], end)
+        else:
+            merged.append([start, end])
+    out, at = [], 0
+    for start, end in merged:
+        piece = text[start:end]
+        digits = "".join(c for c in piece if c.isdigit())
+        if not digits or "*" in piece:  # nothing to hide, or masked already (lokal-id reads "NIK": "320101***")
+            continue
+        first = next(i for i, c in enumerate(piece) if c.isdigit())
+        last = max(i for i, c in enumerate(piece) if c.isdigit())
+        out += [text[at:start + first], _masked(digits, head, tail)]
+        at = start + last + 1
+    out.append(text[at:])
+    return "".join(out)
 
 
 def mask_series(values: pd.Series) -> pd.Series:
     """``mask`` for a whole column (missing values give ``""``), value for value the same result.
 
     One pass over the column: a 16-digit value (the common case) is sliced directly, anything
-    else (empty, short, padded with spaces) goes through the rule of ``mask``.
+    else (empty, short, padded with spaces, typed with separators) goes through the rule of ``mask``.
     """
     head, tail = mask_rule()
     if values.dtype != object or pd.api.types.infer_dtype(values, skipna=False) != "string":
@@ -130,8 +218,8 @@ def mask_series(values: pd.Series) -> pd.Series:
     if 0 <= head and 0 <= tail and head + tail < 16:
         stars, cut = "*" * (16 - head - tail), 16 - tail
         # isdigit() rules out surrounding spaces, so the value is its own strip().
-        out = [v[:head] + stars + v[cut:] if len(v) == 16 and v.isdigit() else _masked(v.strip(), head, tail)
+        out = [v[:head] + stars + v[cut:] if len(v) == 16 and v.isdigit() else _mask_value(v.strip(), head, tail)
                for v in texts]
     else:
-        out = [_masked(v.strip(), head, tail) for v in texts]
+        out = [_mask_value(v.strip(), head, tail) for v in texts]
     return pd.Series(out, index=values.index, dtype=object, name=values.name)

@@ -63,6 +63,9 @@ class Settings:
         start_month = os.environ.get("PDPB_START_MONTH", "2025-01")
         if not MONTH.match(start_month):
             raise ValueError(f"PDPB_START_MONTH={start_month!r} is not a month YYYY-MM")
+        from .nik import mask_rule
+
+        mask_rule()  # PDPB_MASK_KEEP is read where masking happens; a wrong value stops us here, at start-up
         return cls(
             warehouse_url=url,
             landing_dir=Path(os.environ.get("PDPB_LANDING_DIR") or var / "landing").resolve(),

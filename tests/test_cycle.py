@@ -157,14 +157,14 @@ def test_explain_follows_a_voter_back_to_the_agency_row(cycle, monkeypatch):
     monkeypatch.setenv("PDPB_WAREHOUSE_URL", settings.warehouse_url)
     from pdpb_pipeline.cli import app
 
-    by_nik = CliRunner().invoke(app, ["explain", "--regency", REGENCY, "--nik", nik])
+    by_nik = CliRunner().invoke(app, ["explain", "--regency", REGENCY], input=nik + "\n")  # NIK on stdin
     by_id = CliRunner().invoke(app, ["explain", "--regency", REGENCY, "--id", voter])
     assert by_nik.exit_code == 0 and by_id.output == by_nik.output
     text = by_nik.output
     assert f"berkas {change['file_name'].iloc[0]} baris {change['row_number'].iloc[0]}" in text
     assert "bukti:" in text and "probabilitas" in text
     assert nik not in text and nik[:6] + "*" * 10 in text
-    missing = CliRunner().invoke(app, ["explain", "--regency", REGENCY, "--nik", "3673010101900001"])
+    missing = CliRunner().invoke(app, ["explain", "--regency", REGENCY, "--nik", "-"], input="3673010101900001\n")
     assert missing.exit_code == 1 and "3673010101900001" not in missing.output
 
 

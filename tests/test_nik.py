@@ -63,12 +63,85 @@ def test_masking_rule_is_configurable(monkeypatch):
     assert nik.mask_series(pd.Series(["3201014312850018"])).tolist() == ["3201**********18"]
 
 
-@pytest.mark.parametrize("keep", ["6,0", "4,2", "0,0", "0,4", "10,6", "12,8"])
+@pytest.mark.parametrize("keep", ["6,0", "4,2", "0,0", "0,4", "3,3", "0,6"])
 def test_column_masking_is_mask_value_for_value(monkeypatch, keep):
     monkeypatch.setenv("PDPB_MASK_KEEP", keep)
     values = ["3201014312850018", "", "12", " 3201014312850018", "3201014312850018 ", "32010143128500189",
-              "abcdefghijklmnop", "\t3201014312850018\n", "a b c d e f g h ", "320101431285001"]
+              "abcdefghijklmnop", "\t3201014312850018\n", "a b c d e f g h ", "320101431285001",
+              "3201 0143 1285 0018", "320101.431285.0018", "3.20101E+15", "1E+05", "12-03"]
     assert nik.mask_series(pd.Series(values)).tolist() == [nik.mask(v) for v in values]
     # missing values are empty, numbers are masked as their text
     assert nik.mask_series(pd.Series([None, float("nan"), 3201014312850018], dtype=object)).tolist() == [
         "", "", nik.mask("3201014312850018")]
+
+
+@pytest.mark.parametrize("keep", ["12,3", "7,0", "4,3", "0,7", "6", "", "a,b", "-1,2", "6;0", "6,0,1"])
+def test_a_mask_rule_showing_more_than_six_digits_or_malformed_is_refused(monkeypatch, keep):
+    monkeypatch.setenv("PDPB_MASK_KEEP", keep)
+    if keep == "":  # set but empty: the default rule
+        assert nik.mask_rule() == (6, 0)
+        return
+    with pytest.raises(ValueError, match=r"PDPB_MASK_KEEP=.*HEAD,TAIL.*at most 6 in all"):
+        nik.mask_rule()
+    with pytest.raises(ValueError, match="PDPB_MASK_KEEP"):
+        nik.mask("3201014312850018")
+
+
+def test_a_wrong_mask_rule_stops_the_process_when_settings_are_read(monkeypatch):
+    from pdpb_pipeline.settings import Settings
+
+    monkeypatch.setenv("PDPB_MASK_KEEP", "12,3")
+    with pytest.raises(ValueError, match=r"PDPB_MASK_KEEP='12,3' would show 15 digits"):
+        Settings.from_env()
+    monkeypatch.setenv("PDPB_MASK_KEEP", " 4 , 2 ")
+    Settings.from_env()
+    assert nik.mask("3201014312850018") == "3201**********18"
+
+
+# A real NIK typed every way agencies type it, and what must be left of it in free text.
+TYPED = [
+    ("7301 0305 1088 0004", "730103**********"),
+    ("731612.161180.0002", "731612**********"),
+    ("7301-0305-1088-0004", "730103**********"),
+    ("7301/0305/1088/0004", "730103**********"),
+    ("7301030510880004", "730103**********"),
+    ("730103051088000", "730103*********"),  # 15 digits
+    ("73010305108800041", "730103***********"),  # 17 digits
+    ("730103 051088 0004", "730103**********"),
+    ("3.20101E+15", "320101**********"),  # Excel's scientific form keeps only the first digits
+    ("3,20101E+15", "320101**********"),
+    ("3.201014312850E+15", "320101**********"),
+    ("320101431285", "320101******"),  # 12 digits: too many to show
+]
+
+
+@pytest.mark.parametrize("typed,masked", TYPED)
+def test_free_text_is_masked_in_every_spelling(monkeypatch, typed, masked):
+    monkeypatch.delenv("PDPB_MASK_KEEP", raising=False)
+    row = f'{{"NIK": "{typed}", "NAMA": "SITI AMINAH", "TGL LAHIR": "03-05-1988", "RT": "001"}}'
+    assert nik.mask_text(row) == f'{{"NIK": "{masked}", "NAMA": "SITI AMINAH", "TGL LAHIR": "03-05-1988", "RT": "001"}}'
+    assert nik.mask_text(f"nik: {typed}") == f"nik: {masked}"
+
+
+def test_free_text_masking_follows_the_rule_and_keeps_short_numbers(monkeypatch):
+    monkeypatch.setenv("PDPB_MASK_KEEP", "4,2")
+    text = "baris 12: NIK 7301 0305 1088 0004, NKK=7301031505100003, tgl 12-03-1985, RT 001/RW 002, 1E+05"
+    assert nik.mask_text(text) == "baris 12: NIK 7301**********04, NKK=7301**********03, tgl 12-03-1985, RT 001/RW 002, 1E+05"
+    assert nik.mask_text(nik.mask_text(text)) == nik.mask_text(text)
+    monkeypatch.setenv("PDPB_MASK_KEEP", "0,0")
+    assert nik.mask_text("3.20101E+15 dan 7301-0305-1088-0004") == "**************** dan ****************"
+    assert nik.mask_text("") == "" and nik.mask_text("sama dengan baris 12") == "sama dengan baris 12"
+
+
+def test_no_masked_text_keeps_more_digits_of_an_identifier_than_the_rule_allows(monkeypatch):
+    monkeypatch.setenv("PDPB_MASK_KEEP", "3,3")
+    for typed, _ in TYPED:
+        out = nik.mask_text(f"ket: {typed} (salah ketik)")
+        assert sum(c.isdigit() for c in out) <= 6, out
+
+
+def test_a_nik_cell_typed_with_separators_is_masked_like_any_other(monkeypatch):
+    monkeypatch.delenv("PDPB_MASK_KEEP", raising=False)
+    for typed in ("3201 0143 1285 0018", "320101.431285.0018", "3201-0143-1285-0018", "3.20101E+15", "3,20101E+15"):
+        assert nik.mask(typed) == "320101**********" == nik.mask_text(typed), typed
+    assert nik.mask("320101 431285 001") == "320101*********"  # 15 digits

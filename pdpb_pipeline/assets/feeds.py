@@ -165,10 +165,10 @@ def _metadata(result: FeedResult, files) -> dict:
         "peristiwa": count_table(rows["jenis_peristiwa"].value_counts(), "jenis_peristiwa")
         if len(rows) else MetadataValue.md("(none)"),
         "peringatan": count_table(warnings, "peringatan") if len(warnings) else MetadataValue.md("(none)"),
-        "daftar_berkas": MetadataValue.md(
+        "daftar_berkas": MetadataValue.md(mask_text(  # a header row that is data, a file named by a NIK
             pd.DataFrame([vars(f) for f in result.files]).drop(columns=["agency"]).to_markdown(index=False)
             if result.files else "(no file this month)"
-        ),
+        )),
         "preview": masked_preview(rows),
     }
 

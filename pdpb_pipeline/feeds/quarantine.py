@@ -21,7 +21,7 @@ def quarantine_rows(warehouse: Warehouse, regency: str, month: str, agency: str 
         query = query.where(table.c.agency == agency)
     frame = warehouse.read(query.order_by(table.c.agency, table.c.file_name, table.c.row_number))
     frame["keterangan"] = frame["reason"].map(REASONS).fillna("")
-    for name in ("detail", "isi_baris"):
+    for name in ("file_name", "detail", "isi_baris"):  # an agency may name a file after a person
         frame[name] = frame[name].fillna("").map(mask_text)
     return frame[list(COLUMNS)]
 
