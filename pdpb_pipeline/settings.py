@@ -43,6 +43,9 @@ class Settings:
     #: A regency's own first month where it differs from ``start_month`` (``PDPB_REGENCY_START_MONTHS``):
     #: the month its roll starts from the baseline DPT; months before it are never run.
     regency_start_months: Mapping[str, str] = field(default_factory=dict)
+    #: Seconds a run waits for a regency that another run is updating before it refuses
+    #: (``PDPB_LOCK_WAIT``; 0: refuse at once). See ``resources.regency_lock``.
+    lock_wait_seconds: float = 60.0
 
     @classmethod
     def from_env(cls) -> "Settings":
@@ -65,7 +68,19 @@ class Settings:
             max_dpt_unreadable_share=float(os.environ.get("PDPB_MAX_DPT_UNREADABLE_SHARE", "0.01")),
             snapshot_dir=Path(os.environ.get("PDPB_SNAPSHOT_DIR") or var / "snapshot").resolve(),
             regency_start_months=parse_start_months(os.environ.get("PDPB_REGENCY_START_MONTHS", ""), start_month),
+            lock_wait_seconds=_seconds("PDPB_LOCK_WAIT", "60"),
         )
+
+
+def _seconds(name: str, default: str) -> float:
+    text = os.environ.get(name, default)
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not 0 <= value < float("inf"):
+        raise ValueError(f"{name}={text!r} is not a number of seconds (0 or more)")
+    return value
 
 
 def parse_start_months(text: str, start_month: str) -> dict[str, str]:

@@ -72,6 +72,9 @@ class Warehouse(ConfigurableResource):
     url: str
     #: Where columnar copies of the latest rolls are kept (``PDPB_SNAPSHOT_DIR``; empty: none).
     snapshot_dir: str = ""
+    #: How long a run waits for a regency another run is updating (``PDPB_LOCK_WAIT``, seconds;
+    #: 0: refuse at once), see ``regency_lock``.
+    lock_wait_seconds: float = 60.0
     _meta: sa.MetaData | None = PrivateAttr(default=None)
 
     @property
