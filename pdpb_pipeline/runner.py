@@ -19,7 +19,7 @@ from .definitions import BASELINE_JOB, MONTHLY_JOB
 from .partitions import Partition
 from .resources import regency_lock
 from .resources.landing import LandingZone, sha256
-from .resources.warehouse import Warehouse
+from .resources.warehouse import LOST, Warehouse, lost_connection
 from .roll import penarikan, store
 
 
@@ -75,7 +75,10 @@ def _outcome(job: str, partition: str, result) -> RunOutcome:
             error = event.event_specific_data.error
             while error.cause is not None:  # Dagster wraps the error the code raised
                 error = error.cause
-            outcome.failed_steps.append(f"{event.step_key}: {error.message.strip()}")
+            message = error.message.strip()
+            if error.cls_name != "LostWarehouse" and lost_connection(message):
+                message = f"{LOST} ({message.splitlines()[0]})"
+            outcome.failed_steps.append(f"{event.step_key}: {message}")
     for mat in result.get_asset_materialization_events():
         materialization = mat.event_specific_data.materialization
         outcome.metadata[materialization.asset_key.to_user_string()] = {

@@ -10,9 +10,8 @@ absent or whole), runs the month again to completion, and compares. The killed r
 STARTED in Dagster's run storage, is marked failed by the re-run.
 
 The copies always live at the same path (the warehouse URL names the snapshot folder), so the
-cases run one after another, in their own xdist group. They live in /dev/shm where there is one:
-a SIGKILL ends the process, not the machine, so what reached the page cache survives as it
-would on disk, and the runs, which fsync on every Dagster event, take a third of the time.
+cases run one after another, in their own xdist group, in /dev/shm where there is one
+(``pdpbproc.scratch``).
 """
 
 from __future__ import annotations
@@ -21,7 +20,6 @@ import json
 import os
 import re
 import shutil
-import tempfile
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -98,13 +96,8 @@ def environment(work: Path, zone: Path) -> dict[str, str]:
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory) -> Iterator[Site]:
-    shm = Path("/dev/shm")
-    root = Path(tempfile.mkdtemp(prefix="pdpb-crash-", dir=shm)) if os.access(shm, os.W_OK) else \
-        tmp_path_factory.mktemp("crash")
-    try:
+    with pdpbproc.scratch(tmp_path_factory.mktemp("crash")) as root:
         yield _site(root)
-    finally:
-        shutil.rmtree(root, ignore_errors=True)
 
 
 def _site(root: Path) -> Site:
@@ -184,6 +177,7 @@ def test_month_killed_at_any_instant_then_rerun_ends_as_uninterrupted(site, inst
     assert published_files(site.published / REGENCY / FIRST) == january
     ledger = warehouse_state(site.url)["dpb_bulan"]
     crash_problems = folder_problems(site.published / REGENCY / MONTH, MONTH in set(ledger["month"]))
+    print(f"  left by the crash: {crash_problems or 'nothing wrong'}")
 
     rerun = site.pdpb("rerun", "run", "--regency", REGENCY, "--month", MONTH)
     assert rerun.process.exitcode == 0, rerun.stderr()[-3000:] + rerun.stdout()

@@ -174,6 +174,13 @@ def _drop(url: str) -> None:
 @pytest.mark.slow
 @pytest.mark.xdist_group("crash")
 def test_two_pdpb_runs_of_one_regency_never_interleave(warehouse_url, tmp_path):
+    with pdpbproc.scratch(tmp_path) as scratch:
+        if warehouse_url.startswith("sqlite"):
+            warehouse_url = f"sqlite:///{scratch / 'warehouse.sqlite'}"
+        _two_runs(warehouse_url, scratch)
+
+
+def _two_runs(warehouse_url: str, tmp_path: Path) -> None:
     zone = tmp_path / "zone"
     generate(SynthConfig(regency=REGENCY, voters=1_000, months=1, start="2026-01", seed=5), out_dir=zone)
     logs = tmp_path / "logs"

@@ -32,7 +32,8 @@ The two ways a month is run use them differently:
 
 A busy regency is waited for at most ``PDPB_LOCK_WAIT`` seconds (``Warehouse.lock_wait_seconds``,
 0: refuse at once); then the run or step fails with ``RegencyBusy``, naming the run that owns it
-and since when. When a stale claim is taken over and Dagster still shows its run as started (a
+and since when. A ``pdpb run`` whose PostgreSQL restarted lost its lock with its connection: its
+next step stops the run (``LostWarehouse``: re-run the month). When a stale claim is taken over and Dagster still shows its run as started (a
 ``pdpb run`` killed with SIGKILL can't say it failed), that run is marked failed, with a message.
 """
 
@@ -53,7 +54,7 @@ from pathlib import Path
 import sqlalchemy as sa
 from dagster import DagsterInstance, DagsterRunStatus
 
-from .warehouse import Warehouse
+from .warehouse import LOST, LostWarehouse, Warehouse
 
 PROSES = "proses"  # pdpb run: the lock is held for the whole command
 DAGSTER = "dagster"  # a step of a run launched by Dagster: the lock is held while claiming
@@ -121,6 +122,17 @@ class _Mutex:
             return False
         self._fd = fd
         return True
+
+    def verify(self) -> None:
+        """Still held? A PostgreSQL restart ends the connection, and the lock with it: the run that
+        held it must stop rather than go on unprotected."""
+        if self._conn is None:
+            return
+        try:
+            self._conn.execute(sa.text("SELECT 1")).scalar()
+            self._conn.commit()
+        except sa.exc.DBAPIError as error:
+            raise LostWarehouse(f"{LOST} (the regency lock went with it: {str(error.orig).strip()})") from None
 
     def release(self) -> None:
         if self._conn is not None:
@@ -267,7 +279,9 @@ def rename(warehouse: Warehouse, regency: str, run_id: str) -> None:
 def step(context, warehouse: Warehouse, regency: str) -> None:
     """At the start of every step that writes a regency's rows: goes on if this process's
     ``pdpb run`` owns the regency, or once the claim is this run's; waits for another live run."""
-    if (warehouse.url, regency) in _held:
+    held = _held.get((warehouse.url, regency))
+    if held is not None:
+        held.verify()
         return
     run_id = context.run.run_id
     mutex = _acquire(warehouse, regency, run_id, DAGSTER, context.instance, warehouse.lock_wait_seconds,

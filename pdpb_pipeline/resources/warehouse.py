@@ -24,6 +24,22 @@ from dagster import ConfigurableResource
 from pydantic import PrivateAttr
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
+LOST = "lost the warehouse connection (PostgreSQL restarted?): re-run the month"
+#: How the drivers say the server went away (restart, shutdown, crash), as opposed to a query's fault.
+_LOST_SIGNS = ("server closed the connection", "terminating connection", "connection already closed",
+               "could not connect to server", "connection refused", "the database system is shutting down",
+               "the database system is starting up", "the database system is in recovery mode",
+               "connection has been closed unexpectedly", "no connection to the server", "connection to server at")
+
+
+class LostWarehouse(Exception):
+    """The warehouse's server went away during a run (its transactions were rolled back)."""
+
+
+def lost_connection(message: str) -> bool:
+    """Whether a database error's text says the server went away mid-run."""
+    text = message.lower()
+    return any(sign in text for sign in _LOST_SIGNS)
 
 _engines: dict[str, sa.Engine] = {}
 _engines_lock = threading.Lock()
