@@ -107,6 +107,7 @@ def test_postgres_restarted_mid_run_fails_clearly_and_the_rerun_completes(cluste
         assert run.wait() == 1, run.stdout()
         assert "lost the warehouse connection (PostgreSQL restarted?): re-run the month" in run.stdout() + run.stderr()
         assert "Traceback" not in run.stdout()
+        print("restarted run said:", *[line for line in run.stdout().splitlines() if "lost" in line])
 
         again = pdpbproc.run(argv, env("restarted"), logs, "again")
         assert again.process.exitcode == 0, again.stdout() + again.stderr()[-3000:]
