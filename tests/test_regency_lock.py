@@ -115,6 +115,17 @@ def test_a_killed_holder_never_blocks_the_next_run_and_its_run_is_marked_failed(
         holder.wait(30)
 
 
+_NEW_BASELINE = """
+import sys
+from pdpb_pipeline.resources.warehouse import Warehouse
+from pdpb_pipeline.roll import store
+from tests.test_regency_lock import REGENCY, _roll
+warehouse = Warehouse(url=sys.argv[1])
+with warehouse.begin() as conn:
+    store.load_baseline(conn, warehouse, REGENCY, _roll().iloc[:4])
+"""
+
+
 def test_cached_roll_is_read_again_after_another_process_rewrote_the_month(warehouse_url):
     warehouse = Warehouse(url=warehouse_url)
     roll = _roll()
@@ -124,9 +135,9 @@ def test_cached_roll_is_read_again_after_another_process_rewrote_the_month(wareh
     first = monthly.roll_as_of(warehouse, REGENCY, store.BASELINE)
     assert list(first["id"]) == list(roll["id"])
     assert monthly.roll_as_of(warehouse, REGENCY, store.BASELINE) is first  # same stamp: the kept copy
-    # Another process (this transaction touches only the warehouse, as it would) loads a new baseline.
-    with warehouse.begin() as conn:
-        store.load_baseline(conn, warehouse, REGENCY, roll.iloc[:4])
+    # Another process loads a new baseline (four of the six voters) meanwhile.
+    subprocess.run([sys.executable, "-c", _NEW_BASELINE, warehouse_url], check=True, timeout=120,
+                   env=os.environ | {"PYTHONPATH": str(ROOT)})
     again = monthly.roll_as_of(warehouse, REGENCY, store.BASELINE)
     assert list(again["id"]) == list(roll["id"].iloc[:4])
     # the roll a month step writes is kept with its stamp, and used while the stamp stands
@@ -189,7 +200,8 @@ def _two_runs(warehouse_url: str, tmp_path: Path) -> None:
     try:
         single = pdpbproc.start(argv, _env(tmp_path, zone, single_url, "single", "0", out="out-single"), logs, "single")
         first = pdpbproc.start([*argv, "-v"], _env(tmp_path, zone, warehouse_url, "a", "0"), logs, "a")
-        run_id = first.wait_for(r" - pdpb_bulanan - ([0-9a-f-]{36}) - \d+ - berkas_masuk - STEP_START").group(1)
+        # the first holds the regency from before its baseline load to the end of its month
+        run_id = first.wait_for(r" - pdpb_dpt_awal - ([0-9a-f-]{36}) - \d+ - dpt_baseline - STEP_START").group(1)
         refused = pdpbproc.run(argv, _env(tmp_path, zone, warehouse_url, "b", "0"), logs, "b")
         waiting = pdpbproc.start([*argv, "-v"], _env(tmp_path, zone, warehouse_url, "c", "600"), logs, "c")
         assert first.wait() == 0, first.stdout()

@@ -28,7 +28,9 @@ The two ways a month is run use them differently:
   live run, it waits. Steps of one run thus run side by side, and no other run can take the
   regency over half-way through. Its claim is stale once Dagster reports that run finished
   (success, failure, cancellation: run monitoring marks a run whose worker crashed as failed),
-  or when the run's worker process, on this host, is gone.
+  or when the run's worker process, on this host, is gone. A run this Dagster instance does not
+  know counts as finished: every process that runs months of one warehouse must use the same
+  instance (``DAGSTER_HOME`` with the production ``dagster.yaml``).
 
 A busy regency is waited for at most ``PDPB_LOCK_WAIT`` seconds (``Warehouse.lock_wait_seconds``,
 0: refuse at once); then the run or step fails with ``RegencyBusy``, naming the run that owns it
