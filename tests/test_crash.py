@@ -4,8 +4,8 @@ aside), the same published files byte for byte, the same recap line.
 
 A synthetic regency (3,000 voters) has January published; February is run once uninterrupted as
 the reference. Each case starts from a fresh copy of the January state, runs `pdpb run -v` for
-February, watches Dagster's log on stderr for a step's STEP_START and kills the process with
-SIGKILL a moment later, checks what a crash may leave (January untouched; February's folder
+February, watches Dagster's log on stderr for a step's STEP_START (or, inside publication, the
+month's files appearing one by one) and kills the process with SIGKILL then or a moment later, checks what a crash may leave (January untouched; February's folder
 absent or whole), runs the month again to completion, and compares. The killed run, left
 STARTED in Dagster's run storage, is marked failed by the re-run.
 
@@ -39,22 +39,24 @@ REGENCY = "36.73"
 FIRST, MONTH = "2026-01", "2026-02"
 ATOMIC = pytest.mark.xfail(reason="needs atomic publication", strict=False)
 
-#: (step whose STEP_START is awaited, seconds to wait after it before SIGKILL)
+#: When to kill: (what is awaited, seconds after it). "step" awaits the step's STEP_START in
+#: Dagster's log, "file" a file of February's publication appearing (in the month's folder or a
+#: temporary sibling), "run" the run's RUN_SUCCESS.
 INSTANTS = [
-    ("berkas_masuk", 0.0),
-    ("feed__coktas", 0.2),
-    ("feed__disdukcapil", 0.0),
-    ("feed__disdukcapil", 0.3),
-    ("feed__perumahan", 0.3),
-    ("tautan_dpb", 0.0),
-    ("tautan_dpb", 0.3),
-    ("pemutakhiran_dpb", 0.0),
-    ("pemutakhiran_dpb", 0.5),
-    ("publikasi", 0.0),
-    ("publikasi", 0.15),
-    ("publikasi", 0.3),
-    ("publikasi", 0.5),
-    ("RUN_SUCCESS", 0.0),
+    ("step", "berkas_masuk", 0.0),
+    ("step", "feed__coktas", 0.2),
+    ("step", "feed__disdukcapil", 0.0),
+    ("step", "feed__perumahan", 0.3),
+    ("step", "tautan_dpb", 0.0),
+    ("step", "tautan_dpb", 0.3),
+    ("step", "pemutakhiran_dpb", 0.0),
+    ("step", "pemutakhiran_dpb", 0.5),
+    ("step", "publikasi", 0.0),
+    ("file", f"rekap_{REGENCY}_{MONTH}.xlsx", 0.0),
+    ("file", f"dpb/dpb_{REGENCY}.01_*_{MONTH}.csv", 0.0),
+    ("file", f"antrean_coktas_{REGENCY}_{MONTH}.csv", 0.0),
+    ("file", "manifest.json", 0.0),
+    ("run", "RUN_SUCCESS", 0.0),
 ]
 EVENT = re.compile(r" - pdpb_bulanan - ([0-9a-f-]{36}) - \d+ - (?:(\S+) - )?(STEP_START|STEP_SUCCESS|STEP_FAILURE|"
                    r"RUN_SUCCESS|RUN_FAILURE) - ")
@@ -153,24 +155,42 @@ def folder_problems(folder: Path, published_in_ledger: bool) -> list[str]:
 
 
 def case_id(instant) -> str:
-    step, delay = instant
-    return f"{step}+{delay}s"
+    kind, what, delay = instant
+    return f"{what.replace('*', 'x')}+{delay}s"
 
 
-@pytest.mark.parametrize("instant", [pytest.param(i, marks=ATOMIC) if i[0] == "publikasi" else i for i in INSTANTS],
+def wait_for_file(killed: pdpbproc.Pdpb, regency_dir: Path, pattern: str) -> bool:
+    """Waits until a file of February's publication matching ``pattern`` exists; False if the
+    process ended first."""
+    while killed.process.is_alive():
+        for path in regency_dir.glob(f"*/{pattern}"):
+            if path.parent.name != FIRST:
+                return True
+        time.sleep(0.005)
+    return False
+
+
+def is_publication(instant) -> bool:
+    return instant[0] == "file" or instant[1] == "publikasi"
+
+
+@pytest.mark.parametrize("instant", [pytest.param(i, marks=ATOMIC) if is_publication(i) else i for i in INSTANTS],
                          ids=case_id)
 def test_month_killed_at_any_instant_then_rerun_ends_as_uninterrupted(site, instant, record_property):
-    step, delay = instant
+    kind, what, delay = instant
     site.restore()
     january = published_files(site.published / REGENCY / FIRST)
     killed = pdpbproc.start(["run", "--regency", REGENCY, "--month", MONTH, "-v"], site.env, site.logs, "killed")
-    marker = r" - pdpb_bulanan - \S+ - \d+ - RUN_SUCCESS - " if step == "RUN_SUCCESS" else \
-        rf" - pdpb_bulanan - \S+ - \d+ - {step} - STEP_START - "
-    killed.wait_for(marker)
+    if kind == "file":
+        killed.wait_for(r" - pdpb_bulanan - \S+ - \d+ - publikasi - STEP_START - ")
+        assert wait_for_file(killed, site.published / REGENCY, what), f"the run ended before {what} appeared"
+    else:
+        killed.wait_for(r" - pdpb_bulanan - \S+ - \d+ - RUN_SUCCESS - " if kind == "run" else
+                        rf" - pdpb_bulanan - \S+ - \d+ - {what} - STEP_START - ")
     time.sleep(delay)
     killed.kill()
     stderr = killed.stderr()
-    landed = where_killed(stderr)
+    landed = where_killed(stderr) + (f", once {what} was there" if kind == "file" else "")
     record_property("landed", landed)
     print(f"kill {case_id(instant)}: landed {landed}")
     run_id = EVENT.search(stderr).group(1)
