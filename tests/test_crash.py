@@ -10,18 +10,19 @@ absent or whole), runs the month again to completion, and compares. The killed r
 STARTED in Dagster's run storage, is marked failed by the re-run.
 
 The copies always live at the same path (the warehouse URL names the snapshot folder), so the
-cases run one after another, in their own xdist group, in /dev/shm where there is one
-(``pdpbproc.scratch``).
+cases run one after another, in their own xdist group, in /dev/shm where there is one (see
+``pdpbproc.scratch``).
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
+import pickle
 import re
 import shutil
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -97,9 +98,23 @@ def environment(work: Path, zone: Path) -> dict[str, str]:
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory) -> Iterator[Site]:
-    with pdpbproc.scratch(tmp_path_factory.mktemp("crash")) as root:
-        yield _site(root)
+def site(request, tmp_path_factory) -> Site:
+    """Built once per session: pytest-xdist may tear module fixtures down between two cases of a
+    group it hands over piecemeal, so the site lives at a fixed path and is removed at the end."""
+    base = tmp_path_factory.getbasetemp()
+    if os.access("/dev/shm", os.W_OK):
+        root = Path("/dev/shm") / f"pdpb-crash-{hashlib.sha256(str(base).encode()).hexdigest()[:12]}"
+    else:
+        root = base / "crash-site"
+    built = root / "site.pickle"
+    if built.exists():
+        return pickle.loads(built.read_bytes())
+    shutil.rmtree(root, ignore_errors=True)
+    root.mkdir(parents=True)
+    request.config.add_cleanup(lambda: shutil.rmtree(root, ignore_errors=True))
+    site = _site(root)
+    built.write_bytes(pickle.dumps(site))
+    return site
 
 
 def _site(root: Path) -> Site:

@@ -201,7 +201,7 @@ def _two_runs(warehouse_url: str, tmp_path: Path) -> None:
         single = pdpbproc.start(argv, _env(tmp_path, zone, single_url, "single", "0", out="out-single"), logs, "single")
         first = pdpbproc.start([*argv, "-v"], _env(tmp_path, zone, warehouse_url, "a", "0"), logs, "a")
         # the first holds the regency from before its baseline load to the end of its month
-        run_id = first.wait_for(r" - pdpb_dpt_awal - ([0-9a-f-]{36}) - \d+ - dpt_baseline - STEP_START").group(1)
+        first.wait_for(r" - pdpb_dpt_awal - [0-9a-f-]{36} - \d+ - dpt_baseline - STEP_START")
         refused = pdpbproc.run(argv, _env(tmp_path, zone, warehouse_url, "b", "0"), logs, "b")
         waiting = pdpbproc.start([*argv, "-v"], _env(tmp_path, zone, warehouse_url, "c", "600"), logs, "c")
         assert first.wait() == 0, first.stdout()
@@ -209,7 +209,11 @@ def _two_runs(warehouse_url: str, tmp_path: Path) -> None:
         assert single.wait() == 0, single.stdout()
         assert refused.process.exitcode == 2
         message = refused.stderr()
-        assert f"error: regency {REGENCY} is being updated by run {run_id} (pdpb run, pid {first.pid}" in message
+        # it names the run the first was on at that moment: its baseline load or its month
+        runs = set(re.findall(r" - pdpb_(?:dpt_awal|bulanan) - ([0-9a-f-]{36}) - ", first.stderr()))
+        named = re.search(f"error: regency {REGENCY} is being updated by run (\\S+) \\(pdpb run, pid {first.pid} ",
+                          message)
+        assert named and named.group(1) in runs, message
         assert re.search(r"started \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC", message)
         assert "pdpb_bulanan" not in refused.stdout()  # refused before it launched any run
         # the one that waited started its month only after the first had finished its own
