@@ -133,8 +133,9 @@ class _Mutex:
         try:
             self._conn.execute(sa.text("SELECT 1")).scalar()
             self._conn.commit()
-        except sa.exc.DBAPIError as error:
-            raise LostWarehouse(f"{LOST} (the regency lock went with it: {str(error.orig).strip()})") from None
+        except sa.exc.SQLAlchemyError as error:
+            cause = getattr(error, "orig", None) or error
+            raise LostWarehouse(f"{LOST} (the regency lock went with it: {str(cause).strip()})") from None
 
     def release(self) -> None:
         if self._conn is not None:
@@ -144,7 +145,7 @@ class _Mutex:
                              {"c": _PG_CLASS, "o": int(self.regency.replace(".", ""))})
                 conn.commit()
                 conn.close()
-            except sa.exc.DBAPIError:
+            except sa.exc.SQLAlchemyError:  # e.g. PendingRollbackError once the connection died
                 conn.invalidate()
         if self._fd is not None:
             fd, self._fd = self._fd, None
@@ -267,7 +268,7 @@ def hold(warehouse: Warehouse, regency: str, instance: DagsterInstance | None, r
         del _held[key]
         try:
             _drop_claim(warehouse, regency)
-        except sa.exc.DBAPIError:
+        except sa.exc.SQLAlchemyError:
             pass  # the warehouse is gone (e.g. PostgreSQL restarted): the claim is stale once we exit
         mutex.release()
 
