@@ -62,7 +62,10 @@ def run(
     """Materialise a regency's month (or months, in order) through Dagster, as the schedule does."""
     from dagster import DagsterInstance
 
+    import sqlalchemy as sa
+
     from .definitions import defs
+    from .resources.warehouse import LOST, lost_connection
     from .runner import RunError, run_regency
 
     code = _regency(regency)
@@ -73,6 +76,11 @@ def run(
     except RunError as error:
         typer.echo(f"error: {error}", err=True)
         raise typer.Exit(2) from None
+    except sa.exc.DBAPIError as error:  # between two runs of a range, outside any step
+        if not lost_connection(str(error.orig)):
+            raise
+        typer.echo(f"error: {LOST} ({str(error.orig).strip().splitlines()[0]})", err=True)
+        raise typer.Exit(1) from None
     failed = False
     for outcome in outcomes:
         status = "ok" if outcome.success else "FAILED"

@@ -54,7 +54,8 @@ def build_definitions(settings: Settings) -> Definitions:
         jobs=[monthly_job, baseline_job],
         schedules=[schedule],
         sensors=[build_landing_sensor(monthly_job, monthly, landing_zone)],
-        resources={"warehouse": Warehouse(url=settings.warehouse_url, snapshot_dir=str(settings.snapshot_dir or "")),
+        resources={"warehouse": Warehouse(url=settings.warehouse_url, snapshot_dir=str(settings.snapshot_dir or ""),
+                                            lock_wait_seconds=settings.lock_wait_seconds),
                    "landing": landing_zone,
                 "bulan_awal": BulanAwal(default=settings.start_month, per_regency=dict(settings.regency_start_months))},
     )

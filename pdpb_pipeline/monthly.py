@@ -2,7 +2,9 @@
 
 The previous roll is read once per process and kept for the next step of the same run (the
 in-process executor runs all steps of ``pdpb run`` in one process); a multiprocess executor
-simply reads it again from the warehouse.
+simply reads it again from the warehouse. A kept roll is used only while it bears the stamp the
+warehouse holds for that month (``dpb_versi``, one indexed row): another process that re-ran or
+withdrew the month meanwhile changed the stamp, and the roll is read again.
 """
 
 from __future__ import annotations
@@ -19,7 +21,8 @@ from .feeds.ingest import month_end
 from .resources.warehouse import Warehouse
 from .roll import store
 
-_cache: OrderedDict[tuple, pd.DataFrame] = OrderedDict()
+#: (warehouse url, regency, month) -> (stamp, roll)
+_cache: OrderedDict[tuple, tuple[str, pd.DataFrame]] = OrderedDict()
 
 
 def reference_date(month: str, polling_day: str | None) -> dt.date:
@@ -29,17 +32,20 @@ def reference_date(month: str, polling_day: str | None) -> dt.date:
 
 def roll_as_of(warehouse: Warehouse, regency: str, month: str) -> pd.DataFrame:
     key = (warehouse.url, regency, month)
-    if key not in _cache:
-        _cache[key] = store.as_of(warehouse, regency, month)
+    token = store.stamp_of(warehouse, regency, month)
+    kept = _cache.get(key)
+    if kept is None or not token or kept[0] != token:
+        _cache[key] = (token, store.as_of(warehouse, regency, month))
         while len(_cache) > 2:
             _cache.popitem(last=False)
     _cache.move_to_end(key)
-    return _cache[key]
+    return _cache[key][1]
 
 
-def remember_roll(warehouse: Warehouse, regency: str, month: str, roll: pd.DataFrame) -> None:
+def remember_roll(warehouse: Warehouse, regency: str, month: str, roll: pd.DataFrame, token: str) -> None:
+    """Keeps the roll just written with ``token``, its stamp (``store.stamp``)."""
     forget(warehouse, regency)
-    _cache[(warehouse.url, regency, month)] = roll
+    _cache[(warehouse.url, regency, month)] = (token, roll)
 
 
 def forget(warehouse: Warehouse, regency: str) -> None:

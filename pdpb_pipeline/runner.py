@@ -3,11 +3,13 @@
 Each month is one run of the monthly job on the instance in ``DAGSTER_HOME``, tagged with its
 partition like a scheduled run, so it shows in the UI beside them. Months run in order; the
 first failure stops the range. A regency's baseline DPT is loaded first when it is not in the
-warehouse yet (or its file changed).
+warehouse yet (or its file changed). The whole command owns the regency
+(``resources.regency_lock``): a second run of it waits, then refuses, naming this one.
 """
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
@@ -15,13 +17,15 @@ from dagster import DagsterInstance, Definitions, MultiPartitionKey
 
 from .definitions import BASELINE_JOB, MONTHLY_JOB
 from .partitions import Partition
+from .resources import regency_lock
 from .resources.landing import LandingZone, sha256
-from .resources.warehouse import Warehouse
+from .resources.warehouse import LOST, Warehouse, lost_connection
 from .roll import penarikan, store
 
 
 class RunError(Exception):
-    """A request that cannot be run as asked (unknown regency, month outside the partitions)."""
+    """A request that cannot be run as asked (unknown regency, month outside the partitions,
+    the regency busy with another run)."""
 
 
 @dataclass
@@ -71,7 +75,10 @@ def _outcome(job: str, partition: str, result) -> RunOutcome:
             error = event.event_specific_data.error
             while error.cause is not None:  # Dagster wraps the error the code raised
                 error = error.cause
-            outcome.failed_steps.append(f"{event.step_key}: {error.message.strip()}")
+            message = error.message.strip()
+            if error.cls_name != "LostWarehouse" and lost_connection(message):
+                message = f"{LOST} ({message.splitlines()[0]})"
+            outcome.failed_steps.append(f"{event.step_key}: {message}")
     for mat in result.get_asset_materialization_events():
         materialization = mat.event_specific_data.materialization
         outcome.metadata[materialization.asset_key.to_user_string()] = {
@@ -98,6 +105,13 @@ def _run_config(log_level: str, rewind: bool = False) -> dict:
     return config
 
 
+def _new_run_id(warehouse: Warehouse, regency: str) -> str:
+    """The id of the run about to be launched, named on the regency's claim beforehand."""
+    run_id = str(uuid.uuid4())
+    regency_lock.rename(warehouse, regency, run_id)
+    return run_id
+
+
 def ensure_baseline(defs: Definitions, instance: DagsterInstance, regency: str, log_level: str = "WARNING"
                     ) -> RunOutcome | None:
     """Loads the regency's baseline DPT (and finds its duplicates) unless the warehouse holds
@@ -105,8 +119,10 @@ def ensure_baseline(defs: Definitions, instance: DagsterInstance, regency: str, 
     resources = defs.resources
     if baseline_is_current(resources["warehouse"], resources["landing"], regency):
         return None
+    run_id = _new_run_id(resources["warehouse"], regency)
     result = defs.resolve_job_def(BASELINE_JOB).execute_in_process(
-        run_config=_run_config(log_level), instance=instance, partition_key=regency, raise_on_error=False
+        run_config=_run_config(log_level), instance=instance, partition_key=regency, raise_on_error=False,
+        run_id=run_id,
     )
     return _outcome(BASELINE_JOB, regency, result)
 
@@ -138,6 +154,17 @@ def run_regency(
             )
 
     run_config = _run_config(log_level, rewind)
+    warehouse = defs.resources["warehouse"]
+    try:
+        with regency_lock.hold(warehouse, regency, instance, run_id=str(uuid.uuid4())):
+            return _run_months(defs, instance, regency, months, run_config, log_level, rewind)
+    except regency_lock.RegencyBusy as error:
+        raise RunError(str(error)) from None
+
+
+def _run_months(defs: Definitions, instance: DagsterInstance, regency: str, months: list[str], run_config: dict,
+                log_level: str, rewind: bool) -> list[RunOutcome]:
+    monthly = defs.resolve_job_def(MONTHLY_JOB)
     outcomes: list[RunOutcome] = []
     resources = defs.resources
     try:  # refused before anything is launched
@@ -154,7 +181,7 @@ def run_regency(
     for month in months:  # each month is launched after the one before it is published (or the range stops)
         key = Partition(regency=regency, month=month).key
         result = monthly.execute_in_process(
-            run_config=run_config,
+            run_config=run_config, run_id=_new_run_id(resources["warehouse"], regency),
             instance=instance, partition_key=MultiPartitionKey(key.keys_by_dimension), raise_on_error=False
         )
         outcome = _outcome(MONTHLY_JOB, f"{regency} {month}", result)

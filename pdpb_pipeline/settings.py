@@ -48,6 +48,9 @@ class Settings:
     max_file_mb: float = 200.0
     #: A field longer than this quarantines its row (``PDPB_MAX_FIELD_CHARS``; Excel's cell limit).
     max_field_chars: int = 32_767
+    #: Seconds a run waits for a regency that another run is updating before it refuses
+    #: (``PDPB_LOCK_WAIT``; 0: refuse at once). See ``resources.regency_lock``.
+    lock_wait_seconds: float = 60.0
 
     def read_limits(self) -> ReadLimits:
         """The limits the feed reader applies."""
@@ -77,19 +80,21 @@ class Settings:
             max_dpt_unreadable_share=float(os.environ.get("PDPB_MAX_DPT_UNREADABLE_SHARE", "0.01")),
             snapshot_dir=Path(os.environ.get("PDPB_SNAPSHOT_DIR") or var / "snapshot").resolve(),
             regency_start_months=parse_start_months(os.environ.get("PDPB_REGENCY_START_MONTHS", ""), start_month),
-            max_file_mb=_positive("PDPB_MAX_FILE_MB", "200", float),
-            max_field_chars=_positive("PDPB_MAX_FIELD_CHARS", "32767", int),
+            max_file_mb=_number("PDPB_MAX_FILE_MB", "200", float),
+            max_field_chars=_number("PDPB_MAX_FIELD_CHARS", "32767", int),
+            lock_wait_seconds=_number("PDPB_LOCK_WAIT", "60", float, allow_zero=True),
         )
 
 
-def _positive(name: str, default: str, kind):
+def _number(name: str, default: str, kind, allow_zero: bool = False):
+    """A positive number (or 0 where ``allow_zero``) from the environment, refused with its name."""
     text = os.environ.get(name, default).strip() or default
     try:
         value = kind(text)
     except ValueError:
         raise ValueError(f"{name}={text!r} is not a {'whole ' if kind is int else ''}number") from None
-    if not value > 0:
-        raise ValueError(f"{name}={text!r} must be greater than 0")
+    if not (value >= 0 if allow_zero else value > 0) or value == float("inf"):
+        raise ValueError(f"{name}={text!r} must be {'0 or more' if allow_zero else 'greater than 0'}")
     return value
 
 

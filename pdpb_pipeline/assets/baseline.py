@@ -31,6 +31,7 @@ from ..resources.landing import LandingZone, sha256
 from ..linkage import LinkConfig, deduplicate
 from ..resources.warehouse import Warehouse
 from ..roll import store
+from ..resources import regency_lock
 
 DUPLICATE_COLUMNS = ["id_a", "id_b", "probability", "decision", "kelas"]
 
@@ -158,6 +159,7 @@ def build(regency_partitions: StaticPartitionsDefinition, max_unreadable_share: 
         context: AssetExecutionContext, warehouse: Warehouse, landing: LandingZone
     ) -> MaterializeResult:
         regency = context.partition_key
+        regency_lock.step(context, warehouse, regency)
         path = landing.baseline_file(regency)
         digest = sha256(path) if path.is_file() else ""
         dpt = load_baseline_file(path, regency)

@@ -31,6 +31,7 @@ from ..feeds.spec import AGENCIES, AgencySpec, agency_of
 from ..metadata import count_table, masked_preview
 from ..nik import mask_text
 from ..partitions import Partition
+from ..resources import regency_lock
 from ..resources.landing import LandingZone
 from ..resources.warehouse import Warehouse
 
@@ -131,6 +132,7 @@ def build_feed(spec: AgencySpec, monthly: MultiPartitionsDefinition, landing_ass
     )
     def _feed(context: AssetExecutionContext, warehouse: Warehouse, landing: LandingZone) -> MaterializeResult:
         part = Partition.from_key(context.partition_key)
+        regency_lock.step(context, warehouse, part.regency)
         files = [p for p in landing.files(part.regency, part.month) if agency_of(p.stem) is spec]
         result = ingest(spec, files, part.regency, part.month, limits)
         where = {"regency": part.regency, "month": part.month, "agency": spec.key}

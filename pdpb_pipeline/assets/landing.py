@@ -23,6 +23,7 @@ from dagster import (
 from .. import __version__ as CODE_VERSION
 from ..nik import mask_text
 from ..partitions import Partition
+from ..resources import regency_lock
 from ..resources.landing import LandingZone, sha256
 from ..resources.warehouse import Warehouse
 
@@ -41,6 +42,7 @@ def build(monthly: MultiPartitionsDefinition):
     )
     def berkas_masuk(context: AssetExecutionContext, warehouse: Warehouse, landing: LandingZone) -> MaterializeResult:
         part = Partition.from_key(context.partition_key)
+        regency_lock.step(context, warehouse, part.regency)
         files = landing.files(part.regency, part.month)
         inventory = pd.DataFrame(
             {

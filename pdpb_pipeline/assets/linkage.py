@@ -28,6 +28,7 @@ from ..linkage import LinkConfig
 from ..linkage.api import duplicates_of, link_records
 from ..linkage.prepare import prepare
 from ..partitions import Partition
+from ..resources import regency_lock
 from ..resources.bulan_awal import BulanAwal
 from ..resources.warehouse import Warehouse
 from ..roll import store
@@ -73,6 +74,7 @@ def build(monthly_def: MultiPartitionsDefinition, feed_assets, baseline_asset):
     )
     def tautan_dpb(context: AssetExecutionContext, warehouse: Warehouse, bulan_awal: BulanAwal):
         part = Partition.from_key(context.partition_key)
+        regency_lock.step(context, warehouse, part.regency)
         start = store.previous_roll_month(warehouse, part.regency, part.month, bulan_awal.of(part.regency))
         roll = monthly.roll_as_of(warehouse, part.regency, start)
         feed = monthly.feed_rows(warehouse, part.regency, part.month)

@@ -30,6 +30,7 @@ from .. import monthly, schema
 from ..metadata import count_table
 from ..partitions import Partition
 from ..publish import publish
+from ..resources import regency_lock
 from ..resources.bulan_awal import BulanAwal
 from ..resources.warehouse import Warehouse
 from ..roll import ganda, penarikan, recap, rules, store
@@ -147,6 +148,7 @@ def build(monthly_def: MultiPartitionsDefinition, feed_assets, baseline_asset, s
     def pemutakhiran_dpb(context: AssetExecutionContext, config: PemutakhiranConfig, warehouse: Warehouse,
                          bulan_awal: BulanAwal):
         part = Partition.from_key(context.partition_key)
+        regency_lock.step(context, warehouse, part.regency)
         start = store.previous_roll_month(warehouse, part.regency, part.month, bulan_awal.of(part.regency))
         penarikan.refuse_unless_asked(warehouse, part.regency, part.month, config.tarik_bulan_berikutnya)
         reference = monthly.reference_date(part.month, settings.polling_day)
@@ -177,7 +179,7 @@ def build(monthly_def: MultiPartitionsDefinition, feed_assets, baseline_asset, s
             warehouse.replace("perubahan", where, applied.changes.assign(run_id=run_id), conn)
             warehouse.replace("rekap", where, _recap_long(recap_desa), conn)
             warehouse.replace(standing.TABLE, where, marks, conn)
-        monthly.remember_roll(warehouse, part.regency, part.month, applied.roll)
+        monthly.remember_roll(warehouse, part.regency, part.month, applied.roll, token)
         store.keep_copy(warehouse, part.regency, part.month, token, applied.roll)
 
         status = proposals["status"].value_counts()
@@ -237,6 +239,7 @@ def build(monthly_def: MultiPartitionsDefinition, feed_assets, baseline_asset, s
     )
     def publikasi(context: AssetExecutionContext, warehouse: Warehouse) -> MaterializeResult:
         part = Partition.from_key(context.partition_key)
+        regency_lock.step(context, warehouse, part.regency)
         where = {"regency": part.regency, "month": part.month}
         roll = monthly.roll_as_of(warehouse, part.regency, part.month)
         recap_desa = _recap_wide(warehouse.read(

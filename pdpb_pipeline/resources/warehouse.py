@@ -25,6 +25,22 @@ from dagster import ConfigurableResource
 from pydantic import PrivateAttr
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
+LOST = "lost the warehouse connection (PostgreSQL restarted?): re-run the month"
+#: How the drivers say the server went away (restart, shutdown, crash), as opposed to a query's fault.
+_LOST_SIGNS = ("server closed the connection", "terminating connection", "connection already closed",
+               "could not connect to server", "connection refused", "the database system is shutting down",
+               "the database system is starting up", "the database system is in recovery mode",
+               "connection has been closed unexpectedly", "no connection to the server", "connection to server at")
+
+
+class LostWarehouse(Exception):
+    """The warehouse's server went away during a run (its transactions were rolled back)."""
+
+
+def lost_connection(message: str) -> bool:
+    """Whether a database error's text says the server went away mid-run."""
+    text = message.lower()
+    return any(sign in text for sign in _LOST_SIGNS)
 
 _engines: dict[str, sa.Engine] = {}
 _engines_lock = threading.Lock()
@@ -90,6 +106,9 @@ class Warehouse(ConfigurableResource):
     url: str
     #: Where columnar copies of the latest rolls are kept (``PDPB_SNAPSHOT_DIR``; empty: none).
     snapshot_dir: str = ""
+    #: How long a run waits for a regency another run is updating (``PDPB_LOCK_WAIT``, seconds;
+    #: 0: refuse at once), see ``regency_lock``.
+    lock_wait_seconds: float = 60.0
     _meta: sa.MetaData | None = PrivateAttr(default=None)
 
     @property
