@@ -38,7 +38,6 @@ pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("crash")]
 
 REGENCY = "36.73"
 FIRST, MONTH = "2026-01", "2026-02"
-ATOMIC = pytest.mark.xfail(reason="needs atomic publication", strict=False)
 
 #: When to kill: (what is awaited, seconds after it). "step" awaits the step's STEP_START in
 #: Dagster's log, "file" a file of February's publication appearing (in the month's folder or a
@@ -186,12 +185,7 @@ def wait_for_file(killed: pdpbproc.Pdpb, regency_dir: Path, pattern: str) -> boo
     return False
 
 
-def is_publication(instant) -> bool:
-    return instant[0] == "file" or instant[1] == "publikasi"
-
-
-@pytest.mark.parametrize("instant", [pytest.param(i, marks=ATOMIC) if is_publication(i) else i for i in INSTANTS],
-                         ids=case_id)
+@pytest.mark.parametrize("instant", INSTANTS, ids=case_id)
 def test_month_killed_at_any_instant_then_rerun_ends_as_uninterrupted(site, instant, record_property):
     kind, what, delay = instant
     site.restore()
