@@ -76,7 +76,9 @@ def _outcome(job: str, partition: str, result) -> RunOutcome:
             while error.cause is not None:  # Dagster wraps the error the code raised
                 error = error.cause
             message = error.message.strip()
-            if error.cls_name != "LostWarehouse" and lost_connection(message):
+            if error.cls_name == "LostWarehouse":
+                message = message.split(": ", 1)[-1]  # the text, without the exception's module path
+            elif lost_connection(message):
                 message = f"{LOST} ({message.splitlines()[0]})"
             outcome.failed_steps.append(f"{event.step_key}: {message}")
     for mat in result.get_asset_materialization_events():
