@@ -36,6 +36,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from .processes import alive
+
 _AT_FDCWD = -100
 _RENAME_EXCHANGE = 2
 _UNSUPPORTED = {errno.EINVAL, errno.ENOSYS, getattr(errno, "ENOTSUP", errno.EINVAL),
@@ -152,20 +154,6 @@ def _two_renames(staging: Path, folder: Path) -> None:
     os.rename(old, staging)
 
 
-def _alive(pid: int) -> bool:
-    if pid == os.getpid():
-        return True
-    if os.name != "posix":
-        return False  # no cheap probe that leaves the process alone: another pid's leftover is stale
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
 def recover(parent: Path) -> list[str]:
     """Finishes what a killed publication left in ``parent``; returns the names it handled."""
     if not parent.is_dir():
@@ -197,7 +185,7 @@ def _in_use(path: Path, pid: int) -> bool:
     """Whether a sibling is still being worked on: by a live process, or by this one (its
     temporary folder, or the .old folder of the month that temporary folder is for)."""
     if pid != os.getpid():
-        return _alive(pid)
+        return alive(pid)
     with _active_lock:
         active = [_LEFTOVER.match(Path(a).name) for a in _active]
     mine = _LEFTOVER.match(path.name)

@@ -20,19 +20,22 @@ UNKNOWN_TAG = "pdpb/berkas_tidak_dikenali"
 _UNKNOWN_CURSOR = "~tidak_dikenali"  # cursor entry: {partition key: names already reported}
 
 
+def month_folders(landing: LandingZone, regencies: list[str]):
+    """``(partition key, regency, month)`` of every month folder in the landing zone."""
+    for regency in regencies:
+        folder = landing.path / "landing" / regency
+        if folder.is_dir():
+            for month_dir in sorted(p for p in folder.iterdir() if p.is_dir()):
+                yield f"{month_dir.name}-01|{regency}", regency, month_dir.name
+
+
 def landing_signatures(landing: LandingZone, regencies: list[str]) -> dict[str, str]:
     """``{partition key: signature of its files}`` for every month folder in the landing zone."""
     out: dict[str, str] = {}
-    for regency in regencies:
-        folder = landing.path / "landing" / regency
-        if not folder.is_dir():
-            continue
-        for month_dir in sorted(p for p in folder.iterdir() if p.is_dir()):
-            files = landing.files(regency, month_dir.name)
-            if not files:
-                continue
+    for key, regency, month in month_folders(landing, regencies):
+        files = landing.files(regency, month)
+        if files:
             stat = [(p.name, p.stat().st_size, p.stat().st_mtime_ns) for p in files]
-            key = f"{month_dir.name}-01|{regency}"
             out[key] = hashlib.sha256(json.dumps(stat).encode()).hexdigest()[:16]
     return out
 
@@ -40,14 +43,10 @@ def landing_signatures(landing: LandingZone, regencies: list[str]) -> dict[str, 
 def unknown_by_partition(landing: LandingZone, regencies: list[str]) -> dict[str, list[str]]:
     """``{partition key: names (masked) of the files no feed reads}`` for every month folder."""
     out: dict[str, list[str]] = {}
-    for regency in regencies:
-        folder = landing.path / "landing" / regency
-        if not folder.is_dir():
-            continue
-        for month_dir in sorted(p for p in folder.iterdir() if p.is_dir()):
-            unknown = landing.unknown_files(regency, month_dir.name)
-            if unknown:
-                out[f"{month_dir.name}-01|{regency}"] = [mask_text(str(u)) for u in unknown]
+    for key, regency, month in month_folders(landing, regencies):
+        unknown = landing.unknown_files(regency, month)
+        if unknown:
+            out[key] = [mask_text(str(u)) for u in unknown]
     return out
 
 

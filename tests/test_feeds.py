@@ -10,7 +10,6 @@ import pandas as pd
 import pytest
 
 from pdpb_pipeline import nik as nikmod
-from pdpb_pipeline.feeds import parse
 from pdpb_pipeline.feeds.ingest import ingest
 from pdpb_pipeline.feeds.spec import AGENCIES, BY_KEY, agency_of, normalize_words
 

@@ -19,7 +19,7 @@ from openpyxl import load_workbook
 from pdpb_pipeline import publish, xlsx
 from pdpb_pipeline.fastio import formula_safe, write_csv
 
-from .test_publish_speed_safe import MONTH, REGENCY, _publish, _roll
+from .test_publish_speed_safe import _publish, _roll
 
 HOSTILE = ['=HYPERLINK("http://x","klik")', "@SUM(1+1)", "-2+3", "+62 812 3456", "\tTAB", "\rCR", "=1+1;=2",
            "ANI;=CMD()"]

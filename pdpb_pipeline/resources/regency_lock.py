@@ -56,6 +56,7 @@ from pathlib import Path
 import sqlalchemy as sa
 from dagster import DagsterInstance, DagsterRunStatus
 
+from ..processes import alive
 from .warehouse import LOST, LostWarehouse, Warehouse
 
 PROSES = "proses"  # pdpb run: the lock is held for the whole command
@@ -177,16 +178,6 @@ def _drop_claim(warehouse: Warehouse, regency: str) -> None:
         conn.execute(sa.delete(table).where(table.c.regency == regency))
 
 
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
 def _worker_pid() -> int:
     """The run's worker: this process, or the one that started this step's process (multiprocess
     executor)."""
@@ -198,7 +189,7 @@ def _stale(claim: Claim, instance: DagsterInstance | None) -> bool:
     """Called with the lock held."""
     if claim.jenis == PROSES:
         return True  # its pdpb run would hold the lock
-    if claim.host == socket.gethostname() and not _alive(claim.pid):
+    if claim.host == socket.gethostname() and not alive(claim.pid):
         return True
     run = instance.get_run_by_id(claim.run_id) if instance is not None else None
     return run is None or run.status in FINISHED
