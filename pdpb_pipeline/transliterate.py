@@ -32,7 +32,11 @@ def to_ascii(values: pd.Series) -> pd.Series:
 
 
 def to_ascii_values(values: np.ndarray) -> np.ndarray:
-    """``spell`` for an array of distinct str values (as the linkage keeps them)."""
-    if all(v.isascii() for v in values):
+    """``spell`` for an array of distinct str values (as the linkage keeps them): only the
+    non-ASCII ones are spelled."""
+    other = np.fromiter((not v.isascii() for v in values), dtype=bool, count=len(values))
+    if not other.any():
         return values
-    return np.array([spell(v) for v in values], dtype=object)
+    out = np.array(values, dtype=object)
+    out[other] = [spell(v) for v in out[other]]
+    return out
