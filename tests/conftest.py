@@ -61,3 +61,23 @@ def warehouse_url(request) -> str:
     """Runs a test once on each warehouse database."""
     name = "sqlite_url" if request.param == "sqlite" else "pg_url"
     return request.getfixturevalue(name)
+
+
+@pytest.fixture
+def production_home(tmp_path, pg_database, monkeypatch):
+    """A DAGSTER_HOME holding the project's production dagster.yaml, its DAGSTER_PG_* pointed at
+    the test's PostgreSQL database."""
+    import shutil
+    from pathlib import Path
+
+    ROOT = Path(__file__).resolve().parent.parent
+    home = tmp_path / "dagster_home"
+    home.mkdir()
+    shutil.copy(ROOT / "dagster.yaml", home / "dagster.yaml")
+    monkeypatch.setenv("DAGSTER_PG_HOST", pg_database.host or "127.0.0.1")
+    monkeypatch.setenv("DAGSTER_PG_PORT", str(pg_database.port or 5432))
+    monkeypatch.setenv("DAGSTER_PG_USER", pg_database.username or "postgres")
+    monkeypatch.setenv("DAGSTER_PG_PASSWORD", pg_database.password or "")
+    monkeypatch.setenv("DAGSTER_PG_DB", pg_database.database)
+    monkeypatch.setenv("DAGSTER_MAX_CONCURRENT_RUNS", "2")
+    return home

@@ -2,26 +2,13 @@
 
 from __future__ import annotations
 
-import shutil
-from pathlib import Path
-
 import pytest
 from dagster import DagsterInstance
 
-ROOT = Path(__file__).resolve().parent.parent
-
 
 @pytest.mark.postgres
-def test_production_instance_monitors_runs_and_retries_crashed_workers(tmp_path, pg_database, monkeypatch):
-    home = tmp_path / "dagster_home"
-    home.mkdir()
-    shutil.copy(ROOT / "dagster.yaml", home / "dagster.yaml")
-    monkeypatch.setenv("DAGSTER_PG_HOST", pg_database.host or "127.0.0.1")
-    monkeypatch.setenv("DAGSTER_PG_PORT", str(pg_database.port or 5432))
-    monkeypatch.setenv("DAGSTER_PG_USER", pg_database.username or "postgres")
-    monkeypatch.setenv("DAGSTER_PG_PASSWORD", pg_database.password or "")
-    monkeypatch.setenv("DAGSTER_PG_DB", pg_database.database)
-    monkeypatch.setenv("DAGSTER_MAX_CONCURRENT_RUNS", "2")
+def test_production_instance_monitors_runs_and_retries_crashed_workers(production_home):
+    home = production_home
     with DagsterInstance.from_config(str(home)) as instance:  # validates every key against Dagster's schema
         assert type(instance.run_storage).__name__ == "PostgresRunStorage"
         assert instance.run_monitoring_enabled

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 from pathlib import Path
 
 import pandas as pd
@@ -19,7 +18,6 @@ from pdpb_pipeline.settings import Settings
 
 from .feedfiles import write_xlsx
 
-ROOT = Path(__file__).resolve().parent.parent
 
 
 def _landing(root: Path, regency: str = "36.73", voters: int = 30) -> Path:
@@ -110,19 +108,11 @@ def test_broken_baseline_fails_the_run_with_file_and_field(tmp_path, sqlite_url)
 
 
 @pytest.mark.postgres
-def test_materialise_on_a_postgres_dagster_instance(tmp_path, pg_database, monkeypatch):
+def test_materialise_on_a_postgres_dagster_instance(tmp_path, pg_database, production_home):
     """The production dagster.yaml, pointed at PostgreSQL, stores the runs; so does the warehouse."""
     from pdpb_pipeline.resources import warehouse as wh_module
 
-    home = tmp_path / "dagster_home"
-    home.mkdir()
-    shutil.copy(ROOT / "dagster.yaml", home / "dagster.yaml")
-    monkeypatch.setenv("DAGSTER_PG_HOST", pg_database.host or "127.0.0.1")
-    monkeypatch.setenv("DAGSTER_PG_PORT", str(pg_database.port or 5432))
-    monkeypatch.setenv("DAGSTER_PG_USER", pg_database.username or "postgres")
-    monkeypatch.setenv("DAGSTER_PG_PASSWORD", pg_database.password or "")
-    monkeypatch.setenv("DAGSTER_PG_DB", pg_database.database)
-    monkeypatch.setenv("DAGSTER_MAX_CONCURRENT_RUNS", "2")
+    home = production_home
     url = pg_database.render_as_string(hide_password=False)
     defs = build_definitions(_settings(tmp_path, url))
     with DagsterInstance.from_config(str(home)) as instance:
