@@ -118,6 +118,14 @@ def _rows(settings: Settings) -> dict[str, list[str]]:
     return out
 
 
+def _inputs(settings: Settings, month: str) -> dict[str, list]:
+    """Month ``month``'s input as the warehouse holds it, run ids included."""
+    warehouse = Warehouse(url=settings.warehouse_url)
+    return {name: warehouse.read(f"SELECT * FROM {name} WHERE regency = :r AND month = :m ORDER BY 1, 2, 3, 4",
+                                 {"r": REGENCY, "m": month}).astype(str).values.tolist()
+            for name in ("landing_file", "feed_row", "link_decision")}
+
+
 def test_a_published_month_is_withdrawn_only_when_asked(published):
     settings, defs = published
     folder = settings.output_dir / REGENCY
@@ -127,11 +135,15 @@ def test_a_published_month_is_withdrawn_only_when_asked(published):
     with DagsterInstance.ephemeral() as instance:
         with pytest.raises(RunError, match=r"2026-02, 2026-03 are published after 2026-01; .*--rewind"):
             run_regency(defs, instance, REGENCY, "2026-01")
-        # launched without the runner (UI, schedule): the roll step refuses, nothing of the roll changes
+        # launched without the runner (UI, schedule): the first step refuses, so nothing of February
+        # is rewritten (its inventory, feed rows, links), let alone the roll
+        inputs = _inputs(settings, "2026-02")
         result = _job_alone(defs, instance, "2026-02")
         assert not result.success
-        assert any(e.startswith("pemutakhiran_dpb: ") and "2026-03 is published after 2026-02" in e
-                   for e in _step_errors(result))
+        assert [e.split(": ")[0] for e in _step_errors(result)] == ["berkas_masuk"]
+        assert "2026-03 is published after 2026-02" in _step_errors(result)[0]
+        assert not any(event.is_step_success for event in result.all_events)
+        assert _inputs(settings, "2026-02") == inputs
         assert _rows(settings) == before
         assert (folder / "2026-03" / "manifest.json").read_bytes() == march_manifest
 

@@ -26,6 +26,7 @@ from ..partitions import Partition
 from ..resources import regency_lock
 from ..resources.landing import LandingZone, sha256
 from ..resources.warehouse import Warehouse
+from ..roll import penarikan
 
 
 def build(monthly: MultiPartitionsDefinition):
@@ -43,6 +44,8 @@ def build(monthly: MultiPartitionsDefinition):
     def berkas_masuk(context: AssetExecutionContext, warehouse: Warehouse, landing: LandingZone) -> MaterializeResult:
         part = Partition.from_key(context.partition_key)
         regency_lock.step(context, warehouse, part.regency)
+        # A re-run of a month with later months published stops here, before it rewrites M's input.
+        penarikan.refuse_unless_asked(warehouse, part.regency, part.month, penarikan.asked_in(context.run.run_config))
         files = landing.files(part.regency, part.month)
         inventory = pd.DataFrame(
             {

@@ -52,6 +52,19 @@ def published_after(warehouse: Warehouse, regency: str, month: str) -> pd.DataFr
         .where(ledger.c.regency == regency, ledger.c.month > month).order_by(ledger.c.month))
 
 
+#: Where a run asks for the withdrawal: the run config of ``pemutakhiran_dpb`` (``PemutakhiranConfig``).
+ASKED_IN = ("ops", "pemutakhiran_dpb", "config", "tarik_bulan_berikutnya")
+
+
+def asked_in(run_config: dict) -> bool:
+    """Whether a run's config asks to withdraw the later months, so that its first step can refuse
+    a re-run before it rewrites anything of month M (its feed rows, links, inventory)."""
+    value = run_config
+    for key in ASKED_IN:
+        value = value.get(key, {}) if isinstance(value, dict) else {}
+    return value is True
+
+
 def refuse_unless_asked(warehouse: Warehouse, regency: str, month: str, asked: bool) -> None:
     later = published_after(warehouse, regency, month)["month"].tolist()
     if later and not asked:
