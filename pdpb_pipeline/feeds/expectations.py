@@ -18,6 +18,8 @@ from pathlib import Path
 import pandas as pd
 from dagster import AssetCheckResult, AssetCheckSeverity, AssetCheckSpec, AssetKey, MetadataValue
 
+from ..nik import mask_text
+
 DEFAULT_DIR = Path(__file__).resolve().parents[2] / "expectations"
 
 
@@ -100,7 +102,7 @@ def validate(asset_key: AssetKey, suite: dict, frame: pd.DataFrame) -> list[Asse
             if isinstance(value, (int, float)) and not isinstance(value, bool):
                 metadata[key] = MetadataValue.float(float(value)) if isinstance(value, float) else MetadataValue.int(value)
         if item.exception_info and item.exception_info.get("raised_exception"):
-            metadata["error"] = MetadataValue.text(str(item.exception_info.get("exception_message"))[:500])
+            metadata["error"] = MetadataValue.text(mask_text(str(item.exception_info.get("exception_message")))[:500])
         out.append(
             AssetCheckResult(
                 asset_key=asset_key,
