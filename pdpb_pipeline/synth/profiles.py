@@ -148,6 +148,9 @@ PROFILES: dict[str, dict] = {
     },
 }
 
+# Reports that are themselves a move: their new address is the event, not a [moved_desa] fault.
+MOVE_EVENTS = frozenset({"pindah_keluar", "pindah_masuk", "pindah_dalam", "penghuni_baru"})
+
 # Guessed birth dates, by agency: (month or None = the true month, day). The civil registry's
 # offices write 1 July or 31 December, village offices 1 January, prisons the 15th.
 PLACEHOLDER_DATES: dict[str, tuple[tuple[int | None, int], ...]] = {

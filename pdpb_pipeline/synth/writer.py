@@ -25,9 +25,7 @@ from ..xlsx import Sheet, write_workbook
 from .config import SynthConfig
 from .names import STYLE_NAMES
 from .places import JAWA_PLACES, STREETS, SUNDA_PLACES, addresses
-from .profiles import agency_rates
-
-MOVE_EVENTS = frozenset({"pindah_keluar", "pindah_masuk", "pindah_dalam", "penghuni_baru"})
+from .profiles import MOVE_EVENTS, agency_rates
 
 TRUTH_COLUMNS = ("berkas", "baris", "agency", "jenis_peristiwa", "tanggal_peristiwa", "person_id",
                  "roll_id", "kategori", "sub_kategori", "noise", "event_id", "di_roll")
