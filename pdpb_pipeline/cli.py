@@ -39,14 +39,18 @@ def synth(
     out: Path = typer.Option(Path("var/landing"), help="Landing-zone folder to write"),
     dpt_blank_dates: float = typer.Option(0.0, min=0, max=1, help="Share of DPT birth dates written blank"),
     dpt_dmy_dates: float = typer.Option(0.0, min=0, max=1, help="Share of DPT birth dates written DD-MM-YYYY"),
+    profile: str = typer.Option("typical", help="Noise profile: clean, typical or hard (see README)"),
 ) -> None:
     """Generate a realistic synthetic regency: baseline DPT, agency files and the truth."""
     from .synth import SynthConfig, generate
 
-    summary = generate(
-        SynthConfig(regency=_regency(regency), voters=voters, months=months, start=start, seed=seed,
-                    baseline_birthdate_blank=dpt_blank_dates, baseline_birthdate_dmy=dpt_dmy_dates), out_dir=out
-    )
+    try:
+        cfg = SynthConfig(regency=_regency(regency), voters=voters, months=months, start=start, seed=seed,
+                          baseline_birthdate_blank=dpt_blank_dates, baseline_birthdate_dmy=dpt_dmy_dates,
+                          profile=profile)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from exc
+    summary = generate(cfg, out_dir=out)
     typer.echo(str(summary))
 
 

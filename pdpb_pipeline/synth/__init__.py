@@ -7,8 +7,9 @@
 Modules: ``config`` (every rate and noise share), ``names`` (name pools by ethnic style),
 ``places`` (desa, addresses, places of birth), ``population`` (households, NIK, NKK),
 ``baseline`` (the DPT with ganda, stale and NIK faults), ``events`` (the monthly simulation and
-who reports what), ``agencies`` (each agency's file conventions, as data), ``noise`` (faults
-applied to values), ``writer`` (one writer for every agency, reproducible CSV/XLSX),
+who reports what), ``agencies`` (each agency's file conventions, as data), ``noise`` (the typical
+profile's faults applied to values), ``profiles`` (the named noise profiles clean / typical /
+hard, as data), ``faults`` (the clean / hard fault model), ``writer`` (one writer for every agency, reproducible CSV/XLSX),
 ``generate`` (the orchestration), ``truth`` (reading the truth back: the true roll at a month).
 """
 

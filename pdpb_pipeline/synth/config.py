@@ -22,6 +22,8 @@ class SynthConfig:
     months: int = 3  # number of monthly landing partitions generated after the baseline
     start: str = "2026-01"  # first month (YYYY-MM); the baseline is the roll at the day before
     seed: int = 7
+    # Named noise profile (``profiles.py``): clean, typical (the files as they always were), hard.
+    profile: str = "typical"
 
     # --- population ----------------------------------------------------------------------
     tni_polri_share: float = 0.005  # active TNI/Polri members among men 20-55 (not voters)
@@ -108,6 +110,9 @@ class SynthConfig:
             raise ValueError("voters must be at least 100")
         if self.months < 0:
             raise ValueError("months must be >= 0")
+        from .profiles import check
+
+        check(self.profile)
 
     @property
     def baseline_date(self) -> dt.date:
@@ -124,4 +129,9 @@ class SynthConfig:
         return out
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        """The fields; ``profile`` only when it is not typical (meta.json of a typical regency
+        stays byte for byte what it was before profiles existed)."""
+        out = asdict(self)
+        if out["profile"] == "typical":
+            del out["profile"]
+        return out

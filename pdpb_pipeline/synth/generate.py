@@ -30,11 +30,12 @@ from .config import SynthConfig
 from .events import Simulation
 from ..fastio import pad3, prefixed_ids, write_csv
 from .places import build_geo
+from .profiles import effective_config
 from .population import (
     LUAR_NEGERI, MARITAL, NIK_SRC_NAMES, PENDUDUK, ROLE_NAMES, STATUS_NAMES, build_population,
     format_nik,
 )
-from .writer import TRUTH_COLUMNS, build_rows, file_name, write_file
+from .writer import TRUTH_COLUMNS, ProfileFaults, build_rows, file_name, write_file
 
 EVENT_COLUMNS = ("event_id", "bulan", "person_id", "jenis_peristiwa", "tanggal_peristiwa", "kategori",
                  "sub_kategori", "roll_id", "di_roll") + schema.PERSON_COLUMNS[1:] + ("tni_polri",)
@@ -89,7 +90,7 @@ def _written_dates(dpt: pd.DataFrame, cfg: SynthConfig) -> pd.DataFrame:
 def generate(config: SynthConfig, out_dir: Path | str) -> SynthSummary:
     """Generates the synthetic regency described by ``config`` under ``out_dir``."""
     t0 = time.perf_counter()
-    cfg = config
+    cfg = effective_config(config)
     code = regions.normalize_regency(cfg.regency)
     out = Path(out_dir)
     streams = [np.random.default_rng(s) for s in np.random.SeedSequence(cfg.seed).spawn(6)]
@@ -126,6 +127,9 @@ def generate(config: SynthConfig, out_dir: Path | str) -> SynthSummary:
     )
     reports = _reports_frame(sim, geo, P, len(months))
     rng = streams[4]
+    # The clean / hard fault model draws from its own stream: typical's files stay as they were.
+    extra = (ProfileFaults(P, np.random.default_rng([cfg.seed, 0xFA17]))
+             if cfg.profile != "typical" else None)
     for i, label in enumerate(months):
         (out / "landing" / code / label).mkdir(parents=True, exist_ok=True)  # even if nobody sent
         month_rows = reports[reports["rep_month"] == i]
@@ -134,7 +138,7 @@ def generate(config: SynthConfig, out_dir: Path | str) -> SynthSummary:
             rows = month_rows[month_rows["agency"] == agency]
             if not len(rows):
                 continue
-            header, cells, truth = build_rows(agency, rows, cfg, geo, rng)
+            header, cells, truth = build_rows(agency, rows, cfg, geo, rng, extra)
             write_file(out / "landing" / code / label / file_name(agency), agency, header, cells)
             truth_parts.append(pd.DataFrame(truth, columns=list(TRUTH_COLUMNS)))
             summary.rows.setdefault(agency, {})[label] = len(cells)  # data rows in the file
@@ -207,7 +211,7 @@ def _reports_frame(sim: Simulation, geo, P, n_months: int) -> pd.DataFrame:
         "desa_name": np.where(local, geo.desa_name[d], ""),
         "kec_name": np.where(local, geo.kec_name[geo.desa_kec[d]], ""),
         "kab": np.where(local, geo.name, geo.origin_name[P.origin[c["person"]]]),
-        "tni": c["tni"],
+        "tni": c["tni"], "pidx": c["person"],
     })
 
 

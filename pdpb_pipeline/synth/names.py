@@ -274,6 +274,52 @@ P["prefix_m"] = _w("MUHAMMAD MUHAMMAD MUHAMMAD AHMAD ABDUL MUHAMMAD NUR")
 P["prefix_f"] = _w("SITI SITI SITI NUR SITI NURUL")
 P["sasak_prefix_m"] = _w("LALU")
 P["sasak_prefix_f"] = _w("BAIQ")
+# Pools of the styles only the ``hard`` profile's mix draws (appended: typical never sees them).
+P["arab_m"] = _w("""
+ALI HASAN HUSEIN UMAR ABUBAKAR AHMAD SALIM SALEH MUHSIN ALWI AGIL IDRUS HAMID MUHAMMAD ZEN
+THOHA SAGGAF ABDULLAH HUD JA'FAR MUNIF FUAD TAUFIQ ABDUL_QADIR ABDUL_RAHMAN
+""")
+P["arab_f"] = _w("""
+FATIMAH AISYAH ZAHRA KHADIJAH NUR SALMA MARYAM ALAWIYAH NAILAH RUGAYAH SYIFA ZAINAB HANA
+MUNA LAILA SAUDAH
+""")
+P["arab_family"] = _w("""
+ALATAS AL-HABSYI ASSEGAF ALAYDRUS BAFADAL BASWEDAN AL-JUFRI SYIHAB BAHASYIM BAMUKMIN
+AL-KAFF BIN_SMITH BAABUD ALBAAR BAWAZIER AL-HADDAD
+""")
+P["arab_title_m"] = _w("SAYYID SAYYID HABIB SYED")
+P["arab_title_f"] = _w("SYARIFAH SYARIFAH SYARIFAH")
+P["kasta_m"] = _w("IDA_BAGUS IDA_BAGUS ANAK_AGUNG I_GUSTI I_GUSTI_NGURAH I_DEWA COKORDA I_GUSTI_BAGUS")
+P["kasta_f"] = _w("IDA_AYU IDA_AYU ANAK_AGUNG I_GUSTI_AYU GUSTI_AYU DESAK I_DEWA_AYU COKORDA_ISTRI")
+P["cina_family"] = _w("TAN LIM OEI LIE GO KWEE THE ONG LAUW TJIA HO SIE KHO LIEM TJOA YAP GAN NG")
+P["cina_syllable"] = _w("""
+SIAN HWA KIM LIONG HOK TJOE BENG GIOK LAN MEI SWIE HONG TJING KOK HIAN LING NIO SOEI TIONG
+HAN BIAN ING GWAN TJIANG KIAT HOEI LAY PING SENG
+""")
+P["papua_m"] = _w("""
+YAN YOSIAS MARTHEN NATALIS OKTOVIANUS YULIANUS DEMIANUS ELIESER MARKUS TITUS NIKO OTNIEL
+YEREMIAS ISAK LUKAS SEPNAT DORTEUS HERMAN LEVI BARNABAS
+""")
+P["papua_f"] = _w("""
+MARIA YAKOMINA ORPA SARLOTA ELISABETH NELLY FERONIKA AGUSTINA YOHANA MAGDALENA DORKAS
+MARTHA BERTHA ROSALINA SERLINA
+""")
+P["papua_family"] = _w("""
+WENDA KOGOYA WONDA TABUNI YIKWA WANIMBO KAROBA RUMBIAK MAYOR KAMBU WAROMI RUMAKIEK IWANGGIN
+MURIB ENUMBI TELENGGEN WAKERKWA MANDOWEN KARUBABA SAWAKI IMBIRI YOMAN
+""")
+P["maluku_ntt_family"] = _w("""
+PATTINAMA LATUHARHARY TUASIKAL SAIMIMA NANLOHY MANUHUTU SALAKORY TANAMAL LEATEMIA PELUPESSY
+MANAFE NDOEN TOY SELAN NUBATONIS BANOET NENOBAIS LAIN MESAK NGGADAS MANDAGI WOLAY POLUAN
+KALALO RUMENGAN SUMAMPOW LASUT
+""")
+P["buton_m"] = _w("""
+ODE_MUHAMMAD ODE_ALI SIDIN HAMIRUDIN RAHIM BAHARI SAHARI MUSLIMIN ODE_HARIS ALI TAHIR
+HASANUDIN SAMIUN JAFAR
+""")
+P["buton_f"] = _w("""
+ODE_NURHAYATI ODE_SITI ASNI HASIA SAIMA NURIANI ODE_WANTI SALMA NURHAIDA RAMLA SITI
+""")
 
 # Styles: which pools feed the first word and the second word by generation, how many words.
 # ``mix`` entries are (pool, weight); eras: old (born < 1970), mid (1970-1994), young (1995+).
@@ -402,6 +448,38 @@ STYLES: dict[str, dict] = {
         "prefix": (0, 0), "father": 0, "bali": True,
     },
 }
+# Styles of the ``hard`` profile's diverse regency (never in PROVINCE_MIX: typical never draws
+# them). Arabic names with bin/binti and Sayyid/Syarifah; Balinese caste titles on the name;
+# Chinese-style three-part names (TAN SIAN HWA); Papuan and Maluku/NTT clan names; Buton La/Wa;
+# Acehnese (Teuku/Cut are written on the name by some, kept as titles in ``faults``).
+STYLES.update({
+    "bali_kasta": {**STYLES["bali"], "kasta": True},
+    "arab": {
+        "first_m": {e: [("arab_m", .7), ("islam_m", .3)] for e in ("old", "mid", "young")},
+        "first_f": {e: [("arab_f", .7), ("islam_f", .3)] for e in ("old", "mid", "young")},
+        "second_m": [("arab_m", 1.0)], "second_f": [("arab_f", 1.0)],
+        "parts": {"old": (.8, .2, 0), "mid": (.7, .3, 0), "young": (.5, .5, 0)},
+        "prefix": (0, 0), "father": 0, "family": ("arab_family", .6), "bin": .45, "sayyid": .15,
+    },
+    "tionghoa_lama": {**STYLES["tionghoa"], "family": None, "chinese3": .8},
+    "papua": {
+        "first_m": {e: [("papua_m", .7), ("timur_m", .3)] for e in ("old", "mid", "young")},
+        "first_f": {e: [("papua_f", .7), ("timur_f", .3)] for e in ("old", "mid", "young")},
+        "second_m": [("papua_m", 1.0)], "second_f": [("papua_f", 1.0)],
+        "parts": {"old": (.8, .2, 0), "mid": (.7, .3, 0), "young": (.6, .4, 0)},
+        "prefix": (0, 0), "father": 0, "family": ("papua_family", .9),
+    },
+    "maluku_ntt": {**STYLES["timur"], "family": ("maluku_ntt_family", .9)},
+    "buton": {
+        "first_m": {e: [("buton_m", .7), ("islam_m", .3)] for e in ("old", "mid", "young")},
+        "first_f": {e: [("buton_f", .7), ("islam_f", .3)] for e in ("old", "mid", "young")},
+        "second_m": [("islam_m", .6), ("modern_m_last", .4)],
+        "second_f": [("islam_f", .6), ("modern_f_last", .4)],
+        "parts": {"old": (.8, .2, 0), "mid": (.6, .4, 0), "young": (.3, .6, .1)},
+        "prefix": (0, 0), "father": 0, "noble": ("LA", "WA", .85),
+    },
+    "aceh": {**STYLES["melayu"], "noble": ("TEUKU", "CUT", .08)},
+})
 STYLE_NAMES: tuple[str, ...] = tuple(STYLES)
 
 # Ethnic mix by province (Kemendagri province code).
@@ -548,7 +626,23 @@ def given_names(rng: np.random.Generator, style: np.ndarray, female: np.ndarray,
                     o = order[np.clip(birth_order[sel], 0, len(order) - 1) % 8]
                     i_ni = "NI" if fem else "I"
                     use_prefix = rng.random(k) < 0.85
-                    name = np.where(use_prefix, i_ni + " " + o + " " + name, o + " " + name)
+                    if spec.get("kasta"):  # the caste title replaces I/NI: IDA BAGUS PUTU ...
+                        kasta = draw(rng, "kasta_f" if fem else "kasta_m", k)
+                        name = kasta + " " + o + " " + name
+                    else:
+                        name = np.where(use_prefix, i_ni + " " + o + " " + name, o + " " + name)
+                if spec.get("bin"):  # AHMAD BIN SALIM: the father's name after bin / binti
+                    b = rng.random(k) < spec["bin"]
+                    father = draw(rng, "arab_m", k)
+                    name = np.where(b & (n_parts < 3), name + (" BINTI " if fem else " BIN ") + father, name)
+                if spec.get("sayyid"):
+                    t = rng.random(k) < spec["sayyid"]
+                    name = np.where(t, draw(rng, "arab_title_f" if fem else "arab_title_m", k) + " " + name, name)
+                if spec.get("chinese3"):  # TAN SIAN HWA: family name + two syllables
+                    c3 = rng.random(k) < spec["chinese3"]
+                    s1, s2 = draw(rng, "cina_syllable", k), draw(rng, "cina_syllable", k)
+                    s2 = np.where(s1 == s2, "LIANG", s2)
+                    name = np.where(c3, draw(rng, "cina_family", k) + " " + s1 + " " + s2, name)
                 out[sel] = name
     return out
 
@@ -569,8 +663,10 @@ def family_names(rng: np.random.Generator, style: np.ndarray) -> np.ndarray:
     return out
 
 
-def style_codes(rng: np.random.Generator, province: str, n: int) -> np.ndarray:
-    mix = province_mix(province)
+def style_codes(rng: np.random.Generator, province: str, n: int,
+                mix: dict[str, float] | None = None) -> np.ndarray:
+    """Style codes of ``n`` households: the province's mix, or ``mix`` when given."""
+    mix = mix or province_mix(province)
     names = list(mix)
     p = np.array([mix[k] for k in names], dtype=float)
     codes = np.array([STYLE_NAMES.index(k) for k in names])

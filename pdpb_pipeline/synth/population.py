@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from . import names as N
+from .profiles import population as population_profile
 from .config import SynthConfig
 from .places import OTHER_CITIES, Geo, addresses, rw_rt_capacity
 
@@ -293,6 +294,8 @@ def build_population(cfg: SynthConfig, geo: Geo, rng: np.random.Generator) -> Pe
     ti = np.flatnonzero(twin)
     P["birth"][ti] = P["birth"][ti - 1]
     P["age"][ti] = P["age"][ti - 1]
+    P["twin"] = twin.copy()
+    P["twin"][ti - 1] = True
 
     # Household-level attributes.
     hh_status = np.zeros(n_hh_total, np.int8)
@@ -303,7 +306,8 @@ def build_population(cfg: SynthConfig, geo: Geo, rng: np.random.Generator) -> Pe
     hh_rt = 1 + (rng.random(n_hh_total) * n_rt[hh_desa]).astype(np.int16)
     hh_estate = rng.random(n_hh_total) < cfg.housing_estate_share
     hh_alamat = addresses(rng, geo, hh_desa, hh_rw, hh_estate)
-    hh_style = N.style_codes(rng, geo.province, n_hh_total)
+    style_mix = population_profile(cfg.profile).get("style_mix")
+    hh_style = N.style_codes(rng, geo.province, n_hh_total, style_mix)
     hh_origin = rng.choice(len(geo.origin_kec_num), size=n_hh_total, p=geo.origin_weight)
     outside = hh_status != PENDUDUK
     hh_desa_out = np.where(outside, -1, hh_desa)
@@ -316,7 +320,7 @@ def build_population(cfg: SynthConfig, geo: Geo, rng: np.random.Generator) -> Pe
     P["alamat"][outside[hh]] = ""
     style = hh_style[hh].copy()
     spouse_other = (P["role"] == 1) & (rng.random(n) < 0.15)
-    style[spouse_other] = N.style_codes(rng, geo.province, int(spouse_other.sum()))
+    style[spouse_other] = N.style_codes(rng, geo.province, int(spouse_other.sum()), style_mix)
     P["style"] = style.astype(np.int8)
 
     # NIK region of first issue.
@@ -458,7 +462,39 @@ def build_population(cfg: SynthConfig, geo: Geo, rng: np.random.Generator) -> Pe
     P["n_rw"] = n_rw
     P["n_rt"] = n_rt
     del P["order"]
+    P["namesake"] = np.zeros(n, bool)
+    pop = population_profile(cfg.profile)
+    if pop.get("namesake_share"):
+        namesakes(P, pop["namesake_share"], pop.get("namesake_same_year", 0.0),
+                  np.random.default_rng([cfg.seed, 0x5A3E]))
     return Persons(P)
+
+
+def namesakes(P: dict, share: float, same_year: float, rng: np.random.Generator) -> None:
+    """Residents renamed after another person of their desa and sex in another household
+    (``same_year`` of them born the same year): different persons with the same name."""
+    n = len(P["hh"])
+    adult = (P["status"] == PENDUDUK) & (P["age"] >= 17)
+    by = ymd(P["birth"])[0]
+    names = P["nama"].copy()
+    for level, p in ((0, share * same_year), (1, share * (1 - same_year))):
+        key = P["hh_desa_all"].astype(np.int64) * 4 + P["female"]
+        if level == 0:
+            key = key * 300 + (by - 1850)
+        cand = np.flatnonzero(adult)
+        order = cand[np.argsort(key[cand], kind="stable")]
+        k = key[order]
+        start = np.searchsorted(k, k, side="left")
+        size = np.searchsorted(k, k, side="right") - start
+        chosen = (rng.random(len(order)) < p) & (size >= 2)
+        for pos in np.flatnonzero(chosen):
+            i = order[pos]
+            for _ in range(4):
+                j = order[start[pos] + int(rng.integers(0, size[pos]))]
+                if j != i and P["hh"][j] != P["hh"][i] and names[j] != P["nama"][i]:
+                    P["nama"][i] = names[j]
+                    P["namesake"][i] = P["namesake"][j] = True
+                    break
 
 
 def eligible_at(persons: Persons, on: np.datetime64) -> np.ndarray:

@@ -16,13 +16,16 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from . import faults as F
 from . import noise as Z
 from .agencies import (
     AGENCIES, LAPAS_CASES, PMI_COUNTRIES, POLRI_RANKS, POLRI_UNITS, TNI_RANKS, TNI_UNITS,
 )
 from ..xlsx import Sheet, write_workbook
 from .config import SynthConfig
-from .places import JAWA_PLACES, STREETS, SUNDA_PLACES
+from .names import STYLE_NAMES
+from .places import JAWA_PLACES, STREETS, SUNDA_PLACES, addresses
+from .profiles import MOVE_EVENTS, agency_rates
 
 TRUTH_COLUMNS = ("berkas", "baris", "agency", "jenis_peristiwa", "tanggal_peristiwa", "person_id",
                  "roll_id", "kategori", "sub_kategori", "noise", "event_id", "di_roll")
@@ -75,11 +78,47 @@ def _outside_address(rng: np.random.Generator) -> tuple[str, str, str]:
     return street, str(Z.pick(rng, SUNDA_PLACES)), str(Z.pick(rng, JAWA_PLACES))
 
 
-def build_rows(agency: str, rows: pd.DataFrame, cfg: SynthConfig, geo, rng: np.random.Generator):
+class ProfileFaults:
+    """What the faults of the clean / hard profiles need beyond the row: the population (KK
+    members, naming style, twins, namesakes) and their own random stream (typical: none)."""
+
+    def __init__(self, persons, rng: np.random.Generator):
+        self.P = persons
+        self.rng = rng
+        self.households = F.Households(persons.hh, persons.role, persons.nik)
+
+
+def _pick_fault(rng: np.random.Generator, rates: dict[str, float], names: tuple[str, ...]) -> str | None:
+    u = rng.random()
+    for tok in names:
+        if u < rates[tok]:
+            return tok
+        u -= rates[tok]
+    return None
+
+
+def _moved_desa(geo, P, desa: int, rng: np.random.Generator):
+    """Another desa (mostly in the same kecamatan), an address and RT/RW in it."""
+    same_kec = np.flatnonzero(geo.desa_kec == geo.desa_kec[desa])
+    pool = same_kec if (len(same_kec) > 1 and rng.random() < 0.6) else np.arange(geo.n_desa)
+    pool = pool[pool != desa]
+    if not len(pool):
+        return None
+    d = int(F.pick(rng, pool))
+    rw = 1 + int(rng.random() * P.n_rw[d])
+    rt = 1 + int(rng.random() * P.n_rt[d])
+    alamat = str(addresses(rng, geo, np.array([d]), np.array([rw], np.int16), np.array([False]))[0])
+    return d, rt, rw, alamat
+
+
+def build_rows(agency: str, rows: pd.DataFrame, cfg: SynthConfig, geo, rng: np.random.Generator,
+               extra: ProfileFaults | None = None):
     """Cells of the agency's file (header first) and one truth dict per data row."""
     spec = AGENCIES[agency]
     xlsx = spec["format"] == "xlsx"
-    rates = _rates(cfg, agency)
+    rates = agency_rates(cfg.profile, agency) or _rates(cfg, agency)
+    X = extra if cfg.profile != "typical" else None
+    xr = X.rng if X is not None else None
     fields = [f for f, _ in spec["columns"]]
     header = [h for _, h in spec["columns"]]
     fname = file_name(agency)
@@ -105,6 +144,27 @@ def build_rows(agency: str, rows: pd.DataFrame, cfg: SynthConfig, geo, rng: np.r
                     tokens.append(tok)
                 break
             lo += rates[tok]
+        if X is not None and "nik" in fields:
+            pidx = int(r.pidx)
+            if not tokens:
+                tok = _pick_fault(xr, rates, ("nik_household", "nik_digit_typo", "nik_transposed"))
+                if tok == "nik_household":
+                    other = X.households.other_member_nik(pidx, xr)
+                    if other is not None:
+                        nik = f"{other:016d}"
+                        tokens.append(tok)
+                elif tok is not None:
+                    nik = F.nik_digit_typo(nik, xr) if tok == "nik_digit_typo" else F.nik_transposed(nik, xr)
+                    tokens.append(tok)
+            if len(nik) == 16 and nik.isdigit():
+                tok = _pick_fault(xr, rates, ("nik_excel_truncated", "nik_excel_scientific"))
+                if tok == "nik_excel_truncated":
+                    nik = F.excel_truncated(nik)
+                    nik = int(nik) if xlsx else nik  # a number cell in the workbook
+                    tokens.append(tok)
+                elif tok is not None:
+                    nik = F.excel_scientific(nik, comma=spec.get("sep") == ";")
+                    tokens.append(tok)
         nkk = str(r.nkk_s)
         if "nkk" in fields and rng.random() < rates["nkk_missing"]:
             nkk = ""
@@ -119,6 +179,15 @@ def build_rows(agency: str, rows: pd.DataFrame, cfg: SynthConfig, geo, rng: np.r
         if rng.random() < rates["name_alias"]:
             nama = Z.name_alias(nama, rng)
             tokens.append("name_alias")
+        if X is not None:
+            if xr.random() < rates["name_spelling"]:
+                nama = F.name_spelling(nama, xr)
+                tokens.append("name_spelling")
+            if xr.random() < rates["name_title"]:
+                title, where = F.person_title(STYLE_NAMES[int(X.P.style[pidx])], bool(r.female),
+                                              cfg.seed * 10_000_019 + pidx)
+                nama = F.with_title(nama, title, where, xr)
+                tokens.append("name_title")
         birth: dt.date = r.birth
         if rng.random() < rates["birthdate_mismatch"]:
             birth = Z.wrong_birthdate(birth, rng)
@@ -128,6 +197,23 @@ def build_rows(agency: str, rows: pd.DataFrame, cfg: SynthConfig, geo, rng: np.r
             if sw is not None:
                 birth = sw
                 tokens.append("date_swapped")
+        birth_blank = False
+        if X is not None and birth == r.birth:
+            tok = _pick_fault(xr, rates, ("birthdate_digit_typo", "birthdate_year_off",
+                                          "birthdate_placeholder", "birthdate_blank"))
+            new = None
+            if tok == "birthdate_digit_typo":
+                new = F.birthdate_digit_typo(birth, xr)
+            elif tok == "birthdate_year_off":
+                new = F.birthdate_year_off(birth, xr)
+            elif tok == "birthdate_placeholder":
+                new = F.birthdate_placeholder(birth, agency, xr)
+            elif tok == "birthdate_blank":
+                birth_blank = True
+                tokens.append(tok)
+            if new is not None:
+                birth = new
+                tokens.append(tok)
         tempat = str(r.tempat_lahir)
         if rng.random() < rates["place_variant"]:
             tempat = Z.place_variant(tempat, rng, geo.name)
@@ -139,6 +225,17 @@ def build_rows(agency: str, rows: pd.DataFrame, cfg: SynthConfig, geo, rng: np.r
         else:
             alamat, desa_name, kec_name = _outside_address(rng)
             kab = str(r.kab)
+        kode = str(r.kode_desa)
+        rt_n, rw_n = int(r.rt), int(r.rw)
+        if X is not None and local and str(r.jenis_rep) not in MOVE_EVENTS and xr.random() < rates["moved_desa"]:
+            moved = _moved_desa(geo, X.P, int(r.desa), xr)
+            if moved is not None:
+                d2, rt_n, rw_n, alamat = moved
+                desa_name, kec_name = str(geo.desa_name[d2]), str(geo.kec_name[geo.desa_kec[d2]])
+                kode = str(geo.desa_code[d2])
+                tokens.append("moved_desa")
+        if X is not None:
+            tokens += [t for t, flag in (("twin", X.P.twin), ("namesake", X.P.namesake)) if flag[int(r.pidx)]]
         if ("desa" in fields) and rng.random() < rates["desa_variant"]:
             desa_name = Z.desa_variant(desa_name, rng)
             tokens.append("desa_variant")
@@ -162,7 +259,6 @@ def build_rows(agency: str, rows: pd.DataFrame, cfg: SynthConfig, geo, rng: np.r
         if not usual:
             tokens.append("date_serial" if style == "serial" else "date_alt_format")
         event_date: dt.date = r.tanggal
-        rt_n, rw_n = int(r.rt), int(r.rw)
         if spec.get("rt_style") == "int":
             rt_v, rw_v = (rt_n, rw_n) if xlsx else (str(rt_n), str(rw_n))
         else:
@@ -186,7 +282,7 @@ def build_rows(agency: str, rows: pd.DataFrame, cfg: SynthConfig, geo, rng: np.r
             elif f == "tempat_lahir":
                 v = tempat
             elif f == "tanggal_lahir":
-                v = _date_cell(birth, style, xlsx)
+                v = (None if xlsx else "") if birth_blank else _date_cell(birth, style, xlsx)
             elif f == "jenis_kelamin":
                 v = sex
             elif f == "status_kawin":
@@ -200,9 +296,9 @@ def build_rows(agency: str, rows: pd.DataFrame, cfg: SynthConfig, geo, rng: np.r
             elif f == "rw":
                 v = rw_v
             elif f == "kode_desa":
-                v = str(r.kode_desa) if local else ""
+                v = kode if local else ""
             elif f == "kode_desa_angka":
-                v = str(r.kode_desa).replace(".", "") if local else ""
+                v = kode.replace(".", "") if local else ""
             elif f == "desa":
                 v = desa_name
             elif f == "kecamatan":
