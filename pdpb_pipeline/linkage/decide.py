@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 
 from .blocking import rule_names
-from .compare import COMPARISONS
+from .compare import BY_NAME, COMPARISONS
 from .prepare import Records
 
 MATCH, REVIEW = "match", "review"
@@ -19,8 +19,9 @@ GLOSS = {
     "ejaan_atau_urutan": "same after spelling/word-order normalisation",
     "sangat_mirip": "very similar (typo)", "mirip": "similar or one name contains the other",
     "sebagian": "partly similar", "hari_bulan_tertukar": "day and month swapped",
-    "satu_unsur_beda": "one of day, month, year differs, or a few days apart",
-    "tahun_sama": "same year, day and month differ (mistyped or a placeholder such as 1 July)", "nkk_sama": "same family card (NKK)",
+    "satu_unsur_beda": "one of day, month, year typed differently",
+    "dalam_sebulan": "dates within a month of each other",
+    "tahun_sama": "same year only (day and month differ, or a placeholder day of the roll)", "nkk_sama": "same family card (NKK)",
     "alamat_sama": "same desa, RT/RW and address", "desa_dan_alamat_atau_rt":
     "same desa and address or RT/RW", "desa_sama": "same desa only",
     "alamat_mirip": "similar address, other or unknown desa",
@@ -32,9 +33,11 @@ NAME_DIFFERENT = 5
 HOUSEHOLD_SAME = 1    # household level "alamat_sama" (same desa, RT/RW, address) or NKK
 NIK_SAME = 0
 NIK_TYPO = 1
-DOB_DIFFERENT = 3    # "tahun_sama" and "beda" (not "kosong")
-DOB_EMPTY = 5
-DOB_YEARS_APART = 4
+_DOB = BY_NAME["tanggal_lahir"].levels
+DOB_CLOSE = _DOB.index("dalam_sebulan")     # this level or better: the same date, or a slip of it
+DOB_DIFFERENT = _DOB.index("tahun_sama")    # "tahun_sama" and "beda" (not "kosong")
+DOB_YEARS_APART = _DOB.index("beda")
+DOB_EMPTY = _DOB.index("kosong")
 
 
 def guards(levels: np.ndarray, weights: np.ndarray, total: np.ndarray, prior: float
@@ -133,7 +136,7 @@ def resolve(a: np.ndarray, b: np.ndarray, weight: np.ndarray, prob: np.ndarray, 
         nik, nama, dob, sex = (lv[:, NAMES.index(c)] for c in
                                ("nik", "nama", "tanggal_lahir", "jenis_kelamin"))
         same_person = (nama <= NAME_SIMILAR) & (sex != 1) & (
-            (nik == NIK_SAME) | (np.isin(nik, (NIK_TYPO, 5)) & (dob <= 2))
+            (nik == NIK_SAME) | (np.isin(nik, (NIK_TYPO, 5)) & (dob <= DOB_CLOSE))
             | (np.isin(nik, (2, 3)) & (nama <= 1) & (dob == 0)))
         demote = dup[~same_person]
         decision[demote] = REVIEW
