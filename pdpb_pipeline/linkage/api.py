@@ -26,6 +26,7 @@ class Scored:
     weights: np.ndarray
     tf: np.ndarray
     total: np.ndarray
+    #: pairwise probability from ``_score``; after ``decide.resolve``: the feed row's posterior
     prob: np.ndarray
     fs: model.FSModel
     capped: np.ndarray   # reason a pair can at most be reviewed ('' when none)
@@ -324,9 +325,9 @@ def link_records(rec: Records, left: np.ndarray, right: np.ndarray, config: Link
     t2 = time.perf_counter()
     scored = _score(rec, pairs, config, right, left)
     t3 = time.perf_counter()
-    chosen, decision, reason = decide.resolve(pairs.a, pairs.b, scored.total, scored.prob, rec,
-                                              config.upper, config.lower, config.margin_bits,
-                                              scored.capped)
+    chosen, decision, reason, scored.prob = decide.resolve(
+        pairs.a, pairs.b, scored.total, scored.fs.prior_weight, rec, config.upper, config.lower,
+        scored.capped)
     t4 = time.perf_counter()
     timings = {"blocking": t2 - t1, "score": t3 - t2, "decide": t4 - t3, "pairs": len(pairs)}
     log.info("linkage: %d left x %d right, %d candidate pairs, %s", len(left), len(right), len(pairs), timings)
