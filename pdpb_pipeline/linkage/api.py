@@ -26,6 +26,7 @@ class Scored:
     weights: np.ndarray
     tf: np.ndarray
     total: np.ndarray
+    #: pairwise probability from ``_score``; after ``decide.resolve``: the feed row's posterior
     prob: np.ndarray
     fs: model.FSModel
     capped: np.ndarray   # reason a pair can at most be reviewed ('' when none)
@@ -174,7 +175,13 @@ def _score(rec: Records, pairs: blocking.Pairs, config: LinkConfig, tf_rows: np.
     off_nik[NIK] = False
     off_dob = on.copy()
     off_dob[DOB] = False
-    fs = model.fit_sessions([(s1, off_nik), (s2, off_dob)], u, levels, config.em_max_iter)
+    # session 3: candidate pairs with the same name (name switched off): the only session that
+    # trains the birth date's m where NIKs are missing (a feed without NIKs, FEBRL without ids)
+    off_name = on.copy()
+    off_name[NAME] = False
+    s3 = levels[levels[:, NAME] == 0]
+    fs = model.fit_sessions([(s1, off_nik), (s2, off_dob), (s3, off_name)], u, levels,
+                            config.em_max_iter)
     ref = rec.name_sorted_code[tf_rows]
     ref = ref[ref >= 0]
     if len(ref):
@@ -305,7 +312,7 @@ def link_records(rec: Records, left: np.ndarray, right: np.ndarray, config: Link
         p1 = _not_self(blocking.candidate_pairs(rec, left, right, ("nik",), caps=config.caps))
         nm, _ = compare.name_levels(rec, p1.a, p1.b)
         dt = compare.date_levels(rec, p1.a, p1.b)
-        good = (nm <= 3) & (dt <= 2)
+        good = (nm <= 3) & (dt <= decide.DOB_CLOSE)
         n_per_feed = np.bincount(p1.a, minlength=rec.n)
         sure_rows = np.unique(p1.a[good])
         sure_rows = sure_rows[n_per_feed[sure_rows] == 1]
@@ -318,9 +325,9 @@ def link_records(rec: Records, left: np.ndarray, right: np.ndarray, config: Link
     t2 = time.perf_counter()
     scored = _score(rec, pairs, config, right, left)
     t3 = time.perf_counter()
-    chosen, decision, reason = decide.resolve(pairs.a, pairs.b, scored.total, scored.prob, rec,
-                                              config.upper, config.lower, config.margin_bits,
-                                              scored.capped)
+    chosen, decision, reason, scored.prob = decide.resolve(
+        pairs.a, pairs.b, scored.total, scored.fs.prior_weight, rec, config.upper, config.lower,
+        scored.capped)
     t4 = time.perf_counter()
     timings = {"blocking": t2 - t1, "score": t3 - t2, "decide": t4 - t3, "pairs": len(pairs)}
     log.info("linkage: %d left x %d right, %d candidate pairs, %s", len(left), len(right), len(pairs), timings)
@@ -341,7 +348,7 @@ DEDUPE_SLICE = 1_000_000
 def _worth_scoring(rec: Records, a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """Candidates sharing a usable NIK, or with a similar name and a close birth date."""
     nik_same = (rec.nik_key[a] >= 0) & (rec.nik_key[a] == rec.nik_key[b])
-    sel = (compare.date_levels(rec, a, b) <= 2) & ~nik_same
+    sel = (compare.date_levels(rec, a, b) <= decide.DOB_CLOSE) & ~nik_same
     idx = np.flatnonzero(sel)
     sel[idx] = compare.name_levels(rec, a[idx], b[idx])[0] <= decide.NAME_SIMILAR
     return sel | nik_same
@@ -403,7 +410,7 @@ def duplicates_of(rec: Records, fresh: np.ndarray, roll: np.ndarray, config: Lin
     kelas = np.where(identical, KELAS[0], np.where(nik_same, KELAS[1], KELAS[2]))
     # "similar identity elements": the name and the birth date must both be similar; family
     # members share everything else
-    similar = (nama <= decide.NAME_SIMILAR) & (dob <= 2)
+    similar = (nama <= decide.NAME_SIMILAR) & (dob <= decide.DOB_CLOSE)
     # a mistyped NIK (one digit, the serial) or none; a wholly different NIK is another person
     empty = len(compare.COMPARISONS[NIK].levels) - 1
     NIK_OTHER = compare.COMPARISONS[NIK].levels.index("beda")

@@ -38,7 +38,7 @@ COMPARISONS: tuple[Comparison, ...] = (
     Comparison("nama", "Nama", ("sama", "ejaan_atau_urutan", "sangat_mirip", "mirip", "sebagian",
                                 "beda", "kosong")),
     Comparison("tanggal_lahir", "Tanggal lahir", ("sama", "hari_bulan_tertukar", "satu_unsur_beda",
-                                                  "tahun_sama", "beda", "kosong")),
+                                                  "dalam_sebulan", "tahun_sama", "beda", "kosong")),
     Comparison("jenis_kelamin", "Jenis kelamin", ("sama", "beda", "kosong")),
     Comparison("tempat_lahir", "Tempat lahir", ("sama", "mirip", "beda", "kosong")),
     Comparison("rumah_tangga", "Rumah tangga (NKK, alamat, RT/RW, desa)",
@@ -168,25 +168,45 @@ def _dmy(dob: np.ndarray) -> np.ndarray:
     return np.where(dob > 0, (dob % 100) * 10000 + ((dob // 100) % 100) * 100 + (dob // 10000) % 100, -2)
 
 
+#: Birth dates within this many days count as "dalam_sebulan" (a neighbouring date: a day
+#: mistyped across a month's end, a date copied from the wrong document). The width is a
+#: month, as in Splink's and most linkers' date comparisons; the weight of the level is
+#: estimated by EM, so nothing assumes how often such dates occur.
+DATE_NEAR_DAYS = 31
+
+
+def _days(ymd: np.ndarray) -> np.ndarray:
+    """Days since 1 Jan 1 of ``yyyymmdd`` values, for dates that may not exist (31 Feb): the
+    parts are kept as written (dates.date_parts), so months count 31 days here."""
+    y, m, d = ymd // 10000, (ymd // 100) % 100, ymd % 100
+    return y * 372 + (m - 1) * 31 + (d - 1)
+
+
 def date_levels(rec: Records, a: np.ndarray, b: np.ndarray, use_nik: bool = True) -> np.ndarray:
     """Birth dates; a date that the other side's NIK encodes counts as the same date.
 
-    A typed birth date that disagrees with the record's own NIK is the commonest date fault
-    (the registry never reissues a NIK to fix it), so where one side's typed date is exactly the
-    date the other side's NIK encodes, the dates agree (``sama``). ``tahun_sama``: same year,
-    day and month both differ (mistyped, or a placeholder date such as 1 July or 31 December).
-    ``satu_unsur_beda`` also takes dates a few days apart across a month's end.
+    Levels: ``sama``; ``hari_bulan_tertukar`` (day and month exchanged: DD-MM read as MM-DD);
+    ``satu_unsur_beda`` (exactly one of day, month, year typed differently); ``dalam_sebulan``
+    (within ``DATE_NEAR_DAYS`` days); ``tahun_sama`` (same year only); ``beda``; ``kosong``.
+
+    * A typed birth date that disagrees with the record's own NIK is the commonest date fault
+      (the registry never reissues a NIK to fix it), so where one side's typed date is exactly
+      the date the other side's NIK encodes, the dates agree (``sama``).
+    * A date on a *placeholder day* (``Records.dob_placeholder``: a day and month far more
+      frequent in the roll than birthdays are, found from the roll itself, whatever the
+      office's convention) says only the year: agreement on it, or with it, is ``tahun_sama``.
     """
     da, db = rec.dob[a], rec.dob[b]
-    lv = np.full(len(a), 5, dtype=np.int8)
+    lv = np.full(len(a), 6, dtype=np.int8)
     both = (da > 0) & (db > 0)
     ya, ma, dda = da // 10000, (da // 100) % 100, da % 100
     yb, mb, ddb = db // 10000, (db // 100) % 100, db % 100
     same_parts = (ya == yb).astype(int) + (ma == mb) + (dda == ddb)
-    near = np.abs((ya * 372 + ma * 31 + dda) - (yb * 372 + mb * 31 + ddb)) <= 12
-    lv[both] = 4
-    lv[both & (ya == yb)] = 3
-    lv[both & ((same_parts == 2) | near)] = 2
+    near = np.abs(_days(da) - _days(db)) <= DATE_NEAR_DAYS
+    lv[both] = 5
+    lv[both & (ya == yb)] = 4
+    lv[both & near] = 3
+    lv[both & (same_parts == 2)] = 2
     lv[both & (ya == yb) & (ma == ddb) & (dda == mb) & (ma != dda)] = 1
     lv[both & (da == db)] = 0
     # the other side's NIK says the same date (typed date mistyped on one side)
@@ -196,6 +216,10 @@ def date_levels(rec: Records, a: np.ndarray, b: np.ndarray, use_nik: bool = True
         na, nb = _nik_dmy(rec, a[i]), _nik_dmy(rec, b[i])
         hit = (na == _dmy(db[i])) | (nb == _dmy(da[i]))
         lv[i[hit]] = 0
+    # a placeholder day carries the year alone
+    ph = both & (rec.dob_placeholder[a] | rec.dob_placeholder[b])
+    if ph.any():
+        lv[ph] = np.where(ya[ph] == yb[ph], 4, 5)
     return lv
 
 

@@ -13,9 +13,6 @@ class LinkConfig:
     upper: float = 0.99
     #: Between ``lower`` and ``upper`` a link goes to the review queue (coktas); below: no link.
     lower: float = 0.5
-    #: When a feed row's second-best roll candidate is within this many bits of match weight of
-    #: the best (and itself above ``lower``), the row is ambiguous and goes to review.
-    margin_bits: float = 4.0
     #: Blocking rules (see ``blocking``) and per-rule block-size caps.
     rules: tuple[str, ...] = RULES
     caps: dict = field(default_factory=dict)

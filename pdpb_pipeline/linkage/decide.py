@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 import pandas as pd
 
 from .blocking import rule_names
-from .compare import COMPARISONS
+from .compare import BY_NAME, COMPARISONS
 from .prepare import Records
 
 MATCH, REVIEW = "match", "review"
@@ -19,8 +21,9 @@ GLOSS = {
     "ejaan_atau_urutan": "same after spelling/word-order normalisation",
     "sangat_mirip": "very similar (typo)", "mirip": "similar or one name contains the other",
     "sebagian": "partly similar", "hari_bulan_tertukar": "day and month swapped",
-    "satu_unsur_beda": "one of day, month, year differs, or a few days apart",
-    "tahun_sama": "same year, day and month differ (mistyped or a placeholder such as 1 July)", "nkk_sama": "same family card (NKK)",
+    "satu_unsur_beda": "one of day, month, year typed differently",
+    "dalam_sebulan": "dates within a month of each other",
+    "tahun_sama": "same year only (day and month differ, or a placeholder day of the roll)", "nkk_sama": "same family card (NKK)",
     "alamat_sama": "same desa, RT/RW and address", "desa_dan_alamat_atau_rt":
     "same desa and address or RT/RW", "desa_sama": "same desa only",
     "alamat_mirip": "similar address, other or unknown desa",
@@ -32,9 +35,11 @@ NAME_DIFFERENT = 5
 HOUSEHOLD_SAME = 1    # household level "alamat_sama" (same desa, RT/RW, address) or NKK
 NIK_SAME = 0
 NIK_TYPO = 1
-DOB_DIFFERENT = 3    # "tahun_sama" and "beda" (not "kosong")
-DOB_EMPTY = 5
-DOB_YEARS_APART = 4
+_DOB = BY_NAME["tanggal_lahir"].levels
+DOB_CLOSE = _DOB.index("dalam_sebulan")     # this level or better: the same date, or a slip of it
+DOB_DIFFERENT = _DOB.index("tahun_sama")    # "tahun_sama" and "beda" (not "kosong")
+DOB_YEARS_APART = _DOB.index("beda")
+DOB_EMPTY = _DOB.index("kosong")
 
 
 def guards(levels: np.ndarray, weights: np.ndarray, total: np.ndarray, prior: float
@@ -72,47 +77,76 @@ def guards(levels: np.ndarray, weights: np.ndarray, total: np.ndarray, prior: fl
     return total, prob, reason
 
 
-def resolve(a: np.ndarray, b: np.ndarray, weight: np.ndarray, prob: np.ndarray, rec: Records,
-            upper: float, lower: float, margin_bits: float, capped: np.ndarray | None = None
-            ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """One decision per feed record: (pair index of the chosen candidate, decision, reason).
+class Resolved(NamedTuple):
+    chosen: np.ndarray       # pair index of the chosen candidate, one per linked feed row
+    decision: np.ndarray     # match / review
+    reason: np.ndarray
+    probability: np.ndarray  # per pair: the feed row's posterior (see ``resolve``)
 
-    * the best candidate of each feed row is kept if its probability reaches ``lower``;
-    * if another candidate is nearly as good (within ``margin_bits`` and above ``lower``), the
-      row is ambiguous: review;
+
+def resolve(a: np.ndarray, b: np.ndarray, weight: np.ndarray, prior: float, rec: Records,
+            upper: float, lower: float, capped: np.ndarray | None = None) -> Resolved:
+    """One decision per feed record, from the posterior of each feed row.
+
+    A feed row is one person: not on the roll, or exactly one roll record. With the pair odds
+    ``L_j = 2^(weight_j + prior)`` of its candidates, the posterior that it is candidate j is
+    ``L_j / (1 + sum_k L_k)`` (roll records that are not candidates add nothing), and that it is
+    on the roll at all ``sum_k L_k / (1 + sum_k L_k)``. Two copies of one person in the roll (a
+    ganda pair: same usable NIK, or same name and birth date where they do not hold two different
+    usable NIKs) are one hypothesis: linking to
+    either is right, so their posteriors are added. Unlike a pairwise probability, this one
+    falls when another roll record scores nearly as high.
+
+    * a row is linked to its best candidate when the posterior that it is on the roll reaches
+      ``lower``: ``match`` when the best candidate's own posterior reaches ``upper``, otherwise
+      ``review`` (``ambiguous`` when competitors, not its own evidence, hold it back);
     * a roll record claimed by several feed rows stays a ``match`` only for the best claimant
       and for claimants that are the same person as it (same usable NIK, or same name and birth
       date: one person reported by two agencies); the others go to review.
     """
-    keep = np.flatnonzero(prob >= lower)
-    if not len(keep):
+    n = len(a)
+    post = np.zeros(n, dtype=np.float64)
+    if not n:
         e = np.empty(0, np.int64)
-        return e, np.empty(0, object), np.empty(0, object)
-    order = keep[np.lexsort((-weight[keep], a[keep]))]
+        return Resolved(e, np.empty(0, object), np.empty(0, object), post)
+    order = np.lexsort((-weight, a))
     fa = a[order]
-    first = np.ones(len(order), bool)
+    first = np.ones(n, bool)
     first[1:] = fa[1:] != fa[:-1]
-    best = order[first]
     pos = np.flatnonzero(first)
-    # the best competitor: another roll record that is not a copy of the best one (a ganda pair
-    # in the roll is one person; linking to either copy is right, so it is no ambiguity)
     group = np.cumsum(first) - 1
-    ob, bb = b[order], b[best][group]
-    copy = (rec.nik_ok[ob] & (rec.nik_key[ob] == rec.nik_key[bb])) | (
-        (rec.name_sorted_code[ob] >= 0) & (rec.name_sorted_code[ob] == rec.name_sorted_code[bb])
+    best_all = order[first]
+    ob, bb = b[order], b[best_all][group]
+    # (namesakes born the same day with two different NIKs are two people)
+    both_nik = rec.nik_ok[ob] & rec.nik_ok[bb]
+    copy = first | (both_nik & (rec.nik_key[ob] == rec.nik_key[bb])) | (
+        ~both_nik & (rec.name_sorted_code[ob] >= 0)
+        & (rec.name_sorted_code[ob] == rec.name_sorted_code[bb])
         & (rec.dob[ob] > 0) & (rec.dob[ob] == rec.dob[bb]))
-    competitor = np.where(first | copy, -np.inf, weight[order])
-    second_w = np.maximum.reduceat(competitor, pos)
+    # in units of the row's best odds (no overflow whatever the weights)
+    lo = weight[order] + prior
+    top = lo[pos]
+    rel = np.exp2(np.clip(lo - top[group], -1000, 0))
+    none = np.exp2(np.clip(-top, -1000, 1000))
+    mass = np.add.reduceat(rel, pos)
+    denom = none + mass
+    post[order] = rel / denom[group]
+    best_post = np.add.reduceat(np.where(copy, rel, 0.0), pos) / denom
+    on_roll = mass / denom
+    post[best_all] = best_post
+    pair_prob = 1.0 / (1.0 + np.exp2(-np.clip(top, -60, 60)))
+
+    keep = on_roll >= lower
+    best, best_post, pair_prob = best_all[keep], best_post[keep], pair_prob[keep]
     # upper = 1 sends everything to review (a probability rounds to 1.0 in floating point)
-    decision = np.where((prob[best] >= upper) & (upper < 1.0), MATCH, REVIEW).astype(object)
+    decision = np.where((best_post >= upper) & (upper < 1.0), MATCH, REVIEW).astype(object)
     reason = np.full(len(best), "", dtype=object)
+    ambiguous = (best_post < upper) & ((pair_prob >= upper) | (best_post < lower))
+    reason[ambiguous] = "ambiguous: another roll record scores almost as high"
     if capped is not None:
         cap = capped[best] != ""
         reason[cap] = capped[best][cap]
         decision[cap] = REVIEW
-    ambiguous = (weight[best] - second_w) < margin_bits
-    reason[ambiguous] = "ambiguous: another roll record scores almost as high"
-    decision[ambiguous] = REVIEW
 
     # roll records claimed by several feed rows
     rb = b[best]
@@ -133,12 +167,12 @@ def resolve(a: np.ndarray, b: np.ndarray, weight: np.ndarray, prob: np.ndarray, 
         nik, nama, dob, sex = (lv[:, NAMES.index(c)] for c in
                                ("nik", "nama", "tanggal_lahir", "jenis_kelamin"))
         same_person = (nama <= NAME_SIMILAR) & (sex != 1) & (
-            (nik == NIK_SAME) | (np.isin(nik, (NIK_TYPO, 5)) & (dob <= 2))
+            (nik == NIK_SAME) | (np.isin(nik, (NIK_TYPO, 5)) & (dob <= DOB_CLOSE))
             | (np.isin(nik, (2, 3)) & (nama <= 1) & (dob == 0)))
         demote = dup[~same_person]
         decision[demote] = REVIEW
         reason[demote] = "roll record also claimed by another feed row"
-    return best, decision, reason
+    return Resolved(best, decision, reason, post)
 
 
 def evidence_frame(levels: np.ndarray, weights: np.ndarray) -> dict[str, np.ndarray]:

@@ -39,6 +39,7 @@ class Records:
     name_core_code: np.ndarray
     tf_sorted: np.ndarray      # float: share of reference records with this phonetic key
     dob: np.ndarray            # int64 yyyymmdd (0 unknown)
+    dob_placeholder: np.ndarray  # bool: the date's day and month are a placeholder of the roll
     sex: np.ndarray            # int8 1 L, 2 P, 0 unknown
     place_code: np.ndarray     # int64 (-1 empty)
     places: np.ndarray         # normalised places
@@ -122,6 +123,33 @@ def _per_value(frames: list[pd.DataFrame], name: str, parse, missing=0) -> np.nd
     return np.append(parse(raw), missing)[codes]
 
 
+#: A day and month is a placeholder when the roll holds at least this many times as many
+#: birth dates on it as a day of the year gets on average ...
+PLACEHOLDER_FACTOR = 4.0
+#: ... and at least this many of them (a small roll cannot tell a placeholder from chance).
+PLACEHOLDER_MIN = 30
+
+
+def placeholder_days(dob: np.ndarray) -> np.ndarray:
+    """Day-and-month codes (``mmdd``) that stand in for an unknown birth date, found from the
+    dates themselves.
+
+    Birthdays spread almost evenly over the year (seasons move a month by some percent, not by
+    a factor). Registry offices give people without a birth certificate a fixed date (1 July,
+    31 December, 1 January: which one varies by office and era), so a day and month holding
+    ``PLACEHOLDER_FACTOR`` times its even share is such a convention, whichever it is. 29 February
+    has a quarter of a day's share and is judged on that.
+    """
+    known = dob[dob > 0]
+    if not len(known):
+        return np.empty(0, np.int64)
+    mmdd = known % 10000
+    codes, counts = np.unique(mmdd, return_counts=True)
+    expected = len(known) / 365.25 * np.where(codes == 229, 0.25, 1.0)
+    hit = (counts >= PLACEHOLDER_FACTOR * expected) & (counts >= PLACEHOLDER_MIN)
+    return codes[hit]
+
+
 def prepare(frames: list[pd.DataFrame], tf_rows: slice | None = None) -> Records:
     """Stacks frames (canonical columns, any may be missing or empty) into one ``Records``.
 
@@ -166,6 +194,8 @@ def prepare(frames: list[pd.DataFrame], tf_rows: slice | None = None) -> Records
     norm_codes, _ = pd.factorize(addrs)
     norm_codes = np.where(np.char.str_len(addrs.astype(str)) >= 5, norm_codes, -1)
     addr_norm_code = np.where(addr_code >= 0, norm_codes[np.maximum(addr_code, 0)], -1) if len(addrs) else addr_code
+    dob = _per_value(frames, "tanggal_lahir", date_parts)
+    dob_placeholder = np.isin(dob % 10000, placeholder_days(dob[rows])) & (dob > 0)
     rt, rw = _per_value(frames, "rt", nz.digits_int), _per_value(frames, "rw", nz.digits_int)
     rtrw = np.where((rt > 0) | (rw > 0), rt * 1000 + rw, 0)
 
@@ -174,7 +204,7 @@ def prepare(frames: list[pd.DataFrame], tf_rows: slice | None = None) -> Records
         nik_key=nik_key, nik_region=parts["region"], nik_birth=parts["birth"],
         nik_serial=parts["serial"], nkk_key=np.where(nkk16, nkk_key, np.int64(-1)),
         name_code=name_code, names=names, name_sorted_code=name_sorted_code,
-        name_core_code=name_core_code, tf_sorted=tf, dob=_per_value(frames, "tanggal_lahir", date_parts),
+        name_core_code=name_core_code, tf_sorted=tf, dob=dob, dob_placeholder=dob_placeholder,
         sex=sex, place_code=place_code, places=places, desa_code=desa_code, rtrw=rtrw,
         addr_code=addr_code, addrs=addrs, addr_norm_code=addr_norm_code, raw_names=np.append(raw_names, "")[raw_name_code],
     )
