@@ -5,10 +5,11 @@
 The model is written the way the Splink documentation teaches, with nothing of our engine in it:
 
 * light cleaning only (what any Splink user does first): upper case, punctuation and extra spaces
-  out of names and addresses, digits only in NIK/NKK, dates to ISO; a first and a last name token
-  and the birth year as blocking columns;
-* comparisons from ``splink.comparison_library``: NIK exact / Damerau-Levenshtein 1 / 2; name by
-  ``NameComparison`` (exact with term-frequency adjustment, Jaro-Winkler 0.92 / 0.88 / 0.70);
+  out of names and addresses, digits only in NIK/NKK, dates to ISO; a first and a last name token,
+  the name's words sorted and the birth year as derived columns;
+* comparisons from ``splink.comparison_library`` / ``comparison_level_library``: NIK exact /
+  Damerau-Levenshtein 1 / 2; name exact (with term-frequency adjustment), the same words in
+  another order, Jaro-Winkler 0.92 / 0.88 (on the name or its sorted words) / 0.70;
   birth date by ``DateOfBirthComparison``; sex exact; birth place exact (with term frequencies);
   household: the same NKK, else desa + RT/RW with a similar address, desa with a similar
   address or the same RT/RW, desa only, a similar address in another desa. A comparison whose column is empty on a side is left out;
@@ -16,7 +17,7 @@ The model is written the way the Splink documentation teaches, with nothing of o
   recall assumed 0.8), u by random sampling (10 million pairs), m by EM on two training blocks
   (same NIK; same birth date);
 * prediction blocked on NIK, first name + birth date, last name + birth date, birth date + desa,
-  NKK, name + desa and name + birth year; the best candidate of each feed row is kept:
+  NKK, name + desa and the sorted words of the name + birth year; the best candidate of each feed row is kept:
   ``match`` at p >= upper, ``review`` at lower <= p < upper.
 
 Output columns: feed_id, roll_id, probability, decision, match_weight (a feed row not in the
@@ -94,6 +95,7 @@ def clean(frame: pd.DataFrame) -> pd.DataFrame:
         "nama": nama,
         "nama_depan": tokens.str[0],
         "nama_akhir": tokens.str[-1],
+        "nama_urut": tokens.map(lambda t: " ".join(sorted(t)) if isinstance(t, list) else None),
         "tanggal_lahir": _dates(frame["tanggal_lahir"]),
         "jenis_kelamin": _text(frame["jenis_kelamin"]).str[:1],
         "tempat_lahir": _text(frame["tempat_lahir"]),
@@ -135,6 +137,20 @@ def _household(cl, cll, have: set[str]):
                                comparison_description="household: NKK, desa, RT/RW, address")
 
 
+def _name(cl, cll):
+    """Name: exact (with term frequencies), the same words in another order, Jaro-Winkler
+    0.92 on the name or on its sorted words, 0.88, 0.70 (``NameComparison``'s thresholds)."""
+    return cl.CustomComparison(comparison_levels=[
+        cll.NullLevel("nama"),
+        cll.ExactMatchLevel("nama", term_frequency_adjustments=True),
+        cll.ExactMatchLevel("nama_urut"),
+        cll.Or(cll.JaroWinklerLevel("nama", 0.92), cll.JaroWinklerLevel("nama_urut", 0.92)),
+        cll.Or(cll.JaroWinklerLevel("nama", 0.88), cll.JaroWinklerLevel("nama_urut", 0.88)),
+        cll.JaroWinklerLevel("nama", 0.70),
+        cll.ElseLevel(),
+    ], output_column_name="nama", comparison_description="name: exact, word order, Jaro-Winkler")
+
+
 def settings(have: set[str]):
     """The Splink settings: comparisons of the columns present on both sides, blocking rules."""
     require_splink()
@@ -145,7 +161,7 @@ def settings(have: set[str]):
     comparisons = []
     if "nik" in have:
         comparisons.append(cl.DamerauLevenshteinAtThresholds("nik", [1, 2]))
-    comparisons.append(cl.NameComparison("nama").configure(term_frequency_adjustments=True))
+    comparisons.append(_name(cl, cll))
     if "tanggal_lahir" in have:
         comparisons.append(cl.DateOfBirthComparison("tanggal_lahir", input_is_string=True,
                                                     datetime_format="%Y-%m-%d"))
@@ -169,7 +185,7 @@ def settings(have: set[str]):
     if "kode_desa" in have:
         rules.append(block_on("nama", "kode_desa"))
     if "tanggal_lahir" in have:
-        rules.append(block_on("nama", "tahun_lahir"))
+        rules.append(block_on("nama_urut", "tahun_lahir"))
     return SettingsCreator(link_type="link_only", comparisons=comparisons,
                            blocking_rules_to_generate_predictions=rules,
                            retain_intermediate_calculation_columns=False,
