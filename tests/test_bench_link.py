@@ -91,3 +91,13 @@ def test_cli_bench_link_rejects_an_unknown_peer_and_profile():
     assert out.exit_code != 0 and "splink" in out.output
     out = CliRunner().invoke(app, ["bench", "link", "--voters", "5000", "--profile", "messy"])
     assert out.exit_code != 0 and "hard" in out.output
+
+
+def test_without_splink_the_peer_says_how_to_install_it(monkeypatch):
+    import sys
+
+    from pdpb_pipeline.linkage import peer_splink
+
+    monkeypatch.setitem(sys.modules, "splink", None)   # as if the `bench` extra were not installed
+    with pytest.raises(ImportError, match=r"\.\[bench\]"):
+        peer_splink.require_splink()
