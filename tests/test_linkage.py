@@ -366,7 +366,7 @@ def test_link_files_contract(tmp_path, hard):
     roll.to_csv(roll_csv, index=False)
     summary = link_files(feed_csv, roll_csv, out_csv)
     out = pd.read_csv(out_csv, dtype=str, keep_default_na=False)
-    assert list(out.columns) == ["feed_id", "roll_id", "probability", "decision"]
+    assert list(out.columns[:4]) == ["feed_id", "roll_id", "probability", "decision"]  # then the evidence
     assert out["feed_id"].is_unique
     assert set(out["decision"]) <= {"match", "review"}
     assert set(out["feed_id"]) <= set(feed["id"]) and set(out["roll_id"]) <= set(roll["id"])

@@ -13,7 +13,8 @@ Pure library (no Dagster)::
 Modules: ``normalize`` (names, dates, NIK parts, addresses), ``prepare`` (frames -> arrays),
 ``blocking`` (candidate pairs by hash joins), ``compare`` (levels per field), ``model``
 (Fellegi-Sunter, EM), ``decide`` (thresholds, one-to-one, explanations), ``api``,
-``rl`` (recordlinkage adapters), ``bench`` (benchmark).
+``rl`` (recordlinkage adapters), ``waterfall`` (``pdpb link --explain``), ``bench`` (benchmark)
+and ``peer_splink`` (Splink 5 on the same files, the benchmark's peer; the ``bench`` extra).
 """
 
 from .api import KELAS, LinkResult, deduplicate, link, link_files, read_canonical_csv

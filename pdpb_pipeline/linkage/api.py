@@ -513,16 +513,17 @@ def read_link_csv(path, columns=USED, engine: str | None = None) -> pd.DataFrame
 
 
 def link_files(feed_csv, roll_csv, out_csv, config: LinkConfig | None = None) -> dict:
-    """``pdpb link``: one output row per linked feed row (feed_id, roll_id, probability,
-    decision); a feed row missing from the output is a non-match. Returns counts and timings."""
+    """``pdpb link``: one output row per linked feed row: feed_id, roll_id, probability, decision,
+    then the evidence of ``LinkResult.links`` (match weight, name term-frequency weight, level and
+    weight of every comparison, blocking rules, reason); a feed row missing from the output is a
+    non-match. Returns counts and timings."""
     t0 = time.perf_counter()
     feed = read_link_csv(feed_csv)
     roll = read_link_csv(roll_csv)
     t1 = time.perf_counter()
     result = link(feed, roll, config)
-    s, c = result.scored, result.chosen
-    out = pd.DataFrame({"feed_id": result.rec.ids[s.pairs.a[c]], "roll_id": result.rec.ids[s.pairs.b[c]],
-                        "probability": np.round(s.prob[c], 6), "decision": result.decision})
+    out = result.links.copy()
+    out["probability"] = np.round(out["probability"].astype(np.float64), 6)
     Path(out_csv).parent.mkdir(parents=True, exist_ok=True)
     out.to_csv(out_csv, index=False, lineterminator="\n")
     summary = {"feed_rows": len(feed), "roll_rows": len(roll), **result.counts(),

