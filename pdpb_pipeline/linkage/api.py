@@ -83,6 +83,24 @@ def _exact_u(u: list[np.ndarray], rec: Records, ref: np.ndarray) -> None:
     _set_level_u(u[DOB], 0, _share_u(np.where(rec.dob[ref] > 0, rec.dob[ref], -1), n))
 
 
+def _member_u(u: list[np.ndarray], rec: Records, left: np.ndarray, right: np.ndarray) -> None:
+    """u of ``milik_anggota_keluarga`` from the household sizes: a random roll record lives with
+    the holder of a feed row's NIK with probability (household size - 1) / N (mean over the feed
+    rows; too rare for the random pairs to see)."""
+    if rec.nik_home_nkk is None or not len(left) or len(right) < 2:
+        return
+    hn, ha = rec.nik_home_nkk[left], rec.nik_home_addr[left]
+    size = np.zeros(len(left))
+    for home, key in ((hn, rec.nkk_key[right]), (ha, rec.home_addr[right])):
+        sel = home >= 0
+        if not sel.any():
+            continue
+        k = np.sort(key[key >= 0])
+        size[sel] += np.searchsorted(k, home[sel], "right") - np.searchsorted(k, home[sel], "left")
+    share = float(np.maximum(size - 1, 0).sum()) / (len(left) * float(len(right)))
+    _set_level_u(u[NIK], compare.level("nik", "milik_anggota_keluarga"), max(share, 1e-3 / len(right)))
+
+
 def row_share(a: np.ndarray, total: np.ndarray, n_left: int, n_right: int,
               iterations: int = 50, cap: float = 0.99) -> float:
     """Share f of feed rows that are on the roll, by EM over the rows with the weights fixed.
@@ -165,10 +183,14 @@ def _score(rec: Records, pairs: blocking.Pairs, config: LinkConfig, tf_rows: np.
         # NIK-structured) keep the random-pair u for a one-digit typo.
         ok = rec.nik_ok[tf_rows]
         nik_like = bool(ok.any()) and rec.nik_is16[tf_rows][ok].mean() > 0.5
-        lo = 1 if nik_like else 2
-        nik_u[lo:4] = dob_u[lo:4]
+        same_day = compare.levels_of("nik", *(("salah_satu_digit",) if nik_like else ()),
+                                     "excel_terpotong", "serial_beda_satu_digit",
+                                     "kembar_beda_kelamin", "serial_beda")
+        nik_u[same_day] = dob_u[same_day]
         u[NIK] = nik_u / nik_u.sum()
     _exact_u(u, rec, tf_rows)
+    if not self_join:
+        _member_u(u, rec, left, tf_rows)
     on = [True] * len(u)
     off_nik = on.copy()
     off_nik[NIK] = False
@@ -185,7 +207,8 @@ def _score(rec: Records, pairs: blocking.Pairs, config: LinkConfig, tf_rows: np.
     tf = model.tf_adjustment(levels, rec.tf_sorted[pairs.a], rec.tf_sorted[pairs.b], u_avg,
                              config.tf_min, config.tf_max)
     w, total, _ = model.score(fs, levels, tf)
-    total, _, capped = decide.guards(levels, w, total, 0.0)
+    total, _, capped = decide.guards(
+        levels, w, total, 0.0, pairs.a, rec.nik_is16[pairs.a] & rec.nik_is16[pairs.b])
     # The prior of a pair. Per feed row the hypotheses are "not on the roll" (1 - f) and "is roll
     # record j" (f / N each), f being the share of feed rows on the roll; the odds of one pair
     # are f / ((1 - f) N). The weights (u from random pairs) count the blocking agreement
@@ -399,17 +422,20 @@ def duplicates_of(rec: Records, fresh: np.ndarray, roll: np.ndarray, config: Lin
     sex, hh = (lv[:, compare.NAMES.index(c)] for c in ("jenis_kelamin", "rumah_tangga"))
     nik, nama, dob = lv[:, NIK], lv[:, NAME], lv[:, DOB]
     nik_same = nik == decide.NIK_SAME
-    identical = nik_same & (nama == 0) & (dob == 0) & (sex != 1)
+    sex_differs = sex == compare.level("jenis_kelamin", "beda")
+    identical = nik_same & (nama == 0) & (dob == 0) & ~sex_differs
     kelas = np.where(identical, KELAS[0], np.where(nik_same, KELAS[1], KELAS[2]))
     # "similar identity elements": the name and the birth date must both be similar; family
     # members share everything else
     similar = (nama <= decide.NAME_SIMILAR) & (dob <= 2)
     # a mistyped NIK (one digit, the serial) or none; a wholly different NIK is another person
-    empty = len(compare.COMPARISONS[NIK].levels) - 1
-    NIK_OTHER = compare.COMPARISONS[NIK].levels.index("beda")
-    nik_typo = ((nik >= 1) & (nik <= 3)) | (nik == empty)   # mistyped (one digit, serial) or none
+    NIK_OTHER = compare.level("nik", "beda")
+    # mistyped (one digit, Excel's cut, the serial) or none; an opposite-sex twin is not a typo
+    nik_typo = np.isin(nik, compare.levels_of("nik", "salah_satu_digit", "excel_terpotong",
+                                              "serial_beda_satu_digit", "serial_beda", "kosong"))
     # ... but not a serial one apart: twins and siblings born the same day get consecutive serials
-    nik_error = (nik == 1) | (nik == 3) | (nik == empty)
+    nik_error = np.isin(nik, compare.levels_of("nik", "salah_satu_digit", "excel_terpotong",
+                                               "serial_beda", "kosong"))
     close_name = nama <= 2                      # same, spelling/word order, or a typo
     same_house = hh <= 2                        # NKK, address, or desa with address or RT/RW
     same_desa = hh <= 3
@@ -420,7 +446,7 @@ def duplicates_of(rec: Records, fresh: np.ndarray, roll: np.ndarray, config: Lin
     # same day are common in a big roll (and a NIK one digit off is common among them: serials
     # are small numbers), so a typed-NIK pair without a shared place is not a match on its
     # probability alone, and is reviewed only when the names agree after normalisation.
-    match = sure & (sex != 1) & (dob == 0) & (
+    match = sure & ~sex_differs & (dob == 0) & (
         identical
         | (nik_same & (nama <= 4))
         | (nik_typo & close_name & same_house)

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 
 from .blocking import rule_names
-from .compare import COMPARISONS
+from .compare import COMPARISONS, col, empty_level, level, levels_of
 from .prepare import Records
 
 MATCH, REVIEW = "match", "review"
@@ -14,6 +14,9 @@ MATCH, REVIEW = "match", "review"
 GLOSS = {
     "sama": "identical", "salah_satu_digit": "one digit wrong or two swapped (typo)",
     "serial_beda_satu_digit": "same region and birth part, serial one digit apart (twin or typo)",
+    "excel_terpotong": "first 15 digits agree, the 16th is 0 on one side (Excel cut the number)",
+    "kembar_beda_kelamin": "same region, birth day differs by the +40 of sex (opposite-sex twin?)",
+    "milik_anggota_keluarga": "the NIK of another member of this household (a relative's NIK typed)",
     "serial_beda": "same region and birth part, other serial (another person born that day)",
     "beda": "different", "kosong": "empty on one side (no evidence)",
     "ejaan_atau_urutan": "same after spelling/word-order normalisation",
@@ -27,47 +30,80 @@ GLOSS = {
 }
 
 
-NAME_SIMILAR = 3      # name level "mirip" or better
-NAME_DIFFERENT = 5
-HOUSEHOLD_SAME = 1    # household level "alamat_sama" (same desa, RT/RW, address) or NKK
-NIK_SAME = 0
-NIK_TYPO = 1
+NAME_SIMILAR = level("nama", "mirip")            # name level "mirip" or better
+NAME_DIFFERENT = level("nama", "beda")
+NAME_EMPTY = empty_level("nama")
+HOUSEHOLD_SAME = level("rumah_tangga", "alamat_sama")   # NKK, or same desa, RT/RW and address
+HOUSEHOLD_NEAR = level("rumah_tangga", "desa_dan_alamat_atau_rt")
+NIK_SAME = level("nik", "sama")
+NIK_TYPO = level("nik", "salah_satu_digit")
+NIK_MEMBER = level("nik", "milik_anggota_keluarga")
+NIK_EMPTY = empty_level("nik")
+#: NIK levels of "the same region and birth part, another serial" (a sibling or neighbour born
+#: that day, or a serial typo)
+NIK_SERIAL = levels_of("nik", "serial_beda_satu_digit", "serial_beda", "kembar_beda_kelamin")
 DOB_DIFFERENT = 3    # "tahun_sama" and "beda" (not "kosong")
 DOB_EMPTY = 5
 DOB_YEARS_APART = 4
 
 
-def guards(levels: np.ndarray, weights: np.ndarray, total: np.ndarray, prior: float
-           ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def guards(levels: np.ndarray, weights: np.ndarray, total: np.ndarray, prior: float,
+           a: np.ndarray | None = None, nik16: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Dependence the Fellegi-Sunter sum cannot see, made explicit.
 
     * family: same household (NKK or address) but the names are not similar and the NIK is not
       the same: relatives (twins, a new 17-year-old, a son with his father's name are caught by
       the birth date) share the household, so its evidence is dropped and the pair can at most
       be reviewed;
-    * same NIK but a different name, birth date and address: one NIK used by two people? review.
+    * the NIK of another household member (``milik_anggota_keluarga``) already says "this
+      household": the household comparison's weight is not counted on top of it;
+    * household-NIK trap: the same NIK, but name and birth date disagree and the household
+      agrees (or another record of the NIK holder's household, a candidate of the same feed row
+      ``a``, has the name and birth date): a relative's NIK typed for the person. The NIK's
+      evidence is not counted and the pair can at most be reviewed. Only where both NIKs are
+      16-digit NIKs (``nik16``): the family card is an Indonesian fact, and an opaque identifier
+      (FEBRL's) of a record with a changed first name and birth date is still the person's;
+    * same NIK but the name and birth date differ otherwise: one NIK used by two people? review.
 
     Returns (adjusted total weight, adjusted probability, capped-at-review flag with reason).
     """
-    from .compare import NAMES
-
-    nik, nama, dob, hh = (levels[:, NAMES.index(c)] for c in
+    nik, nama, dob, hh = (levels[:, col(c)] for c in
                           ("nik", "nama", "tanggal_lahir", "rumah_tangga"))
     total = total.copy()
     reason = np.full(len(total), "", dtype=object)
-    name_differs = nama > NAME_SIMILAR
-    name_differs &= nama < len(COMPARISONS[NAMES.index("nama")].levels) - 1  # not empty
+    name_differs = (nama > NAME_SIMILAR) & (nama < NAME_EMPTY)
     dob_differs = (dob >= DOB_DIFFERENT) & (dob < DOB_EMPTY)
-    serial_differs = (nik == 2) | (nik == 3)
+    serial_differs = np.isin(nik, NIK_SERIAL)
+    hh_w = weights[:, col("rumah_tangga")]
     # a father and the son named after him are born years apart ("beda"); a date mistyped
     # within the year ("tahun_sama") is no sign of a relative
-    family = ((hh <= HOUSEHOLD_SAME) & (nik != NIK_SAME)
+    family = ((hh <= HOUSEHOLD_SAME) & (nik != NIK_SAME) & (nik != NIK_MEMBER)
               & (name_differs | (dob == DOB_YEARS_APART) | (serial_differs & (nama > 1))))
-    total[family] -= weights[family, NAMES.index("rumah_tangga")]
+    total[family] -= hh_w[family]
     reason[family] = ("same household but another name, birth date or NIK serial: a relative? "
                       "household evidence not counted")
-    misuse = (nik == NIK_SAME) & (nama == NAME_DIFFERENT) & dob_differs & (hh > 2)
+    member = (nik == NIK_MEMBER) & (hh_w > 0)
+    total[member] -= hh_w[member]
+    # another person: the name wholly different and the birth date too, or the name only partly
+    # alike (relatives share a family or clan name) and born years apart
+    # (16-digit NIKs only: the trap is the family card's; an opaque identifier keeps the rule
+    # "name wholly different, birth date too, another place")
+    wholly = (nik == NIK_SAME) & (nama == NAME_DIFFERENT) & dob_differs
+    nik16 = np.ones(len(total), dtype=bool) if nik16 is None else nik16
+    other_person = nik16 & (wholly | ((nik == NIK_SAME) & name_differs & (dob == DOB_YEARS_APART)))
+    misuse = other_person | (wholly & (hh > HOUSEHOLD_NEAR))
     reason[misuse] = "same NIK but name and birth date differ: NIK used by two people?"
+    trap = other_person & (hh <= HOUSEHOLD_NEAR)
+    if a is not None and len(a):
+        # feed rows with a candidate that holds a household member's place: the NIK's own
+        # holder is then a relative whose NIK was typed
+        right_member = (nik == NIK_MEMBER) & (nama <= NAME_SIMILAR) & (dob <= 2)
+        rows = np.unique(a[right_member])
+        trap |= (nik == NIK_SAME) & name_differs & np.isin(a, rows) & nik16
+    nik_w = weights[:, col("nik")]
+    total[trap] -= nik_w[trap]
+    reason[trap] = ("the NIK of another member of this household (name and birth date disagree): "
+                    "NIK evidence not counted")
     prob = 1.0 / (1.0 + np.exp2(-np.clip(total + prior, -60, 60)))
     return total, prob, reason
 
@@ -128,13 +164,15 @@ def resolve(a: np.ndarray, b: np.ndarray, weight: np.ndarray, prob: np.ndarray, 
         fa_d, fa_h = a[best[dup]], a[best[head]]
         # one person reported twice (two agencies, or a repeated row with other noise): the two
         # feed rows agree with each other on name and birth date and their NIKs do not disagree
-        from .compare import compare, NAMES
+        from .compare import compare
         lv, _ = compare(rec, fa_d, fa_h)
-        nik, nama, dob, sex = (lv[:, NAMES.index(c)] for c in
+        nik, nama, dob, sex = (lv[:, col(c)] for c in
                                ("nik", "nama", "tanggal_lahir", "jenis_kelamin"))
-        same_person = (nama <= NAME_SIMILAR) & (sex != 1) & (
-            (nik == NIK_SAME) | (np.isin(nik, (NIK_TYPO, 5)) & (dob <= 2))
-            | (np.isin(nik, (2, 3)) & (nama <= 1) & (dob == 0)))
+        same_person = (nama <= NAME_SIMILAR) & (sex != level("jenis_kelamin", "beda")) & (
+            (nik == NIK_SAME)
+            | (np.isin(nik, levels_of("nik", "salah_satu_digit", "excel_terpotong", "kosong")) & (dob <= 2))
+            | (np.isin(nik, levels_of("nik", "serial_beda_satu_digit", "serial_beda")) & (nama <= 1)
+               & (dob == 0)))
         demote = dup[~same_person]
         decision[demote] = REVIEW
         reason[demote] = "roll record also claimed by another feed row"
