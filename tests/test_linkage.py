@@ -295,9 +295,10 @@ def test_explanation_says_why_and_masks_nik(hard):
 
 def test_thresholds_move_links_between_match_and_review(hard):
     feed, roll, result = hard
-    strict = link(feed, roll, LinkConfig(upper=1.0))
+    strict = link(feed, roll, LinkConfig(upper=1.0, lower=result.thresholds["lower"]))
     assert (strict.links["decision"] == "review").all()
     assert len(strict.links) == len(result.links)
+    assert strict.thresholds["upper_source"] == "config"
     loose = link(feed, roll, LinkConfig(lower=0.999999, upper=0.999999))
     assert len(loose.links) <= len(result.links)
     assert (loose.links["probability"] >= 0.999999).all()

@@ -197,6 +197,10 @@ def _score(rec: Records, pairs: blocking.Pairs, config: LinkConfig, tf_rows: np.
     off_dob = on.copy()
     off_dob[DOB] = False
     fs = model.fit_sessions([(s1, off_nik), (s2, off_dob)], u, levels, config.em_max_iter)
+    # NIK reliability per source (agency): EM in the same-day session, shrunk toward the pooled m
+    group = rec.group[pairs.a] if rec.group is not None and len(rec.groups) > 1 else None
+    if group is not None and len(s2):
+        model.fit_group_m(s2, rec.group[ta], fs, off_dob, rec.groups, config.group_prior_strength)
     ref = rec.name_sorted_code[tf_rows]
     ref = ref[ref >= 0]
     if len(ref):
@@ -206,9 +210,12 @@ def _score(rec: Records, pairs: blocking.Pairs, config: LinkConfig, tf_rows: np.
         u_avg = 1.0
     tf = model.tf_adjustment(levels, rec.tf_sorted[pairs.a], rec.tf_sorted[pairs.b], u_avg,
                              config.tf_min, config.tf_max)
-    w, total, _ = model.score(fs, levels, tf)
+    w, total, _ = model.score(fs, levels, tf, group if fs.group_m is not None else None)
+    dob_typed = levels[:, DOB].copy()
+    if same_nik.any():
+        dob_typed[same_nik] = s1[:, DOB]
     total, _, capped = decide.guards(
-        levels, w, total, 0.0, pairs.a, rec.nik_is16[pairs.a] & rec.nik_is16[pairs.b])
+        levels, w, total, 0.0, pairs.a, rec.nik_is16[pairs.a] & rec.nik_is16[pairs.b], dob_typed)
     # The prior of a pair. Per feed row the hypotheses are "not on the roll" (1 - f) and "is roll
     # record j" (f / N each), f being the share of feed rows on the roll; the odds of one pair
     # are f / ((1 - f) N). The weights (u from random pairs) count the blocking agreement
@@ -238,6 +245,9 @@ class LinkResult:
     roll: pd.DataFrame | None
     n_feed: int
     timings: dict = field(default_factory=dict)
+    #: The thresholds this run used (``decide.choose_thresholds``): upper, lower, where each
+    #: came from (chosen / config), the target precision and review budget.
+    thresholds: dict = field(default_factory=dict)
     _links: pd.DataFrame | None = None
 
     @property
@@ -341,13 +351,19 @@ def link_records(rec: Records, left: np.ndarray, right: np.ndarray, config: Link
     t2 = time.perf_counter()
     scored = _score(rec, pairs, config, right, left)
     t3 = time.perf_counter()
+    thresholds = decide.choose_thresholds(
+        pairs.a, pairs.b, scored.total, scored.prob, rec, len(left), config.margin_bits,
+        scored.capped, config.target_precision, config.review_budget, config.upper_floor,
+        config.lower_floor, config.upper, config.lower)
     chosen, decision, reason = decide.resolve(pairs.a, pairs.b, scored.total, scored.prob, rec,
-                                              config.upper, config.lower, config.margin_bits,
-                                              scored.capped)
+                                              thresholds["upper"], thresholds["lower"],
+                                              config.margin_bits, scored.capped)
     t4 = time.perf_counter()
     timings = {"blocking": t2 - t1, "score": t3 - t2, "decide": t4 - t3, "pairs": len(pairs)}
-    log.info("linkage: %d left x %d right, %d candidate pairs, %s", len(left), len(right), len(pairs), timings)
-    return LinkResult(rec, scored, chosen, decision, reason, None, None, len(left), timings)
+    log.info("linkage: %d left x %d right, %d candidate pairs, %s, thresholds upper %.6f lower %.6f",
+             len(left), len(right), len(pairs), timings, thresholds["upper"], thresholds["lower"])
+    return LinkResult(rec, scored, chosen, decision, reason, None, None, len(left), timings,
+                      thresholds=thresholds)
 
 
 def _not_self(pairs: blocking.Pairs) -> blocking.Pairs:
@@ -439,7 +455,14 @@ def duplicates_of(rec: Records, fresh: np.ndarray, roll: np.ndarray, config: Lin
     close_name = nama <= 2                      # same, spelling/word order, or a typo
     same_house = hh <= 2                        # NKK, address, or desa with address or RT/RW
     same_desa = hh <= 3
-    sure = s.prob >= config.upper
+    # the dedupe's own upper: the same target over its pairs (a pair list, no review budget)
+    upper = config.upper
+    if upper is None:
+        p = np.sort(s.prob)[::-1]
+        fits = np.flatnonzero(np.cumsum(1.0 - p) / np.arange(1, len(p) + 1) <= 1.0 - config.target_precision)
+        upper = max(float(p[fits[-1]]) if len(fits) else 1.0, config.upper_floor)
+    lower = config.lower if config.lower is not None else config.lower_floor
+    sure = s.prob >= upper
     # match: identical; the same NIK with a related name; a mistyped or missing NIK with the same
     # birth date and sex, a close name and the same household or desa (or, on the same family
     # card, a similar name). Everything else that is plausible is reviewed. Namesakes born the
@@ -453,7 +476,7 @@ def duplicates_of(rec: Records, fresh: np.ndarray, roll: np.ndarray, config: Lin
         | (nik_error & ((close_name & same_desa) | ((nama <= decide.NAME_SIMILAR) & (hh == 0)))))
     review = ~match & (
         nik_same
-        | ((s.prob >= config.lower) & similar
+        | ((s.prob >= lower) & similar
            & ((nik_typo & ((nama <= 1) | (close_name & same_desa))) | (same_house & (nik != NIK_OTHER)))))
     keep = match | review
     decision = np.where(match, decide.MATCH, decide.REVIEW)

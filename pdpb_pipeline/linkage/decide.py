@@ -48,7 +48,8 @@ DOB_YEARS_APART = 4
 
 
 def guards(levels: np.ndarray, weights: np.ndarray, total: np.ndarray, prior: float,
-           a: np.ndarray | None = None, nik16: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+           a: np.ndarray | None = None, nik16: np.ndarray | None = None,
+           dob_typed: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Dependence the Fellegi-Sunter sum cannot see, made explicit.
 
     * family: same household (NKK or address) but the names are not similar and the NIK is not
@@ -88,9 +89,17 @@ def guards(levels: np.ndarray, weights: np.ndarray, total: np.ndarray, prior: fl
     # alike (relatives share a family or clan name) and born years apart
     # (16-digit NIKs only: the trap is the family card's; an opaque identifier keeps the rule
     # "name wholly different, birth date too, another place")
-    wholly = (nik == NIK_SAME) & (nama == NAME_DIFFERENT) & dob_differs
+    # (where the NIKs are the same the typed dates decide: the shared NIK encodes one date and
+    # would vouch for itself; ``dob_typed``: date levels without the NIK, for those pairs)
+    if dob_typed is not None:
+        dob_same_nik = np.where(nik == NIK_SAME, dob_typed, dob)
+        dob_differs_t = (dob_same_nik >= DOB_DIFFERENT) & (dob_same_nik < DOB_EMPTY)
+        years_apart = dob_same_nik == DOB_YEARS_APART
+    else:
+        dob_differs_t, years_apart = dob_differs, dob == DOB_YEARS_APART
+    wholly = (nik == NIK_SAME) & (nama == NAME_DIFFERENT) & dob_differs_t
     nik16 = np.ones(len(total), dtype=bool) if nik16 is None else nik16
-    other_person = nik16 & (wholly | ((nik == NIK_SAME) & name_differs & (dob == DOB_YEARS_APART)))
+    other_person = nik16 & (wholly | ((nik == NIK_SAME) & name_differs & years_apart))
     misuse = other_person | (wholly & (hh > HOUSEHOLD_NEAR))
     reason[misuse] = "same NIK but name and birth date differ: NIK used by two people?"
     trap = other_person & (hh <= HOUSEHOLD_NEAR)
@@ -177,6 +186,53 @@ def resolve(a: np.ndarray, b: np.ndarray, weight: np.ndarray, prob: np.ndarray, 
         decision[demote] = REVIEW
         reason[demote] = "roll record also claimed by another feed row"
     return best, decision, reason
+
+
+def choose_thresholds(a: np.ndarray, b: np.ndarray, weight: np.ndarray, prob: np.ndarray,
+                      rec: Records, n_rows: int, margin_bits: float, capped: np.ndarray | None,
+                      target_precision: float = 0.999, review_budget: float = 0.02,
+                      upper_floor: float = 0.9, lower_floor: float = 0.5,
+                      upper: float | None = None, lower: float | None = None) -> dict:
+    """Thresholds from the run's own probabilities and the review budget (no fixed constants).
+
+    ``upper``: the rows that can be a match (their best candidate not ambiguous, capped or
+    claimed by another row) are taken in decreasing probability as long as the mean of 1 - p
+    over the taken rows (the expected share of wrong links among the matches, if the
+    probabilities are calibrated) stays within ``1 - target_precision``; the threshold is the
+    probability of the last row taken, at least ``upper_floor``. ``lower``: ``lower_floor``,
+    raised where the review queue would exceed ``review_budget * n_rows`` rows to the
+    probability of the last review row that still fits. Given ``upper`` / ``lower`` are kept.
+    """
+    out = {"target_precision": target_precision, "review_budget": review_budget,
+           "upper_source": "config" if upper is not None else "chosen",
+           "lower_source": "config" if lower is not None else "chosen"}
+    lo0 = lower if lower is not None else lower_floor
+    if upper is None:
+        best, dec, _ = resolve(a, b, weight, prob, rec, 0.0, lo0, margin_bits, capped)
+        p = np.sort(prob[best[dec == MATCH]])[::-1]
+        upper = 1.0
+        if len(p):
+            mean_wrong = np.cumsum(1.0 - p) / np.arange(1, len(p) + 1)
+            fits = np.flatnonzero(mean_wrong <= 1.0 - target_precision)
+            if len(fits):
+                # the last row of the longest prefix that fits (a prefix mean only rises later
+                # where lower probabilities join, so the longest prefix is the last fit)
+                upper = float(p[fits[-1]])
+        # (a probability that rounds to 1.0 must still reach it: resolve reads 1.0 as "review all")
+        upper = min(max(upper, upper_floor), float(np.nextafter(1.0, 0.0)))
+        out["expected_wrong_share"] = float(np.mean(1.0 - p[p >= upper])) if (p >= upper).any() else 0.0
+    if lower is None:
+        lower = lo0
+        best, dec, _ = resolve(a, b, weight, prob, rec, upper, lower, margin_bits, capped)
+        q = np.sort(prob[best[dec == REVIEW]])[::-1]
+        room = int(np.floor(review_budget * n_rows))
+        if len(q) > room:
+            # keep the ``room`` most probable reviews: lower = just above the first one left out
+            lower = float(np.nextafter(q[room], np.inf)) if room < len(q) else lower
+            lower = max(lower, lo0)
+        lower = min(lower, upper)
+    out["upper"], out["lower"] = float(upper), float(lower)
+    return out
 
 
 def evidence_frame(levels: np.ndarray, weights: np.ndarray) -> dict[str, np.ndarray]:
