@@ -337,8 +337,10 @@ def link_records(rec: Records, left: np.ndarray, right: np.ndarray, config: Link
     if config.cascade and "nik" in rules:
         p1 = _not_self(blocking.candidate_pairs(rec, left, right, ("nik",), caps=config.caps))
         nm, _ = compare.name_levels(rec, p1.a, p1.b)
-        dt = compare.date_levels(rec, p1.a, p1.b)
-        good = (nm <= 3) & (dt <= 2)
+        # (the dates as typed: the shared NIK encodes the holder's date and would vouch for
+        # itself, and a relative's NIK typed for a person must not end the search at the holder)
+        dt = compare.date_levels(rec, p1.a, p1.b, use_nik=False)
+        good = (nm <= decide.NAME_SIMILAR) & (dt <= 2)
         n_per_feed = np.bincount(p1.a, minlength=rec.n)
         sure_rows = np.unique(p1.a[good])
         sure_rows = sure_rows[n_per_feed[sure_rows] == 1]

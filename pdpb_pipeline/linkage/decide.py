@@ -108,7 +108,7 @@ def guards(levels: np.ndarray, weights: np.ndarray, total: np.ndarray, prior: fl
         # holder is then a relative whose NIK was typed
         right_member = (nik == NIK_MEMBER) & (nama <= NAME_SIMILAR) & (dob <= 2)
         rows = np.unique(a[right_member])
-        trap |= (nik == NIK_SAME) & name_differs & np.isin(a, rows) & nik16
+        trap |= (nik == NIK_SAME) & (name_differs | years_apart) & np.isin(a, rows) & nik16
     nik_w = weights[:, col("nik")]
     total[trap] -= nik_w[trap]
     reason[trap] = ("the NIK of another member of this household (name and birth date disagree): "
