@@ -175,6 +175,7 @@ def test_nik_reliability_is_estimated_per_agency():
     same = links[links["nik_level"] == "sama"]
     by_agency = same.groupby(feed.set_index("id")["agency"].reindex(same.index))["nik_weight"].first()
     assert by_agency["pemdes"] < by_agency["disdukcapil"]
+    assert "NIK weights of source 'pemdes'" in result.explain(feed.loc[1, "id"])
 
 
 def test_thresholds_respond_to_the_review_budget(case):

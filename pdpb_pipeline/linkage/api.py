@@ -294,6 +294,9 @@ class LinkResult:
         if not len(cand):
             return f"feed {feed_id}: NON-MATCH (no roll record shares any blocking key)"
         cand = cand[np.argsort(-s.total[cand])][:top]
+        source = ""
+        if s.fs.group_m is not None and rec.group is not None:
+            source = str(rec.groups[int(rec.group[ia])])
         parts = []
         if not chosen:
             parts.append(f"feed {feed_id}: NON-MATCH (best candidate below the review threshold)")
@@ -303,7 +306,8 @@ class LinkResult:
             rows = (self.feed.iloc[ia], self.roll.iloc[ib - self.n_feed])
             parts.append(decide.explain_pair(
                 rec, ia, ib, s.levels[p], s.weights[p], float(s.total[p]), float(s.prob[p]),
-                float(s.tf[p]), s.fs.prior_weight, int(s.pairs.rules[p]), rows, d, r))
+                float(s.tf[p]), s.fs.prior_weight, int(s.pairs.rules[p]), rows, d, r,
+                source=source))
         return "\n".join(parts)
 
 

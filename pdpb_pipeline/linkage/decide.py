@@ -281,8 +281,10 @@ def _values(rec: Records, frame_row: pd.Series | None, i: int, comp: str) -> str
 def explain_pair(rec: Records, ia: int, ib: int, levels: np.ndarray, weights: np.ndarray,
                  total: float, prob: float, tf: float, prior: float, rules: int,
                  rows: tuple[pd.Series | None, pd.Series | None], decision: str, reason: str = "",
-                 side_names: tuple[str, str] = ("feed", "roll")) -> str:
-    """Why two records were (or were not) linked, field by field; NIK and NKK masked."""
+                 side_names: tuple[str, str] = ("feed", "roll"), source: str = "") -> str:
+    """Why two records were (or were not) linked, field by field; NIK and NKK masked.
+
+    ``source``: the agency whose NIK reliability weighed the NIK (per-agency m)."""
     head = (f"{side_names[0]} {rec.ids[ia]} -> {side_names[1]} {rec.ids[ib]}: {decision.upper()} "
             f"(probability {prob:.6f}, match weight {total:+.2f} bits, prior {prior:+.2f})")
     lines = [head]
@@ -294,6 +296,8 @@ def explain_pair(rec: Records, ia: int, ib: int, levels: np.ndarray, weights: np
         va = _values(rec, rows[0], ia, comp.name)
         vb = _values(rec, rows[1], ib, comp.name)
         extra = f" (name frequency {tf:+.2f})" if comp.name == "nama" and tf else ""
+        if comp.name == "nik" and source:
+            extra = f" (NIK weights of source {source!r})"
         lines.append(f"  {comp.label:<40} {lv:<24} {float(weights[j]):+7.2f}{extra}  "
                      f"[{va} | {vb}]  {GLOSS.get(lv, '')}")
     return "\n".join(lines)

@@ -234,5 +234,10 @@ def _groups(frames: list[pd.DataFrame]) -> tuple[np.ndarray, tuple]:
     if not any("agency" in f.columns for f in frames):
         return np.zeros(sum(len(f) for f in frames), dtype=np.int32), ("",)
     codes, uniq = _frame_codes(frames, "agency")
-    names = ("",) + tuple(str(u) for u in uniq)
-    return (codes + 1).astype(np.int32), names
+    named = np.array([bool(str(u)) for u in uniq] + [False])
+    if not named.any():
+        return np.zeros(len(codes), dtype=np.int32), ("",)
+    # codes of the named values only (empty strings are no group)
+    remap = np.append(np.cumsum(named[:-1]), 0) * named
+    names = ("",) + tuple(str(u) for u, k in zip(uniq, named[:-1]) if k)
+    return remap[codes].astype(np.int32), names
