@@ -51,6 +51,9 @@ FEED = [
     person("F_ANAK", HEAD_NIK, "", "DIMAS PRATAMA", "1995-03-23", "L", "", "", ""),
     # a new 17-year-old, not on the roll, carrying the father's NIK
     person("F_PEMULA", HEAD_NIK, NKK, "RIZKI HIDAYAT", "2009-05-02", "L"),
+    # the head's NIK used by a stranger elsewhere (another desa, no family card): one NIK, two people
+    person("F_DIPAKAI", HEAD_NIK, "", "YULI ANDRIANI", "1991-01-30", "P", "PERUM GRIYA ASRI BLOK A NO. 2",
+           "001", "009", D2),
     # Excel kept 15 significant digits
     person("F_EXCEL", "3201151709870010", "", "ILHAM NUGRAHA", "1987-09-17", "L", "KP. PASIR NO. 3",
            "002", "001"),
@@ -106,6 +109,15 @@ def test_new_17_year_old_with_the_fathers_nik_is_never_matched_to_him(case):
     _, _, result = case
     roll_id, decision = _decision(result, "F_PEMULA")
     assert decision != "match", result.explain("F_PEMULA")
+
+
+def test_one_nik_used_by_two_people_stays_reviewable(case):
+    _, _, result = case
+    roll_id, decision = _decision(result, "F_DIPAKAI")
+    assert (roll_id, decision) == ("R_KEPALA", "review"), result.explain("F_DIPAKAI")
+    s = result.scored   # capped at review by the misuse rule, whatever else holds
+    pair = np.flatnonzero((result.rec.ids[s.pairs.a] == "F_DIPAKAI") & (result.rec.ids[s.pairs.b] == "R_KEPALA"))
+    assert "used by two people" in s.capped[pair[0]]
 
 
 def test_excel_truncated_nik_is_its_own_level_and_matched(case):
