@@ -181,7 +181,9 @@ def test_nik_reliability_is_estimated_per_agency():
     nik = table[(table["comparison"] == "nik") & (table["level"] == "sama")].set_index("agency")
     assert {"disdukcapil", "pemdes"} <= set(nik.index)
     assert nik.loc["pemdes", "m"] < nik.loc["disdukcapil", "m"] - 0.1
-    assert nik.loc["pemdes", "weight"] < nik.loc["disdukcapil", "weight"]
+    # a village list whose NIK is often someone else's: its NIK agreement weighs less
+    assert nik.loc["pemdes", "u"] > nik.loc["disdukcapil", "u"]
+    assert nik.loc["pemdes", "weight"] < nik.loc["disdukcapil", "weight"] - 3
     # the weights the pairs carry are their agency's
     links = result.links.set_index("feed_id")
     same = links[links["nik_level"] == "sama"]

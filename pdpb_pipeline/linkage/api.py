@@ -201,6 +201,9 @@ def _score(rec: Records, pairs: blocking.Pairs, config: LinkConfig, tf_rows: np.
     group = rec.group[pairs.a] if rec.group is not None and len(rec.groups) > 1 else None
     if group is not None and len(s2):
         model.fit_group_m(s2, rec.group[ta], fs, off_dob, rec.groups, config.group_prior_strength)
+        # ... and how often a source's NIK is someone else's (u of NIK agreement per source)
+        per_group = np.bincount(rec.group[left], minlength=len(rec.groups))
+        model.fit_group_u(s1, rec.group[pairs.a[same_nik]], fs, off_nik, per_group, len(tf_rows))
     ref = rec.name_sorted_code[tf_rows]
     ref = ref[ref >= 0]
     if len(ref):

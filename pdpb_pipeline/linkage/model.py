@@ -36,6 +36,8 @@ class FSModel:
     group_m: np.ndarray | None = None
     groups: tuple = ("",)
     group_pairs: np.ndarray | None = None
+    #: u of the NIK comparison per group (``None``: the pooled u): see ``fit_group_u``.
+    group_u: np.ndarray | None = None
 
     def level_weights(self) -> list[np.ndarray]:
         """log2(m/u) per level of each comparison; the ``kosong`` (last) level weighs 0."""
@@ -49,7 +51,8 @@ class FSModel:
         """NIK weights per group (groups x levels, ``kosong`` 0), or ``None``."""
         if self.group_m is None:
             return None
-        w = np.log2(self.group_m / self.u[NIK_COL][None, :])
+        u = self.group_u if self.group_u is not None else self.u[NIK_COL][None, :]
+        w = np.log2(self.group_m / u)
         return np.hstack([w, np.zeros((len(w), 1))])
 
     @property
@@ -66,13 +69,15 @@ class FSModel:
                              "u": float(u[i]), "weight": float(w[i]), "agency": ""})
         gw = self.group_weights()
         if gw is not None:
+            gu = (self.group_u if self.group_u is not None
+                  else np.tile(self.u[NIK_COL], (len(self.groups), 1)))
             comp = COMPARISONS[NIK_COL]
             for g, name in enumerate(self.groups):
                 if not name or self.group_pairs[g] <= 0:
                     continue
                 for i, level in enumerate(comp.levels[:-1]):
                     rows.append({"comparison": comp.name, "level": level,
-                                 "m": float(self.group_m[g, i]), "u": float(self.u[NIK_COL][i]),
+                                 "m": float(self.group_m[g, i]), "u": float(gu[g, i]),
                                  "weight": float(gw[g, i]), "agency": name,
                                  "matched_pairs": float(self.group_pairs[g])})
         return rows
@@ -233,6 +238,47 @@ def fit_group_m(levels: np.ndarray, group: np.ndarray, model: FSModel, active: l
             gm[g] = m_g
             n_match[g] = float((cg @ oh).sum())
     model.group_m, model.groups, model.group_pairs = gm, tuple(groups), n_match
+    return model
+
+
+def fit_group_u(levels: np.ndarray, group: np.ndarray, model: FSModel, active: list[bool],
+                n_left: np.ndarray, n_right: int, max_iter: int = 50) -> FSModel:
+    """u of NIK agreement (``sama``) per source group, from how often its NIK is someone else's.
+
+    ``levels``: the pairs sharing a NIK (session 1, the NIK itself switched off by ``active``).
+    Per group, the share of those pairs that are matches (``lam_g``) is estimated by EM with the
+    other comparisons' weights fixed; the rest, (1 - lam_g) * pairs_g non-matching pairs that
+    agree on the NIK among the group's n_left_g * N possible pairs, is the group's chance that a
+    NIK agrees by someone else's NIK being typed. The pooled u (from the roll's own NIK
+    frequencies) is the floor. ``n_left``: feed rows per group."""
+    G = len(model.groups)
+    base = model.u[NIK_COL]
+    gu = np.tile(base, (G, 1))
+    same = COMPARISONS[NIK_COL].levels.index("sama")
+    if len(levels) and G > 1 and n_right > 0:
+        lw = model.level_weights()
+        w = np.zeros(len(levels))
+        for j, table in enumerate(lw):
+            if active[j] and j != NIK_COL:
+                w += table[levels[:, j]]
+        for g in np.unique(group):
+            wg = w[group == g]
+            lam = 0.5
+            for _ in range(max_iter):
+                logit = np.clip(wg + np.log2(lam / (1 - lam)), -60, 60)
+                new = float(np.mean(1.0 / (1.0 + np.exp2(-logit))))
+                new = min(max(new, 1e-6), 1 - 1e-6)
+                if abs(new - lam) < 1e-7:
+                    lam = new
+                    break
+                lam = new
+            other = (1 - lam) * len(wg) / max(float(n_left[g]) * n_right, 1.0)
+            if other > base[same]:
+                row = gu[g]
+                rest = np.arange(len(row)) != same
+                row[rest] *= (1 - other) / row[rest].sum()
+                row[same] = other
+    model.group_u = gu
     return model
 
 
