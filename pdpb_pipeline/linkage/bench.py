@@ -221,10 +221,12 @@ def _timed(cmd: list[str], what: str) -> tuple[float, float, str]:
     return round(seconds, 2), round(rss_kb / 1024, 1), proc.stdout
 
 
-def time_link(feed_csv: str, roll_csv: str, out_csv: Path, upper: float = 0.99, lower: float = 0.5) -> dict:
-    """``link_files`` in a child process under ``/usr/bin/time -v`` (thresholds other than the
-    defaults go in a ``LinkConfig``)."""
-    config = "None" if (upper, lower) == (0.99, 0.5) else f"LinkConfig(upper={upper!r}, lower={lower!r})"
+def time_link(feed_csv: str, roll_csv: str, out_csv: Path, upper: float | None = None,
+              lower: float | None = None) -> dict:
+    """``link_files`` in a child process under ``/usr/bin/time -v``. Without ``upper`` / ``lower``
+    the engine chooses them from its probabilities and the review budget (its default); given
+    ones go in a ``LinkConfig``."""
+    config = "None" if (upper, lower) == (None, None) else f"LinkConfig(upper={upper!r}, lower={lower!r})"
     code = ("import sys, json; from pdpb_pipeline.linkage import LinkConfig, link_files; "
             f"print(json.dumps(link_files(sys.argv[1], sys.argv[2], sys.argv[3], {config}), default=float))")
     wall, rss, stdout = _timed([sys.executable, "-c", code, feed_csv, roll_csv, str(out_csv)], "pdpb link")
@@ -235,8 +237,12 @@ def time_link(feed_csv: str, roll_csv: str, out_csv: Path, upper: float = 0.99, 
             "command": " ".join(shown)}
 
 
-def time_splink(feed_csv: str, roll_csv: str, out_csv: Path, upper: float = 0.99, lower: float = 0.5) -> dict:
-    """Splink 5 (``peer_splink``) in a child process under ``/usr/bin/time -v``."""
+def time_splink(feed_csv: str, roll_csv: str, out_csv: Path, upper: float | None = None,
+                lower: float | None = None) -> dict:
+    """Splink 5 (``peer_splink``) in a child process under ``/usr/bin/time -v`` (match at 0.99,
+    review from 0.5 unless given)."""
+    upper = 0.99 if upper is None else upper
+    lower = 0.5 if lower is None else lower
     from .peer_splink import require_splink
 
     require_splink()  # a clear message here rather than a child's traceback
@@ -353,7 +359,8 @@ def _synth_case(voters: int, seed: int, profile: str, workdir, months: int) -> t
 
 
 def run(voters: int = 100_000, seed: int = 1, workdir=None, months: int = 3, profile: str = "typical",
-        peer: str | None = "splink", case: str = "synth", upper: float = 0.99, lower: float = 0.5) -> dict:
+        peer: str | None = "splink", case: str = "synth", upper: float | None = None,
+        lower: float | None = None) -> dict:
     """Builds the case (cached), runs ``pdpb link`` and the peer on it, each timed in its own
     process, scores both; the JSON of everything is written to ``<case dir>/bench_link.json``."""
     if profile not in PROFILES:

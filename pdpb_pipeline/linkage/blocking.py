@@ -8,6 +8,10 @@ other rules still see those records). Rules, cheapest and surest first:
 ``nik_tanpa_serial``  NIK region + birth part agree, serial differs (typo in serial; twins)
 ``nik_tanpa_tanggal`` NIK region + serial agree (typo in the birth part)
 ``nik_tanpa_wilayah`` NIK birth part + serial agree (typo in the region part)
+``nik_serumah``       the feed NIK's holder(s) on the roll -> every roll record of their household
+                      (same NKK; the same address, desa and RT/RW where the holder has no NKK):
+                      agencies type the family head's or a relative's NIK for a person, and the
+                      right member must be a candidate even when the feed row has no NKK
 ``nkk``               same family card
 ``id_satu_digit``     identifiers that are not 16-digit NIKs, with any two neighbouring digits
                       masked (one wrong digit or two swapped)
@@ -31,7 +35,8 @@ import pandas as pd
 from .normalize import swap_day_month
 from .prepare import Records
 
-RULES = ("nik", "nik_tanpa_serial", "nik_tanpa_tanggal", "nik_tanpa_wilayah", "id_satu_digit", "nkk",
+RULES = ("nik", "nik_tanpa_serial", "nik_tanpa_tanggal", "nik_tanpa_wilayah", "id_satu_digit",
+         "nik_serumah", "nkk",
          "alamat", "lahir_nama",
          "lahir_tukar_nama", "nama_desa", "inti_desa", "token_desa", "nama_tahun", "lahir_desa")
 RULE_BIT = {r: 1 << i for i, r in enumerate(RULES)}
@@ -179,7 +184,7 @@ def _keys(rec: Records, rule: str, rows: np.ndarray, side: str, cache: dict | No
     raise KeyError(rule)
 
 
-CAPS = {"id_satu_digit": 50, "alamat": 50, "nik": 50, "nik_tanpa_serial": 50, "nik_tanpa_tanggal": 50, "nik_tanpa_wilayah": 50,
+CAPS = {"nik_serumah": 20, "id_satu_digit": 50, "alamat": 50, "nik": 50, "nik_tanpa_serial": 50, "nik_tanpa_tanggal": 50, "nik_tanpa_wilayah": 50,
         "nkk": 50, "lahir_nama": 200, "lahir_tukar_nama": 200, "nama_desa": 100, "inti_desa": 100,
         "token_desa": 60, "nama_tahun": 100, "lahir_desa": 100}
 
@@ -206,6 +211,14 @@ def candidate_pairs(rec: Records, left: np.ndarray, right: np.ndarray, rules=RUL
     right_cache: dict = {}
     same_sides = self_join and left is right
     for rule in rules:
+        if rule == "nik_serumah":
+            if self_join:
+                continue  # a household is no duplicate; a self-join would square it
+            a, b = household_of_nik(rec, left, right, caps["nik"], caps[rule])
+            out_a.append(a)
+            out_b.append(b)
+            out_bits.append(np.full(len(a), RULE_BIT[rule], dtype=np.int32))
+            continue
         if same_sides and rule != "lahir_tukar_nama":   # the one rule whose two sides differ
             k, r = _keys(rec, rule, left, "left")
             a, b = self_join_pairs(k, r, caps[rule])
@@ -223,6 +236,22 @@ def candidate_pairs(rec: Records, left: np.ndarray, right: np.ndarray, rules=RUL
         out_b.append(b)
         out_bits.append(np.full(len(a), RULE_BIT[rule], dtype=np.int32))
     return union(out_a, out_b, out_bits, rec.n)
+
+
+def household_of_nik(rec: Records, left: np.ndarray, right: np.ndarray, cap_nik: int,
+                     cap_home: int) -> tuple[np.ndarray, np.ndarray]:
+    """``nik_serumah``: (left row, right row) for every right record living with a right record
+    that holds the left row's NIK (NKK, else the address key ``Records.home_addr``); households
+    of more than ``cap_home`` records are skipped. Two hash joins."""
+    fa, owner = join(rec.nik_key[left], left, rec.nik_key[right], right, cap_nik)
+    if not len(fa) or rec.home_addr is None:
+        return np.empty(0, np.int64), np.empty(0, np.int64)
+    nkk_o = rec.nkk_key[owner]
+    nkk_r = rec.nkk_key[right]
+    a1, b1 = join(np.where(nkk_o >= 0, nkk_o, -1), fa, nkk_r, right, cap_home)
+    addr_o = np.where(nkk_o < 0, rec.home_addr[owner], -1)
+    a2, b2 = join(addr_o, fa, rec.home_addr[right], right, cap_home)
+    return np.concatenate([a1, a2]), np.concatenate([b1, b2])
 
 
 def union(out_a, out_b, out_bits, n: int) -> Pairs:

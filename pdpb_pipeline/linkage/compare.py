@@ -33,8 +33,9 @@ class Comparison:
 
 
 COMPARISONS: tuple[Comparison, ...] = (
-    Comparison("nik", "NIK", ("sama", "salah_satu_digit", "serial_beda_satu_digit", "serial_beda",
-                              "beda", "kosong")),
+    Comparison("nik", "NIK", ("sama", "salah_satu_digit", "excel_terpotong", "serial_beda_satu_digit",
+                              "kembar_beda_kelamin", "serial_beda", "milik_anggota_keluarga", "beda",
+                              "kosong")),
     Comparison("nama", "Nama", ("sama", "ejaan_atau_urutan", "sangat_mirip", "mirip", "sebagian",
                                 "beda", "kosong")),
     Comparison("tanggal_lahir", "Tanggal lahir", ("sama", "hari_bulan_tertukar", "satu_unsur_beda",
@@ -47,6 +48,26 @@ COMPARISONS: tuple[Comparison, ...] = (
 )
 NAMES = tuple(c.name for c in COMPARISONS)
 BY_NAME = {c.name: c for c in COMPARISONS}
+
+
+def col(comparison: str) -> int:
+    """Column of a comparison in the level matrix."""
+    return NAMES.index(comparison)
+
+
+def level(comparison: str, name: str) -> int:
+    """Index of a level by its name: code never writes a level's number (adding a level would
+    silently shift its meaning)."""
+    return BY_NAME[comparison].levels.index(name)
+
+
+def levels_of(comparison: str, *names: str) -> np.ndarray:
+    """Indices of several levels (for ``np.isin``)."""
+    return np.array([level(comparison, n) for n in names], dtype=np.int8)
+
+
+def empty_level(comparison: str) -> int:
+    return len(BY_NAME[comparison].levels) - 1
 
 
 def similarity(a: np.ndarray, b: np.ndarray, scorer=JaroWinkler.normalized_similarity) -> np.ndarray:
@@ -89,32 +110,68 @@ def coded_similarity(strings: np.ndarray, ca: np.ndarray, cb: np.ndarray,
 
 
 def nik_levels(rec: Records, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    lv = np.full(len(a), 5, dtype=np.int8)
+    """NIK levels, by the NIK's parts (region 6 digits, birth part DDMMYY with day + 40 for women,
+    serial 4 digits); ``a`` is the feed side where the sides differ.
+
+    * ``sama``: the same usable identifier;
+    * ``salah_satu_digit``: one digit wrong anywhere in the region or birth part, or two
+      neighbouring digits swapped anywhere (typos);
+    * ``excel_terpotong``: the first 15 digits agree and one side's 16th is 0 (Excel keeps 15
+      significant digits of a number);
+    * ``serial_beda_satu_digit`` / ``serial_beda``: region and birth part agree, the serial
+      differs in one / more digits (another person born that day in the kecamatan, or a typo);
+    * ``kembar_beda_kelamin``: same region, the birth parts differ only by the day +/- 40 (a boy
+      and a girl born the same day there: opposite-sex twins), unless the two records' sexes
+      agree (then the +40 is a typo of the day's tens digit and the rules above apply);
+    * ``milik_anggota_keluarga``: ``a``'s NIK is the NIK of another person of ``b``'s household on
+      the reference side (a relative's or the family head's NIK typed for the person);
+    * ``beda``: anything else; ``kosong``: a side has no usable NIK (empty, placeholder,
+      Excel's scientific notation).
+    """
+    L = lambda n: level("nik", n)  # noqa: E731
+    lv = np.full(len(a), L("kosong"), dtype=np.int8)
     ok = rec.nik_ok[a] & rec.nik_ok[b]
     same = ok & (rec.nik_key[a] == rec.nik_key[b])
     idx = np.flatnonzero(ok & ~same)
-    lv[ok] = 4
-    lv[same] = 0
+    lv[ok] = L("beda")
+    lv[same] = L("sama")
     if len(idx):
+        ia, ib = a[idx], b[idx]
         mat = rec.nik.view(np.uint8).reshape(-1, 16)
-        da, db = mat[a[idx]], mat[b[idx]]
+        da, db = mat[ia], mat[ib]
         diff = da != db
         ham = diff.sum(1)
         head = diff[:, :12].sum(1)
-        both16 = rec.nik_is16[a[idx]] & rec.nik_is16[b[idx]]
+        both16 = rec.nik_is16[ia] & rec.nik_is16[ib]
         # one adjacent transposition: two neighbouring positions differ and are swapped
         pos = np.argmax(diff, axis=1)
         nxt = np.minimum(pos + 1, 15)
         r = np.arange(len(idx))
         transposed = (ham == 2) & diff[r, nxt] & (da[r, pos] == db[r, nxt]) & (da[r, nxt] == db[r, pos])
         typo = ((ham == 1) & (~both16 | (head == 1))) | transposed
-        level = np.full(len(idx), 4, dtype=np.int8)
+        level_ = np.full(len(idx), L("beda"), dtype=np.int8)
         serial_only = both16 & (head == 0)
-        level[serial_only & (ham == 1) & ~transposed] = 2
-        level[serial_only & (ham > 1) & ~transposed] = 3
-        level[typo & ~(serial_only & ~transposed)] = 1
-        level[serial_only & transposed] = 1
-        lv[idx] = level
+        level_[serial_only & (ham == 1) & ~transposed] = L("serial_beda_satu_digit")
+        level_[serial_only & (ham > 1) & ~transposed] = L("serial_beda")
+        level_[typo & ~(serial_only & ~transposed)] = L("salah_satu_digit")
+        level_[serial_only & transposed] = L("salah_satu_digit")
+        # Excel: 15 significant digits kept, the 16th written as 0
+        zero = np.uint8(48)
+        excel = both16 & (ham == 1) & diff[:, 15] & ((da[:, 15] == zero) | (db[:, 15] == zero))
+        level_[excel] = L("excel_terpotong")
+        # opposite-sex twins: same region, birth part off by exactly 40 days (the sex offset)
+        ba, bb = rec.nik_birth[ia], rec.nik_birth[ib]
+        twin = (both16 & (rec.nik_region[ia] == rec.nik_region[ib])
+                & (np.abs(ba - bb) == 400_000))
+        sa, sb = rec.sex[ia], rec.sex[ib]
+        twin &= ~((sa > 0) & (sa == sb))
+        level_[twin] = L("kembar_beda_kelamin")
+        home = getattr(rec, "nik_home_nkk", None)
+        if home is not None:
+            hn, ha = rec.nik_home_nkk[ia], rec.nik_home_addr[ia]
+            member = ((hn >= 0) & (hn == rec.nkk_key[ib])) | ((ha >= 0) & (ha == rec.home_addr[ib]))
+            level_[member] = L("milik_anggota_keluarga")
+        lv[idx] = level_
     return lv
 
 

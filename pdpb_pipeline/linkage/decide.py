@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from .blocking import rule_names
-from .compare import BY_NAME, COMPARISONS
+from .compare import COMPARISONS, col, empty_level, level, levels_of
 from .prepare import Records
 
 MATCH, REVIEW = "match", "review"
@@ -16,6 +16,9 @@ MATCH, REVIEW = "match", "review"
 GLOSS = {
     "sama": "identical", "salah_satu_digit": "one digit wrong or two swapped (typo)",
     "serial_beda_satu_digit": "same region and birth part, serial one digit apart (twin or typo)",
+    "excel_terpotong": "first 15 digits agree, the 16th is 0 on one side (Excel cut the number)",
+    "kembar_beda_kelamin": "same region, birth day differs by the +40 of sex (opposite-sex twin?)",
+    "milik_anggota_keluarga": "the NIK of another member of this household (a relative's NIK typed)",
     "serial_beda": "same region and birth part, other serial (another person born that day)",
     "beda": "different", "kosong": "empty on one side (no evidence)",
     "ejaan_atau_urutan": "same after spelling/word-order normalisation",
@@ -30,49 +33,90 @@ GLOSS = {
 }
 
 
-NAME_SIMILAR = 3      # name level "mirip" or better
-NAME_DIFFERENT = 5
-HOUSEHOLD_SAME = 1    # household level "alamat_sama" (same desa, RT/RW, address) or NKK
-NIK_SAME = 0
-NIK_TYPO = 1
-_DOB = BY_NAME["tanggal_lahir"].levels
-DOB_CLOSE = _DOB.index("dalam_sebulan")     # this level or better: the same date, or a slip of it
-DOB_DIFFERENT = _DOB.index("tahun_sama")    # "tahun_sama" and "beda" (not "kosong")
-DOB_YEARS_APART = _DOB.index("beda")
-DOB_EMPTY = _DOB.index("kosong")
+NAME_SIMILAR = level("nama", "mirip")            # name level "mirip" or better
+NAME_DIFFERENT = level("nama", "beda")
+NAME_EMPTY = empty_level("nama")
+HOUSEHOLD_SAME = level("rumah_tangga", "alamat_sama")   # NKK, or same desa, RT/RW and address
+HOUSEHOLD_NEAR = level("rumah_tangga", "desa_dan_alamat_atau_rt")
+NIK_SAME = level("nik", "sama")
+NIK_TYPO = level("nik", "salah_satu_digit")
+NIK_MEMBER = level("nik", "milik_anggota_keluarga")
+NIK_EMPTY = empty_level("nik")
+#: NIK levels of "the same region and birth part, another serial" (a sibling or neighbour born
+#: that day, or a serial typo)
+NIK_SERIAL = levels_of("nik", "serial_beda_satu_digit", "serial_beda", "kembar_beda_kelamin")
+DOB_CLOSE = level("tanggal_lahir", "dalam_sebulan")   # this level or better: the date or a slip of it
+DOB_DIFFERENT = level("tanggal_lahir", "tahun_sama")  # "tahun_sama" and "beda" (not "kosong")
+DOB_YEARS_APART = level("tanggal_lahir", "beda")
+DOB_EMPTY = empty_level("tanggal_lahir")
 
 
-def guards(levels: np.ndarray, weights: np.ndarray, total: np.ndarray, prior: float
-           ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def guards(levels: np.ndarray, weights: np.ndarray, total: np.ndarray, prior: float,
+           a: np.ndarray | None = None, nik16: np.ndarray | None = None,
+           dob_typed: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Dependence the Fellegi-Sunter sum cannot see, made explicit.
 
     * family: same household (NKK or address) but the names are not similar and the NIK is not
       the same: relatives (twins, a new 17-year-old, a son with his father's name are caught by
       the birth date) share the household, so its evidence is dropped and the pair can at most
       be reviewed;
-    * same NIK but a different name, birth date and address: one NIK used by two people? review.
+    * the NIK of another household member (``milik_anggota_keluarga``) already says "this
+      household": the household comparison's weight is not counted on top of it;
+    * household-NIK trap: the same NIK, but name and birth date disagree and the household
+      agrees (or another record of the NIK holder's household, a candidate of the same feed row
+      ``a``, has the name and birth date): a relative's NIK typed for the person. The NIK's
+      evidence is not counted and the pair can at most be reviewed. Only where both NIKs are
+      16-digit NIKs (``nik16``): the family card is an Indonesian fact, and an opaque identifier
+      (FEBRL's) of a record with a changed first name and birth date is still the person's;
+    * same NIK but the name and birth date differ otherwise: one NIK used by two people? review.
 
     Returns (adjusted total weight, adjusted probability, capped-at-review flag with reason).
     """
-    from .compare import NAMES
-
-    nik, nama, dob, hh = (levels[:, NAMES.index(c)] for c in
+    nik, nama, dob, hh = (levels[:, col(c)] for c in
                           ("nik", "nama", "tanggal_lahir", "rumah_tangga"))
     total = total.copy()
     reason = np.full(len(total), "", dtype=object)
-    name_differs = nama > NAME_SIMILAR
-    name_differs &= nama < len(COMPARISONS[NAMES.index("nama")].levels) - 1  # not empty
+    name_differs = (nama > NAME_SIMILAR) & (nama < NAME_EMPTY)
     dob_differs = (dob >= DOB_DIFFERENT) & (dob < DOB_EMPTY)
-    serial_differs = (nik == 2) | (nik == 3)
+    serial_differs = np.isin(nik, NIK_SERIAL)
+    hh_w = weights[:, col("rumah_tangga")]
     # a father and the son named after him are born years apart ("beda"); a date mistyped
     # within the year ("tahun_sama") is no sign of a relative
-    family = ((hh <= HOUSEHOLD_SAME) & (nik != NIK_SAME)
+    family = ((hh <= HOUSEHOLD_SAME) & (nik != NIK_SAME) & (nik != NIK_MEMBER)
               & (name_differs | (dob == DOB_YEARS_APART) | (serial_differs & (nama > 1))))
-    total[family] -= weights[family, NAMES.index("rumah_tangga")]
+    total[family] -= hh_w[family]
     reason[family] = ("same household but another name, birth date or NIK serial: a relative? "
                       "household evidence not counted")
-    misuse = (nik == NIK_SAME) & (nama == NAME_DIFFERENT) & dob_differs & (hh > 2)
+    member = (nik == NIK_MEMBER) & (hh_w > 0)
+    total[member] -= hh_w[member]
+    # another person: the name wholly different and the birth date too, or the name only partly
+    # alike (relatives share a family or clan name) and born years apart
+    # (16-digit NIKs only: the trap is the family card's; an opaque identifier keeps the rule
+    # "name wholly different, birth date too, another place")
+    # (where the NIKs are the same the typed dates decide: the shared NIK encodes one date and
+    # would vouch for itself; ``dob_typed``: date levels without the NIK, for those pairs)
+    if dob_typed is not None:
+        dob_same_nik = np.where(nik == NIK_SAME, dob_typed, dob)
+        dob_differs_t = (dob_same_nik >= DOB_DIFFERENT) & (dob_same_nik < DOB_EMPTY)
+        years_apart = dob_same_nik == DOB_YEARS_APART
+    else:
+        dob_differs_t, years_apart = dob_differs, dob == DOB_YEARS_APART
+    wholly = (nik == NIK_SAME) & (nama == NAME_DIFFERENT) & dob_differs_t
+    nik16 = np.ones(len(total), dtype=bool) if nik16 is None else nik16
+    other_person = nik16 & (wholly | ((nik == NIK_SAME) & name_differs & years_apart))
+    misuse = other_person | (wholly & (hh > HOUSEHOLD_NEAR))
     reason[misuse] = "same NIK but name and birth date differ: NIK used by two people?"
+    trap = other_person & (hh <= HOUSEHOLD_NEAR)
+    if a is not None and len(a):
+        # feed rows with a candidate that holds a household member's place: the NIK's own
+        # holder is then a relative whose NIK was typed
+        right_member = (nik == NIK_MEMBER) & (nama <= NAME_SIMILAR) & (dob <= DOB_CLOSE)
+        rows = np.unique(a[right_member])
+        trap |= (nik == NIK_SAME) & (name_differs | years_apart) & np.isin(a, rows) & nik16
+    nik_w = weights[:, col("nik")]
+    total[trap] -= nik_w[trap]
+    reason[trap] = ("the NIK of another member of this household (name and birth date disagree): "
+                    "NIK evidence not counted")
     prob = 1.0 / (1.0 + np.exp2(-np.clip(total + prior, -60, 60)))
     return total, prob, reason
 
@@ -82,6 +126,7 @@ class Resolved(NamedTuple):
     decision: np.ndarray     # match / review
     reason: np.ndarray
     probability: np.ndarray  # per pair: the feed row's posterior (see ``resolve``)
+    on_roll: np.ndarray      # per chosen row: the posterior that it is somebody on the roll
 
 
 def resolve(a: np.ndarray, b: np.ndarray, weight: np.ndarray, prior: float, rec: Records,
@@ -108,7 +153,7 @@ def resolve(a: np.ndarray, b: np.ndarray, weight: np.ndarray, prior: float, rec:
     post = np.zeros(n, dtype=np.float64)
     if not n:
         e = np.empty(0, np.int64)
-        return Resolved(e, np.empty(0, object), np.empty(0, object), post)
+        return Resolved(e, np.empty(0, object), np.empty(0, object), post, np.empty(0))
     order = np.lexsort((-weight, a))
     fa = a[order]
     first = np.ones(n, bool)
@@ -137,7 +182,7 @@ def resolve(a: np.ndarray, b: np.ndarray, weight: np.ndarray, prior: float, rec:
     pair_prob = 1.0 / (1.0 + np.exp2(-np.clip(top, -60, 60)))
 
     keep = on_roll >= lower
-    best, best_post, pair_prob = best_all[keep], best_post[keep], pair_prob[keep]
+    best, best_post, pair_prob, on_roll = best_all[keep], best_post[keep], pair_prob[keep], on_roll[keep]
     # upper = 1 sends everything to review (a probability rounds to 1.0 in floating point)
     decision = np.where((best_post >= upper) & (upper < 1.0), MATCH, REVIEW).astype(object)
     reason = np.full(len(best), "", dtype=object)
@@ -162,17 +207,66 @@ def resolve(a: np.ndarray, b: np.ndarray, weight: np.ndarray, prior: float, rec:
         fa_d, fa_h = a[best[dup]], a[best[head]]
         # one person reported twice (two agencies, or a repeated row with other noise): the two
         # feed rows agree with each other on name and birth date and their NIKs do not disagree
-        from .compare import compare, NAMES
+        from .compare import compare
         lv, _ = compare(rec, fa_d, fa_h)
-        nik, nama, dob, sex = (lv[:, NAMES.index(c)] for c in
+        nik, nama, dob, sex = (lv[:, col(c)] for c in
                                ("nik", "nama", "tanggal_lahir", "jenis_kelamin"))
-        same_person = (nama <= NAME_SIMILAR) & (sex != 1) & (
-            (nik == NIK_SAME) | (np.isin(nik, (NIK_TYPO, 5)) & (dob <= DOB_CLOSE))
-            | (np.isin(nik, (2, 3)) & (nama <= 1) & (dob == 0)))
+        same_person = (nama <= NAME_SIMILAR) & (sex != level("jenis_kelamin", "beda")) & (
+            (nik == NIK_SAME)
+            | (np.isin(nik, levels_of("nik", "salah_satu_digit", "excel_terpotong", "kosong")) & (dob <= DOB_CLOSE))
+            | (np.isin(nik, levels_of("nik", "serial_beda_satu_digit", "serial_beda")) & (nama <= 1)
+               & (dob == 0)))
         demote = dup[~same_person]
         decision[demote] = REVIEW
         reason[demote] = "roll record also claimed by another feed row"
-    return Resolved(best, decision, reason, post)
+    return Resolved(best, decision, reason, post, on_roll)
+
+
+def choose_thresholds(a: np.ndarray, b: np.ndarray, weight: np.ndarray, prior: float,
+                      rec: Records, n_rows: int, capped: np.ndarray | None,
+                      target_precision: float = 0.999, review_budget: float = 0.02,
+                      upper_floor: float = 0.9, lower_floor: float = 0.5,
+                      upper: float | None = None, lower: float | None = None) -> dict:
+    """Thresholds from the run's own probabilities and the review budget (no fixed constants).
+
+    The probabilities are the feed rows' posteriors (``resolve``). ``upper``: the rows that can
+    be a match (their best candidate not capped or claimed by another row) are taken in decreasing probability as long as the mean of 1 - p
+    over the taken rows (the expected share of wrong links among the matches, if the
+    probabilities are calibrated) stays within ``1 - target_precision``; the threshold is the
+    probability of the last row taken, at least ``upper_floor``. ``lower``: ``lower_floor``,
+    raised where the review queue would exceed ``review_budget * n_rows`` rows to the
+    probability of the last review row that still fits. Given ``upper`` / ``lower`` are kept.
+    """
+    out = {"target_precision": target_precision, "review_budget": review_budget,
+           "upper_source": "config" if upper is not None else "chosen",
+           "lower_source": "config" if lower is not None else "chosen"}
+    lo0 = lower if lower is not None else lower_floor
+    if upper is None:
+        r = resolve(a, b, weight, prior, rec, 0.0, lo0, capped)
+        p = np.sort(r.probability[r.chosen[r.decision == MATCH]])[::-1]
+        upper = 1.0
+        if len(p):
+            mean_wrong = np.cumsum(1.0 - p) / np.arange(1, len(p) + 1)
+            fits = np.flatnonzero(mean_wrong <= 1.0 - target_precision)
+            if len(fits):
+                # the last row of the longest prefix that fits (a prefix mean only rises later
+                # where lower probabilities join, so the longest prefix is the last fit)
+                upper = float(p[fits[-1]])
+        # (a probability that rounds to 1.0 must still reach it: resolve reads 1.0 as "review all")
+        upper = min(max(upper, upper_floor), float(np.nextafter(1.0, 0.0)))
+        out["expected_wrong_share"] = float(np.mean(1.0 - p[p >= upper])) if (p >= upper).any() else 0.0
+    if lower is None:
+        lower = lo0
+        r = resolve(a, b, weight, prior, rec, upper, lower, capped)
+        q = np.sort(r.on_roll[r.decision == REVIEW])[::-1]   # what ``lower`` is compared with
+        room = int(np.floor(review_budget * n_rows))
+        if len(q) > room:
+            # keep the ``room`` most probable reviews: lower = just above the first one left out
+            lower = float(np.nextafter(q[room], np.inf)) if room < len(q) else lower
+            lower = max(lower, lo0)
+        lower = min(lower, upper)
+    out["upper"], out["lower"] = float(upper), float(lower)
+    return out
 
 
 def evidence_frame(levels: np.ndarray, weights: np.ndarray) -> dict[str, np.ndarray]:
@@ -221,8 +315,10 @@ def _values(rec: Records, frame_row: pd.Series | None, i: int, comp: str) -> str
 def explain_pair(rec: Records, ia: int, ib: int, levels: np.ndarray, weights: np.ndarray,
                  total: float, prob: float, tf: float, prior: float, rules: int,
                  rows: tuple[pd.Series | None, pd.Series | None], decision: str, reason: str = "",
-                 side_names: tuple[str, str] = ("feed", "roll")) -> str:
-    """Why two records were (or were not) linked, field by field; NIK and NKK masked."""
+                 side_names: tuple[str, str] = ("feed", "roll"), source: str = "") -> str:
+    """Why two records were (or were not) linked, field by field; NIK and NKK masked.
+
+    ``source``: the agency whose NIK reliability weighed the NIK (per-agency m)."""
     head = (f"{side_names[0]} {rec.ids[ia]} -> {side_names[1]} {rec.ids[ib]}: {decision.upper()} "
             f"(probability {prob:.6f}, match weight {total:+.2f} bits, prior {prior:+.2f})")
     lines = [head]
@@ -234,6 +330,8 @@ def explain_pair(rec: Records, ia: int, ib: int, levels: np.ndarray, weights: np
         va = _values(rec, rows[0], ia, comp.name)
         vb = _values(rec, rows[1], ib, comp.name)
         extra = f" (name frequency {tf:+.2f})" if comp.name == "nama" and tf else ""
+        if comp.name == "nik" and source:
+            extra = f" (NIK weights of source {source!r})"
         lines.append(f"  {comp.label:<40} {lv:<24} {float(weights[j]):+7.2f}{extra}  "
                      f"[{va} | {vb}]  {GLOSS.get(lv, '')}")
     return "\n".join(lines)

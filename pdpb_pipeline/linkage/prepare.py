@@ -17,8 +17,10 @@ from . import normalize as nz
 
 FIELDS = ("id", "nik", "nkk", "nama", "tempat_lahir", "tanggal_lahir", "jenis_kelamin",
           "status_kawin", "alamat", "rt", "rw", "kode_desa")
-#: The columns linkage reads (``status_kawin`` is part of the schema but compared by nobody).
-USED = tuple(c for c in FIELDS if c != "status_kawin")
+#: The columns linkage reads (``status_kawin`` is part of the schema but compared by nobody;
+#: ``agency``, optional, names the source of a feed row: the model estimates how reliable each
+#: source's NIKs are; absent or empty: one group).
+USED = tuple(c for c in FIELDS if c != "status_kawin") + ("agency",)
 
 
 @dataclass
@@ -49,6 +51,16 @@ class Records:
     addrs: np.ndarray          # normalised addresses
     addr_norm_code: np.ndarray  # int64 code of the normalised address (-1 empty or too short)
     raw_names: np.ndarray      # object: names as given (for explanations)
+    #: Household key of a record for the household-NIK rules: its address (normalised, with desa
+    #: and RT/RW) where it has no NKK (-1 none). With ``nkk_key`` it says who lives together.
+    home_addr: np.ndarray | None = None
+    #: For a row outside the reference side (a feed row): the NKK / ``home_addr`` of the
+    #: reference record(s) holding this row's NIK (-1: nobody, or a reference row itself).
+    nik_home_nkk: np.ndarray | None = None
+    nik_home_addr: np.ndarray | None = None
+    #: Source group of each row (code into ``groups``; 0 = no agency given).
+    group: np.ndarray | None = None
+    groups: tuple = ("",)
 
     def take_tokens(self, rows: np.ndarray, prefix: bool = False) -> tuple[np.ndarray, np.ndarray]:
         """(row, token code) for every phonetic token (or 3-letter token prefix) of ``rows``."""
@@ -199,6 +211,13 @@ def prepare(frames: list[pd.DataFrame], tf_rows: slice | None = None) -> Records
     rt, rw = _per_value(frames, "rt", nz.digits_int), _per_value(frames, "rw", nz.digits_int)
     rtrw = np.where((rt > 0) | (rw > 0), rt * 1000 + rw, 0)
 
+    home_addr = np.where((addr_norm_code >= 0) & (desa_code >= 0),
+                         (addr_norm_code * 1_000_003 + desa_code) * 1_000_000 + rtrw % 1_000_000,
+                         np.int64(-1))
+    nkk = np.where(nkk16, nkk_key, np.int64(-1))
+    home_nkk, home_adr = nik_homes(nik_key, nkk, home_addr, rows)
+    group, groups = _groups(frames)
+
     return Records(
         n=n, ids=cols["id"], nik=nik, nik_is16=is16, nik_ok=ok,
         nik_key=nik_key, nik_region=parts["region"], nik_birth=parts["birth"],
@@ -207,4 +226,48 @@ def prepare(frames: list[pd.DataFrame], tf_rows: slice | None = None) -> Records
         name_core_code=name_core_code, tf_sorted=tf, dob=dob, dob_placeholder=dob_placeholder,
         sex=sex, place_code=place_code, places=places, desa_code=desa_code, rtrw=rtrw,
         addr_code=addr_code, addrs=addrs, addr_norm_code=addr_norm_code, raw_names=np.append(raw_names, "")[raw_name_code],
+        home_addr=home_addr, nik_home_nkk=home_nkk, nik_home_addr=home_adr, group=group, groups=groups,
     )
+
+
+def nik_homes(nik_key: np.ndarray, nkk: np.ndarray, home_addr: np.ndarray, ref: np.ndarray
+              ) -> tuple[np.ndarray, np.ndarray]:
+    """For every row outside ``ref``: the household (NKK, else address key) of the reference
+    record holding its NIK; -1 where no reference record holds it (and on ``ref`` rows).
+
+    Vectorised: the reference NIKs sorted once, every other row looked up by binary search.
+    Where several reference records hold one NIK, the first in NIK order is taken."""
+    n = len(nik_key)
+    out_n = np.full(n, np.int64(-1))
+    out_a = np.full(n, np.int64(-1))
+    ref_mask = np.zeros(n, dtype=bool)
+    ref_mask[ref] = True
+    keys = nik_key[ref]
+    sel = keys >= 0
+    rk, rr = keys[sel], ref[sel]
+    others = np.flatnonzero(~ref_mask & (nik_key >= 0))
+    if not len(rk) or not len(others):
+        return out_n, out_a
+    order = np.argsort(rk, kind="stable")
+    rk, rr = rk[order], rr[order]
+    pos = np.searchsorted(rk, nik_key[others])
+    pos = np.minimum(pos, len(rk) - 1)
+    hit = rk[pos] == nik_key[others]
+    rows, owner = others[hit], rr[pos[hit]]
+    out_n[rows] = nkk[owner]
+    out_a[rows] = np.where(nkk[owner] >= 0, np.int64(-1), home_addr[owner])
+    return out_n, out_a
+
+
+def _groups(frames: list[pd.DataFrame]) -> tuple[np.ndarray, tuple]:
+    """Code per row of the optional ``agency`` column (0: none given)."""
+    if not any("agency" in f.columns for f in frames):
+        return np.zeros(sum(len(f) for f in frames), dtype=np.int32), ("",)
+    codes, uniq = _frame_codes(frames, "agency")
+    named = np.array([bool(str(u)) for u in uniq] + [False])
+    if not named.any():
+        return np.zeros(len(codes), dtype=np.int32), ("",)
+    # codes of the named values only (empty strings are no group)
+    remap = np.append(np.cumsum(named[:-1]), 0) * named
+    names = ("",) + tuple(str(u) for u, k in zip(uniq, named[:-1]) if k)
+    return remap[codes].astype(np.int32), names

@@ -48,14 +48,17 @@ def _candidate(result, ia: int, p: int, decision: str, reason: str, upper: float
         lines.append(_row("not counted (see note)", "", rest, running))
     prob = 1.0 / (1.0 + np.exp2(-np.clip(total, -60, 60)))
     lines.append(_row("final match weight", "", None, total))
-    lines.append(f"  probability {prob:.6f} = 1 / (1 + 2^-({total:+.2f})); match at >= {upper:g}, "
+    lines.append(f"  probability {prob:.6f} = 1 / (1 + 2^-({total:+.2f})) for this pair alone")
+    lines.append(f"  posterior {float(s.prob[p]):.6f} among the row's candidates (one person is one "
+                 f"roll record; copies of one person count together); match at >= {upper:g}, "
                  f"review at >= {lower:g}: {decision}")
     return "\n".join(lines)
 
 
-def waterfall(result, feed_id: str, top: int = 3, upper: float = 0.99, lower: float = 0.5) -> str:
+def waterfall(result, feed_id: str, top: int = 3) -> str:
     """The waterfall of ``feed_id``'s ``top`` best candidates; KeyError for an unknown id."""
     s, rec = result.scored, result.rec
+    upper, lower = result.thresholds["upper"], result.thresholds["lower"]
     hits = np.flatnonzero(rec.ids[: result.n_feed] == feed_id)
     if not len(hits):
         raise KeyError(feed_id)
