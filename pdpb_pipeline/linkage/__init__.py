@@ -12,8 +12,9 @@ Pure library (no Dagster)::
 
 Modules: ``normalize`` (names, dates, NIK parts, addresses), ``prepare`` (frames -> arrays),
 ``blocking`` (candidate pairs by hash joins), ``compare`` (levels per field), ``model``
-(Fellegi-Sunter, EM), ``decide`` (thresholds, one-to-one, explanations), ``api``,
-``rl`` (recordlinkage adapters), ``bench`` (benchmark).
+(Fellegi-Sunter, EM), ``decide`` (thresholds, one-to-one, explanations), ``api``, ``bench``
+(benchmark); the recordlinkage framework: ``index`` (blocking rules as index algorithms),
+``features`` (comparisons as compare features), ``classifier`` (the model as a classifier).
 """
 
 from .api import KELAS, LinkResult, deduplicate, link, link_files, read_canonical_csv
