@@ -134,11 +134,15 @@ def test_compare_features_give_the_engine_level_matrix(case):
 
 def test_binary_encodings_keep_one_column_per_level_and_drop_empty():
     frame = pd.DataFrame({c.name: [0, len(c.levels) - 1] for c in compare.COMPARISONS})
-    oh, al = one_hot(frame), at_least(frame)
+    oh, al = one_hot(frame, drop_constant=False), at_least(frame, drop_constant=False)
     assert oh.shape[1] == sum(len(c.levels) - 1 for c in compare.COMPARISONS)
     assert al.shape[1] == sum(len(c.levels) - 2 for c in compare.COMPARISONS)
     assert oh.iloc[1].sum() == 0 and al.iloc[1].sum() == 0     # kosong: no evidence
     assert al.iloc[0].all() and oh.iloc[0].sum() == len(compare.COMPARISONS)
+    # a comparison empty for every pair (a field a file does not have) carries nothing
+    frame["nik"] = len(compare.BY_NAME["nik"].levels) - 1
+    assert not [c for c in at_least(frame).columns if c.startswith("nik")]
+    assert at_least(frame).shape[1] == al.shape[1] - (len(compare.BY_NAME["nik"].levels) - 2)
 
 
 @pytest.fixture(scope="module")
@@ -172,7 +176,7 @@ def test_ecm_classifier_swaps_in_and_ours_is_measured_beside_it(febrl4, capsys):
     assert set(map(tuple, ours[["feed_id", "roll_id", "decision"]].to_numpy())) == set(
         map(tuple, links[["feed_id", "roll_id", "decision"]].to_numpy()))
     assert f_ours >= 0.999
-    assert f_ecm >= 0.9                       # sensible, and below ours
+    assert f_ecm >= 0.98                      # sensible, and not above ours
     assert f_ecm <= f_ours
 
 

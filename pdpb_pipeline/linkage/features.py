@@ -80,7 +80,7 @@ def levels(rec: Records, a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return level_matrix(frame)
 
 
-def one_hot(frame: pd.DataFrame) -> pd.DataFrame:
+def one_hot(frame: pd.DataFrame, drop_constant: bool = True) -> pd.DataFrame:
     """Levels as 0/1 columns ``<comparison>=<level>`` (``kosong`` dropped: no evidence), for
     supervised classifiers (``LogisticRegressionClassifier``). Not for ``ECMClassifier``: its
     ``jaro`` start takes every 1 for agreement, "different" too, and its EM does not converge."""
@@ -91,10 +91,10 @@ def one_hot(frame: pd.DataFrame) -> pd.DataFrame:
         v = frame[comp.name].to_numpy()
         for i, lv in enumerate(comp.levels[:-1]):
             cols[f"{comp.name}={lv}"] = (v == i).astype(np.int8)
-    return pd.DataFrame(cols, index=frame.index)
+    return _drop_constant(pd.DataFrame(cols, index=frame.index), drop_constant)
 
 
-def at_least(frame: pd.DataFrame) -> pd.DataFrame:
+def at_least(frame: pd.DataFrame, drop_constant: bool = True) -> pd.DataFrame:
     """Levels as cumulative 0/1 columns ``<comparison><=<level>`` (the pair agrees at least that
     well; ``kosong`` is 0 everywhere): binary agreement features whose 1 always means "more alike",
     which is what the ``jaro`` start of ``ECMClassifier`` assumes."""
@@ -105,4 +105,13 @@ def at_least(frame: pd.DataFrame) -> pd.DataFrame:
         v = frame[comp.name].to_numpy()
         for i, lv in enumerate(comp.levels[:-2]):   # "<= worst real level" is "not empty": no evidence
             cols[f"{comp.name}<={lv}"] = (v <= i).astype(np.int8)
-    return pd.DataFrame(cols, index=frame.index)
+    return _drop_constant(pd.DataFrame(cols, index=frame.index), drop_constant)
+
+
+def _drop_constant(frame: pd.DataFrame, drop: bool) -> pd.DataFrame:
+    """Without the columns that are the same for every pair (a field empty in a whole file): they
+    carry no evidence, and ``ECMClassifier`` turns them into NaN probabilities."""
+    if not drop or not len(frame):
+        return frame
+    v = frame.to_numpy()
+    return frame.loc[:, (v != v[:1]).any(axis=0)]
