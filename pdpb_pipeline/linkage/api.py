@@ -11,7 +11,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from . import blocking, compare, decide, model
+from . import blocking, compare, decide, features, index, model
+from .classifier import FellegiSunterClassifier
 from .config import LinkConfig
 from .prepare import FIELDS, USED, Records, prepare
 
@@ -162,8 +163,11 @@ def dob_training_pairs(rec: Records, left: np.ndarray, right: np.ndarray, n: int
 
 
 def _score(rec: Records, pairs: blocking.Pairs, config: LinkConfig, tf_rows: np.ndarray,
-           left: np.ndarray, self_join: bool = False) -> Scored:
-    levels, _ = compare.compare(rec, pairs.a, pairs.b)
+           left: np.ndarray, self_join: bool = False, levels: np.ndarray | None = None) -> Scored:
+    """Fits the model on the candidate pairs and scores them (``classifier.FellegiSunterClassifier``
+    ``fit``); ``levels``: their level matrix (``features.levels``) when already computed."""
+    if levels is None:
+        levels, _ = compare.compare(rec, pairs.a, pairs.b)
     u = random_u(rec, left, tf_rows, config.u_sample)
     # session 1: pairs with the same NIK (NIK switched off)
     # (their birth dates compared as typed: the NIK they share would otherwise vouch for them,
@@ -211,21 +215,7 @@ def _score(rec: Records, pairs: blocking.Pairs, config: LinkConfig, tf_rows: np.
         # ... and how often a source's NIK is someone else's (u of NIK agreement per source)
         per_group = np.bincount(rec.group[left], minlength=len(rec.groups))
         model.fit_group_u(s1, rec.group[pairs.a[same_nik]], fs, off_nik, per_group, len(tf_rows))
-    ref = rec.name_sorted_code[tf_rows]
-    ref = ref[ref >= 0]
-    if len(ref):
-        p = np.bincount(ref).astype(float) / len(ref)
-        u_avg = float((p ** 2).sum())
-    else:
-        u_avg = 1.0
-    tf = model.tf_adjustment(levels, rec.tf_sorted[pairs.a], rec.tf_sorted[pairs.b], u_avg,
-                             config.tf_min, config.tf_max)
-    w, total, _ = model.score(fs, levels, tf, group if fs.group_m is not None else None)
-    dob_typed = levels[:, DOB].copy()
-    if same_nik.any():
-        dob_typed[same_nik] = s1[:, DOB]
-    total, _, capped = decide.guards(
-        levels, w, total, 0.0, pairs.a, rec.nik_is16[pairs.a] & rec.nik_is16[pairs.b], dob_typed)
+    w, tf, total, capped = _weigh(rec, fs, pairs, levels, config, tf_rows)
     # The prior of a pair. Per feed row the hypotheses are "not on the roll" (1 - f) and "is roll
     # record j" (f / N each), f being the share of feed rows on the roll; the odds of one pair
     # are f / ((1 - f) N). The weights (u from random pairs) count the blocking agreement
@@ -239,8 +229,38 @@ def _score(rec: Records, pairs: blocking.Pairs, config: LinkConfig, tf_rows: np.
     else:
         odds = (f := row_share(pairs.a, total, n_left, n_right)) / ((1 - f) * max(n_right, 1))
     fs.pair_prior = float(odds / (1 + odds))
-    prob = 1.0 / (1.0 + np.exp2(-np.clip(total + fs.prior_weight, -60, 60)))
-    return Scored(pairs, levels, w, tf, total, prob, fs, capped)
+    return Scored(pairs, levels, w, tf, total, _posterior(fs, total), fs, capped)
+
+
+def _weigh(rec: Records, fs: model.FSModel, pairs: blocking.Pairs, levels: np.ndarray,
+           config: LinkConfig, tf_rows: np.ndarray
+           ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Weights of pairs under a fitted model: (per comparison, name frequency, total, capped)."""
+    ref = rec.name_sorted_code[tf_rows]
+    ref = ref[ref >= 0]
+    if len(ref):
+        p = np.bincount(ref).astype(float) / len(ref)
+        u_avg = float((p ** 2).sum())
+    else:
+        u_avg = 1.0
+    tf = model.tf_adjustment(levels, rec.tf_sorted[pairs.a], rec.tf_sorted[pairs.b], u_avg,
+                             config.tf_min, config.tf_max)
+    group = rec.group[pairs.a] if fs.group_m is not None else None
+    w, total, _ = model.score(fs, levels, tf, group)
+    # where the NIK is shared, the guards read the dates as typed (the shared NIK encodes the
+    # holder's date and would vouch for it)
+    dob_typed = levels[:, DOB].copy()
+    same_nik = np.flatnonzero(levels[:, NIK] == 0)
+    if len(same_nik):
+        dob_typed[same_nik] = compare.date_levels(rec, pairs.a[same_nik], pairs.b[same_nik], use_nik=False)
+    total, _, capped = decide.guards(
+        levels, w, total, 0.0, pairs.a, rec.nik_is16[pairs.a] & rec.nik_is16[pairs.b], dob_typed)
+    return w, tf, total, capped
+
+
+def _posterior(fs: model.FSModel, total: np.ndarray) -> np.ndarray:
+    """Probability of pairs from their total weight and the model's pair prior."""
+    return 1.0 / (1.0 + np.exp2(-np.clip(total + fs.prior_weight, -60, 60)))
 
 
 @dataclass
@@ -347,9 +367,33 @@ def link_records(rec: Records, left: np.ndarray, right: np.ndarray, config: Link
     """
     config = config or LinkConfig()
     t1 = time.perf_counter()
+    pairs = block(rec, left, right, config)
+    t2 = time.perf_counter()
+    levels = features.levels(rec, pairs.a, pairs.b)
+    t_cmp = time.perf_counter()
+    clf = FellegiSunterClassifier(rec, left, right, config)
+    scored = clf.fit_pairs(pairs, levels)
+    t3 = time.perf_counter()
+    resolved = clf.resolve(scored)
+    scored.prob = resolved.probability          # from here on: the feed rows' posteriors
+    t4 = time.perf_counter()
+    timings = {"blocking": t2 - t1, "score": t3 - t2, "decide": t4 - t3, "pairs": len(pairs),
+               "compare": t_cmp - t2}
+    th = clf.thresholds_
+    log.info("linkage: %d left x %d right, %d candidate pairs, %s, thresholds upper %.6f lower %.6f",
+             len(left), len(right), len(pairs), timings, th["upper"], th["lower"])
+    return LinkResult(rec, scored, resolved.chosen, resolved.decision, resolved.reason, None, None,
+                      len(left), timings, thresholds=th)
+
+
+def block(rec: Records, left: np.ndarray, right: np.ndarray, config: LinkConfig) -> blocking.Pairs:
+    """Candidate pairs of ``link_records``: the rules' index algorithms (``index.BlockingRule``).
+
+    Cascade: feed rows whose NIK finds exactly one roll record with an agreeing name and birth
+    date skip the other rules."""
     rules = list(config.rules)
     if config.cascade and "nik" in rules:
-        p1 = _not_self(blocking.candidate_pairs(rec, left, right, ("nik",), caps=config.caps))
+        p1 = _not_self(index.candidate_pairs(rec, left, right, ("nik",), caps=config.caps))
         nm, _ = compare.name_levels(rec, p1.a, p1.b)
         # (the dates as typed: the shared NIK encodes the holder's date and would vouch for
         # itself, and a relative's NIK typed for a person must not end the search at the holder)
@@ -360,26 +404,9 @@ def link_records(rec: Records, left: np.ndarray, right: np.ndarray, config: Link
         sure_rows = sure_rows[n_per_feed[sure_rows] == 1]
         rest = np.setdiff1d(left, sure_rows)
         others = [r for r in rules if r != "nik"]
-        p2 = _not_self(blocking.candidate_pairs(rec, rest, right, others, caps=config.caps))
-        pairs = blocking.union([p1.a, p2.a], [p1.b, p2.b], [p1.rules, p2.rules], rec.n)
-    else:
-        pairs = _not_self(blocking.candidate_pairs(rec, left, right, rules, caps=config.caps))
-    t2 = time.perf_counter()
-    scored = _score(rec, pairs, config, right, left)
-    t3 = time.perf_counter()
-    thresholds = decide.choose_thresholds(
-        pairs.a, pairs.b, scored.total, scored.fs.prior_weight, rec, len(left), scored.capped,
-        config.target_precision, config.review_budget, config.upper_floor, config.lower_floor,
-        config.upper, config.lower)
-    chosen, decision, reason, scored.prob, _ = decide.resolve(
-        pairs.a, pairs.b, scored.total, scored.fs.prior_weight, rec, thresholds["upper"],
-        thresholds["lower"], scored.capped)
-    t4 = time.perf_counter()
-    timings = {"blocking": t2 - t1, "score": t3 - t2, "decide": t4 - t3, "pairs": len(pairs)}
-    log.info("linkage: %d left x %d right, %d candidate pairs, %s, thresholds upper %.6f lower %.6f",
-             len(left), len(right), len(pairs), timings, thresholds["upper"], thresholds["lower"])
-    return LinkResult(rec, scored, chosen, decision, reason, None, None, len(left), timings,
-                      thresholds=thresholds)
+        p2 = _not_self(index.candidate_pairs(rec, rest, right, others, caps=config.caps))
+        return blocking.union([p1.a, p2.a], [p1.b, p2.b], [p1.rules, p2.rules], rec.n)
+    return _not_self(index.candidate_pairs(rec, left, right, rules, caps=config.caps))
 
 
 def _not_self(pairs: blocking.Pairs) -> blocking.Pairs:
@@ -431,7 +458,7 @@ def duplicates_of(rec: Records, fresh: np.ndarray, roll: np.ndarray, config: Lin
     config = config or LinkConfig()
     caps = {**config.dedupe_caps, **config.caps}
     whole = fresh is roll
-    pairs = blocking.candidate_pairs(rec, fresh, roll, config.dedupe_rules, self_join=whole, caps=caps)
+    pairs = index.candidate_pairs(rec, fresh, roll, config.dedupe_rules, self_join=whole, caps=caps)
     if not whole and len(pairs):
         # one pair per two records, whichever side each was found from (two fresh ones meet twice)
         a, b = np.minimum(pairs.a, pairs.b), np.maximum(pairs.a, pairs.b)
@@ -449,7 +476,8 @@ def duplicates_of(rec: Records, fresh: np.ndarray, roll: np.ndarray, config: Lin
         pairs = blocking.Pairs(pairs.a[sel], pairs.b[sel], pairs.rules[sel])
     if not len(pairs):
         return pd.DataFrame(columns=cols)
-    s = _score(rec, pairs, config, roll, fresh, self_join=True)
+    s = FellegiSunterClassifier(rec, fresh, roll, config, self_join=True).fit_pairs(
+        pairs, features.levels(rec, pairs.a, pairs.b))
     lv = s.levels
     sex, hh = (lv[:, compare.NAMES.index(c)] for c in ("jenis_kelamin", "rumah_tangga"))
     nik, nama, dob = lv[:, NIK], lv[:, NAME], lv[:, DOB]
@@ -472,11 +500,7 @@ def duplicates_of(rec: Records, fresh: np.ndarray, roll: np.ndarray, config: Lin
     same_house = hh <= 2                        # NKK, address, or desa with address or RT/RW
     same_desa = hh <= 3
     # the dedupe's own upper: the same target over its pairs (a pair list, no review budget)
-    upper = config.upper
-    if upper is None:
-        p = np.sort(s.prob)[::-1]
-        fits = np.flatnonzero(np.cumsum(1.0 - p) / np.arange(1, len(p) + 1) <= 1.0 - config.target_precision)
-        upper = max(float(p[fits[-1]]) if len(fits) else 1.0, config.upper_floor)
+    upper = decide.pair_upper(s.prob, config)
     lower = config.lower if config.lower is not None else config.lower_floor
     sure = s.prob >= upper
     # match: identical; the same NIK with a related name; a mistyped or missing NIK with the same

@@ -203,35 +203,40 @@ DEDUPE_CAPS = {"nik": 20, "nik_tanpa_serial": 30, "nik_tanpa_tanggal": 20, "nik_
                "nama_tahun": 30}
 
 
+def rule_pairs(rec: Records, rule: str, left: np.ndarray, right: np.ndarray, cap: int,
+               self_join: bool = False, cache: dict | None = None, cap_nik: int | None = None
+               ) -> tuple[np.ndarray, np.ndarray]:
+    """The pairs of one rule as record rows (a pair may repeat: token rules).
+
+    ``self_join``: a < b only; ``left is right`` too: one sorted self-join per block (the rule
+    whose two sides differ, ``lahir_tukar_nama``, is joined both ways; ``nik_serumah`` yields
+    nothing: a household is no duplicate, and a self-join would square it). ``cache``: shared by
+    the rules of one call (right-side keys computed once). ``cap_nik``: ``nik_serumah``'s cap on
+    the NIK holders (default ``CAPS["nik"]``)."""
+    if rule == "nik_serumah":
+        if self_join:
+            return np.empty(0, np.int64), np.empty(0, np.int64)
+        return household_of_nik(rec, left, right, CAPS["nik"] if cap_nik is None else cap_nik, cap)
+    if self_join and left is right and rule != "lahir_tukar_nama":
+        k, r = _keys(rec, rule, left, "left")
+        return self_join_pairs(k, r, cap)
+    lk, lr = _keys(rec, rule, left, "left")
+    rk, rr = _keys(rec, rule, right, "right", cache)
+    a, b = join(lk, lr, rk, rr, cap)
+    if self_join:
+        keep = a < b
+        a, b = a[keep], b[keep]
+    return a, b
+
+
 def candidate_pairs(rec: Records, left: np.ndarray, right: np.ndarray, rules=RULES,
                     self_join: bool = False, caps: dict | None = None) -> Pairs:
     """Union of the pairs every rule yields between ``left`` and ``right`` record rows."""
     caps = {**CAPS, **(caps or {})}
     out_a, out_b, out_bits = [], [], []
-    right_cache: dict = {}
-    same_sides = self_join and left is right
+    cache: dict = {}
     for rule in rules:
-        if rule == "nik_serumah":
-            if self_join:
-                continue  # a household is no duplicate; a self-join would square it
-            a, b = household_of_nik(rec, left, right, caps["nik"], caps[rule])
-            out_a.append(a)
-            out_b.append(b)
-            out_bits.append(np.full(len(a), RULE_BIT[rule], dtype=np.int32))
-            continue
-        if same_sides and rule != "lahir_tukar_nama":   # the one rule whose two sides differ
-            k, r = _keys(rec, rule, left, "left")
-            a, b = self_join_pairs(k, r, caps[rule])
-            out_a.append(a)
-            out_b.append(b)
-            out_bits.append(np.full(len(a), RULE_BIT[rule], dtype=np.int32))
-            continue
-        lk, lr = _keys(rec, rule, left, "left")
-        rk, rr = _keys(rec, rule, right, "right", right_cache)
-        a, b = join(lk, lr, rk, rr, caps[rule])
-        if self_join:
-            keep = a < b
-            a, b = a[keep], b[keep]
+        a, b = rule_pairs(rec, rule, left, right, caps[rule], self_join, cache, caps["nik"])
         out_a.append(a)
         out_b.append(b)
         out_bits.append(np.full(len(a), RULE_BIT[rule], dtype=np.int32))

@@ -222,6 +222,17 @@ def resolve(a: np.ndarray, b: np.ndarray, weight: np.ndarray, prior: float, rec:
     return Resolved(best, decision, reason, post, on_roll)
 
 
+def pair_upper(prob: np.ndarray, config) -> float:
+    """``upper`` of a list of pairs (``deduplicate``: every pair, no review budget): the lowest
+    probability at which the mean of 1 - p over the pairs above it stays within
+    ``1 - config.target_precision``, at least ``config.upper_floor``; ``config.upper`` if given."""
+    if config.upper is not None:
+        return float(config.upper)
+    p = np.sort(prob)[::-1]
+    fits = np.flatnonzero(np.cumsum(1.0 - p) / np.arange(1, len(p) + 1) <= 1.0 - config.target_precision)
+    return max(float(p[fits[-1]]) if len(fits) else 1.0, config.upper_floor)
+
+
 def choose_thresholds(a: np.ndarray, b: np.ndarray, weight: np.ndarray, prior: float,
                       rec: Records, n_rows: int, capped: np.ndarray | None,
                       target_precision: float = 0.999, review_budget: float = 0.02,
