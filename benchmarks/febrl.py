@@ -11,6 +11,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+import pandas as pd
+
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from pdpb_pipeline.linkage.bench import evaluate_febrl as evaluate  # noqa: E402

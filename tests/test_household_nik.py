@@ -207,3 +207,19 @@ def test_thresholds_respond_to_the_review_budget(case):
     # an explicit threshold overrides the choice
     fixed = link(feed, roll, LinkConfig(upper=0.999, lower=0.3))
     assert (fixed.thresholds["upper"], fixed.thresholds["lower"]) == (0.999, 0.3)
+
+
+def test_one_person_reported_twice_once_with_a_relatives_nik_is_matched_both_times():
+    """The civil registry sends the daughter with her own NIK, the housing office the same
+    month with her father's: one person, both rows hers (neither is demoted as a rival claim)."""
+    rng = np.random.default_rng(8)
+    filler = fake.make_roll(5000, rng, [D1, D2])
+    roll = pd.concat([filler, pd.DataFrame(FAMILY).drop(columns="agency")], ignore_index=True)
+    copies = filler.sample(700, random_state=4).copy()
+    copies["id"] = "C_" + copies["id"]
+    twice = [person("F_PUTRI_DUKCAPIL", "3201156108980001", NKK, "PUTRI RAHAYU", "1998-08-21", "P",
+                    agency="disdukcapil"),
+             person("F_PUTRI_RUMAH", HEAD_NIK, "", "PUTRI RAHAYU", "1998-08-21", "P", agency="perumahan")]
+    result = link(pd.concat([copies, pd.DataFrame(twice)], ignore_index=True), roll)
+    for fid in ("F_PUTRI_DUKCAPIL", "F_PUTRI_RUMAH"):
+        assert _decision(result, fid) == ("R_ANAK2", "match"), result.explain(fid)

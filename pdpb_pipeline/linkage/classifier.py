@@ -87,11 +87,13 @@ class FellegiSunterClassifier(_base.BaseClassifier):
         """One decision per left row (``decide.resolve``, with the thresholds chosen from these
         pairs: ``decide.choose_thresholds``, kept in ``thresholds_``): chosen pair, decision,
         reason, and every pair's posterior among its row's candidates."""
+        nik_level = scored.levels[:, compare.col("nik")]
         self.thresholds_ = _thresholds(scored.pairs, scored.total, scored.fs.prior_weight, self.rec,
-                                       len(self.left), scored.capped, self.config)
+                                       len(self.left), scored.capped, self.config, nik_level)
         p = scored.pairs
         return decide.resolve(p.a, p.b, scored.total, scored.fs.prior_weight, self.rec,
-                              self.thresholds_["upper"], self.thresholds_["lower"], scored.capped)
+                              self.thresholds_["upper"], self.thresholds_["lower"], scored.capped,
+                              nik_level)
 
     # --- recordlinkage interface -------------------------------------------------------------
 
@@ -199,8 +201,8 @@ def link_with(classifier, feed: pd.DataFrame, roll: pd.DataFrame, config: LinkCo
 
 
 def _thresholds(pairs: blocking.Pairs, weight: np.ndarray, prior: float, rec: Records, n_rows: int,
-                capped, config: LinkConfig) -> dict:
+                capped, config: LinkConfig, nik_level: np.ndarray | None = None) -> dict:
     c = config
     return decide.choose_thresholds(pairs.a, pairs.b, weight, prior, rec, n_rows, capped,
                                     c.target_precision, c.review_budget, c.upper_floor,
-                                    c.lower_floor, c.upper, c.lower)
+                                    c.lower_floor, c.upper, c.lower, nik_level)

@@ -130,7 +130,8 @@ class Resolved(NamedTuple):
 
 
 def resolve(a: np.ndarray, b: np.ndarray, weight: np.ndarray, prior: float, rec: Records,
-            upper: float, lower: float, capped: np.ndarray | None = None) -> Resolved:
+            upper: float, lower: float, capped: np.ndarray | None = None,
+            nik_level: np.ndarray | None = None) -> Resolved:
     """One decision per feed record, from the posterior of each feed row.
 
     A feed row is one person: not on the roll, or exactly one roll record. With the pair odds
@@ -147,7 +148,9 @@ def resolve(a: np.ndarray, b: np.ndarray, weight: np.ndarray, prior: float, rec:
       ``review`` (``ambiguous`` when competitors, not its own evidence, hold it back);
     * a roll record claimed by several feed rows stays a ``match`` only for the best claimant
       and for claimants that are the same person as it (same usable NIK, or same name and birth
-      date: one person reported by two agencies); the others go to review.
+      date: one person reported by two agencies; or a similar name and birth date where one row
+      carries a NIK of the record's household, ``nik_level`` of its pair ``milik_anggota_keluarga``:
+      one agency typed a relative's NIK); the others go to review.
     """
     n = len(a)
     post = np.zeros(n, dtype=np.float64)
@@ -216,6 +219,10 @@ def resolve(a: np.ndarray, b: np.ndarray, weight: np.ndarray, prior: float, rec:
             | (np.isin(nik, levels_of("nik", "salah_satu_digit", "excel_terpotong", "kosong")) & (dob <= DOB_CLOSE))
             | (np.isin(nik, levels_of("nik", "serial_beda_satu_digit", "serial_beda")) & (nama <= 1)
                & (dob == 0)))
+        if nik_level is not None:
+            relative = (nik_level[best[dup]] == NIK_MEMBER) | (nik_level[best[head]] == NIK_MEMBER)
+            same_person |= relative & (nama <= NAME_SIMILAR) & (dob <= DOB_CLOSE) & (
+                sex != level("jenis_kelamin", "beda"))
         demote = dup[~same_person]
         decision[demote] = REVIEW
         reason[demote] = "roll record also claimed by another feed row"
@@ -237,7 +244,8 @@ def choose_thresholds(a: np.ndarray, b: np.ndarray, weight: np.ndarray, prior: f
                       rec: Records, n_rows: int, capped: np.ndarray | None,
                       target_precision: float = 0.999, review_budget: float = 0.02,
                       upper_floor: float = 0.9, lower_floor: float = 0.5,
-                      upper: float | None = None, lower: float | None = None) -> dict:
+                      upper: float | None = None, lower: float | None = None,
+                      nik_level: np.ndarray | None = None) -> dict:
     """Thresholds from the run's own probabilities and the review budget (no fixed constants).
 
     The probabilities are the feed rows' posteriors (``resolve``). ``upper``: the rows that can
@@ -253,7 +261,7 @@ def choose_thresholds(a: np.ndarray, b: np.ndarray, weight: np.ndarray, prior: f
            "lower_source": "config" if lower is not None else "chosen"}
     lo0 = lower if lower is not None else lower_floor
     if upper is None:
-        r = resolve(a, b, weight, prior, rec, 0.0, lo0, capped)
+        r = resolve(a, b, weight, prior, rec, 0.0, lo0, capped, nik_level)
         p = np.sort(r.probability[r.chosen[r.decision == MATCH]])[::-1]
         upper = 1.0
         if len(p):
@@ -268,7 +276,7 @@ def choose_thresholds(a: np.ndarray, b: np.ndarray, weight: np.ndarray, prior: f
         out["expected_wrong_share"] = float(np.mean(1.0 - p[p >= upper])) if (p >= upper).any() else 0.0
     if lower is None:
         lower = lo0
-        r = resolve(a, b, weight, prior, rec, upper, lower, capped)
+        r = resolve(a, b, weight, prior, rec, upper, lower, capped, nik_level)
         q = np.sort(r.on_roll[r.decision == REVIEW])[::-1]   # what ``lower`` is compared with
         room = int(np.floor(review_budget * n_rows))
         if len(q) > room:
