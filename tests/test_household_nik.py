@@ -223,3 +223,22 @@ def test_one_person_reported_twice_once_with_a_relatives_nik_is_matched_both_tim
     result = link(pd.concat([copies, pd.DataFrame(twice)], ignore_index=True), roll)
     for fid in ("F_PUTRI_DUKCAPIL", "F_PUTRI_RUMAH"):
         assert _decision(result, fid) == ("R_ANAK2", "match"), result.explain(fid)
+
+
+@pytest.mark.parametrize("second", [
+    # the housing office typed the NIK of a child of the family who is not on the roll (12 years old)
+    person("F_ISTRI_RUMAH", "3201150911140002", NKK, "SRI MULYANI", "1972-11-10", "P", agency="perumahan"),
+    # ... or left her birth date blank and typed one digit of her NIK wrong
+    person("F_ISTRI_RUMAH", "3201155011720007", NKK, "SRI MULYANI", "", "P", agency="perumahan"),
+])
+def test_a_second_row_of_the_same_person_from_her_household_is_no_rival_claim(second):
+    rng = np.random.default_rng(9)
+    filler = fake.make_roll(5000, rng, [D1, D2])
+    roll = pd.concat([filler, pd.DataFrame(FAMILY).drop(columns="agency")], ignore_index=True)
+    copies = filler.sample(700, random_state=6).copy()
+    copies["id"] = "C_" + copies["id"]
+    own = person("F_ISTRI_DUKCAPIL", "3201155011720001", NKK, "SRI MULYANI", "1972-11-10", "P",
+                 agency="disdukcapil")
+    result = link(pd.concat([copies, pd.DataFrame([own, second])], ignore_index=True), roll)
+    for fid in ("F_ISTRI_DUKCAPIL", "F_ISTRI_RUMAH"):
+        assert _decision(result, fid) == ("R_ISTRI", "match"), result.explain(fid)

@@ -148,7 +148,9 @@ def resolve(a: np.ndarray, b: np.ndarray, weight: np.ndarray, prior: float, rec:
       ``review`` (``ambiguous`` when competitors, not its own evidence, hold it back);
     * a roll record claimed by several feed rows stays a ``match`` only for the best claimant
       and for claimants that are the same person as it (same usable NIK, or same name and birth
-      date: one person reported by two agencies; or a similar name and birth date where one row
+      date: one person reported by two agencies; a similar name, the same household and NIKs a
+      digit apart where one left the birth date blank; the same name and birth date in the same
+      household whatever the NIKs; or a similar name and birth date where one row
       carries a NIK of the record's household, ``nik_level`` of its pair ``milik_anggota_keluarga``:
       one agency typed a relative's NIK); the others go to review.
     """
@@ -212,13 +214,24 @@ def resolve(a: np.ndarray, b: np.ndarray, weight: np.ndarray, prior: float, rec:
         # feed rows agree with each other on name and birth date and their NIKs do not disagree
         from .compare import compare
         lv, _ = compare(rec, fa_d, fa_h)
-        nik, nama, dob, sex = (lv[:, col(c)] for c in
-                               ("nik", "nama", "tanggal_lahir", "jenis_kelamin"))
+        nik, nama, dob, sex, hh = (lv[:, col(c)] for c in
+                                   ("nik", "nama", "tanggal_lahir", "jenis_kelamin", "rumah_tangga"))
         same_person = (nama <= NAME_SIMILAR) & (sex != level("jenis_kelamin", "beda")) & (
             (nik == NIK_SAME)
             | (np.isin(nik, levels_of("nik", "salah_satu_digit", "excel_terpotong", "kosong")) & (dob <= DOB_CLOSE))
             | (np.isin(nik, levels_of("nik", "serial_beda_satu_digit", "serial_beda")) & (nama <= 1)
                & (dob == 0)))
+        # ... a birth date left blank in one of them: a NIK a digit apart in the same household
+        # (a serial a digit apart only with the very same name: twins get consecutive serials)
+        same_person |= ((dob == DOB_EMPTY) & (hh <= HOUSEHOLD_SAME) & (sex != level("jenis_kelamin", "beda"))
+                        & ((np.isin(nik, levels_of("nik", "salah_satu_digit", "excel_terpotong"))
+                            & (nama <= NAME_SIMILAR))
+                           | ((nik == level("nik", "serial_beda_satu_digit"))
+                              & (nama <= level("nama", "ejaan_atau_urutan")))))
+        # ... or the very same name and birth date in the same household, whatever the NIKs say
+        # (a relative's NIK, one not on the roll: a child's): nobody shares both with a relative
+        same_person |= ((nama <= level("nama", "ejaan_atau_urutan")) & (dob == 0)
+                        & (hh <= HOUSEHOLD_SAME) & (sex != level("jenis_kelamin", "beda")))
         if nik_level is not None:
             relative = (nik_level[best[dup]] == NIK_MEMBER) | (nik_level[best[head]] == NIK_MEMBER)
             same_person |= relative & (nama <= NAME_SIMILAR) & (dob <= DOB_CLOSE) & (
