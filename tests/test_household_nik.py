@@ -20,6 +20,8 @@ from pdpb_pipeline.linkage.prepare import prepare
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
 import fake  # noqa: E402
 
+from .test_linkage import _decision  # noqa: E402
+
 D1, D2 = "32.01.15.2003", "32.01.22.2005"
 NKK = "3201150202150011"
 HEAD_NIK = "3201150407680002"
@@ -74,14 +76,6 @@ def case():
     copies["id"] = "C_" + copies["id"]
     feed = pd.concat([copies, pd.DataFrame(FEED)], ignore_index=True)
     return feed, roll, link(feed, roll)
-
-
-def _decision(result, feed_id):
-    links = result.links.set_index("feed_id")
-    if feed_id not in links.index:
-        return None, None
-    row = links.loc[feed_id]
-    return row["roll_id"], row["decision"]
 
 
 def test_head_nik_typed_for_the_wife_finds_the_wife(case):

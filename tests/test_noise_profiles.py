@@ -4,15 +4,12 @@ its configured rate and visible in the written file as a spreadsheet or clerk wo
 from __future__ import annotations
 
 import ast
-import csv
 import datetime as dt
 import hashlib
-import io
 import math
 import re
 from pathlib import Path
 
-import openpyxl
 import pandas as pd
 import pytest
 
@@ -21,6 +18,8 @@ from pdpb_pipeline.synth.agencies import AGENCIES
 from pdpb_pipeline.synth.faults import SPELLINGS
 from pdpb_pipeline.synth.noise import ABBREVIATIONS
 from pdpb_pipeline.synth.profiles import MOVE_EVENTS, PROFILES, agency_rates
+
+from .test_synth import landing_rows
 
 CODE = "32.01"
 # Enough rows of every agency (prisons and migrant workers too) to measure rates on.
@@ -40,15 +39,7 @@ def _read(path: Path) -> pd.DataFrame:
 
 
 def _file_rows(path: Path) -> list[list]:
-    spec = AGENCIES[path.stem]
-    if spec["format"] == "xlsx":
-        wb = openpyxl.load_workbook(path, read_only=True)
-        rows = [list(r) for r in wb.active.iter_rows(values_only=True)]
-        wb.close()
-    else:
-        text = path.read_bytes().decode(spec["encoding"])
-        rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=spec["sep"]))
-    return rows[1:]
+    return landing_rows(path)[1]
 
 
 def _rows_with_cells(out: Path, months: list[str]) -> pd.DataFrame:

@@ -54,14 +54,9 @@ def require_splink():
 
 
 def _read(path) -> pd.DataFrame:
-    frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig",
-                        usecols=lambda c: c in COLUMNS)
-    if "id" not in frame.columns:
-        raise ValueError(f"{path}: no 'id' column")
-    for c in COLUMNS:
-        if c not in frame.columns:
-            frame[c] = ""
-    return frame
+    from .api import read_canonical_csv  # reading the file contract; nothing of the engine
+
+    return read_canonical_csv(path, COLUMNS)
 
 
 def _text(s: pd.Series) -> pd.Series:
