@@ -342,6 +342,9 @@ class LinkResult:
 
 
 def _as_frame(df: pd.DataFrame) -> pd.DataFrame:
+    """``df`` with the index 0..n-1 (no copy of a million rows when it already has it)."""
+    if isinstance(df.index, pd.RangeIndex) and df.index.start == 0 and df.index.step == 1:
+        return df
     return df.reset_index(drop=True)
 
 

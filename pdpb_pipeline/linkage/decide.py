@@ -273,7 +273,10 @@ def choose_thresholds(a: np.ndarray, b: np.ndarray, weight: np.ndarray, prior: f
            "upper_source": "config" if upper is not None else "chosen",
            "lower_source": "config" if lower is not None else "chosen"}
     lo0 = lower if lower is not None else lower_floor
+    r = None
     if upper is None:
+        # (resolved once at upper 0: every row that can be a match is one; ``lower`` below
+        # reads the same resolution, only which matches fall under ``upper`` changes)
         r = resolve(a, b, weight, prior, rec, 0.0, lo0, capped, nik_level)
         p = np.sort(r.probability[r.chosen[r.decision == MATCH]])[::-1]
         upper = 1.0
@@ -289,8 +292,10 @@ def choose_thresholds(a: np.ndarray, b: np.ndarray, weight: np.ndarray, prior: f
         out["expected_wrong_share"] = float(np.mean(1.0 - p[p >= upper])) if (p >= upper).any() else 0.0
     if lower is None:
         lower = lo0
-        r = resolve(a, b, weight, prior, rec, upper, lower, capped, nik_level)
-        q = np.sort(r.on_roll[r.decision == REVIEW])[::-1]   # what ``lower`` is compared with
+        r = resolve(a, b, weight, prior, rec, upper, lower, capped, nik_level) if r is None else r
+        # the reviews at ``upper``: the rows not matchable, and the matchable ones below it
+        review = (r.decision != MATCH) | (r.probability[r.chosen] < upper)
+        q = np.sort(r.on_roll[review])[::-1]   # what ``lower`` is compared with
         room = int(np.floor(review_budget * n_rows))
         if len(q) > room:
             # keep the ``room`` most probable reviews: lower = just above the first one left out
