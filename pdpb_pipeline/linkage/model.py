@@ -114,6 +114,10 @@ def fit(levels: np.ndarray, max_iter: int = 200, tol: float = 1e-7, lam: float =
     pats, counts = _patterns(levels)
     nlev = [len(c.levels) - 1 for c in COMPARISONS]
     active = active or [True] * len(nlev)
+    if not len(pats):  # no pairs: nothing to learn, the starting (or given) values stand
+        m = [_init(n, True) for n in nlev] if fixed_m is None else [x.copy() for x in fixed_m]
+        u = fixed_u or prior_u or [_init(n, False) for n in nlev]
+        return FSModel(m=m, u=[x.copy() for x in u], lam=lam)
     m = [_init(n, True) for n in nlev] if fixed_m is None else [x.copy() for x in fixed_m]
     if fixed_u is not None:
         u = [x.copy() for x in fixed_u]
