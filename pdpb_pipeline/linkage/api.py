@@ -229,7 +229,7 @@ def _score(rec: Records, pairs: blocking.Pairs, config: LinkConfig, tf_rows: np.
     else:
         odds = (f := row_share(pairs.a, total, n_left, n_right)) / ((1 - f) * max(n_right, 1))
     fs.pair_prior = float(odds / (1 + odds))
-    return Scored(pairs, levels, w, tf, total, _posterior(fs, total), fs, capped)
+    return Scored(pairs, levels, w, tf, total, _pair_probability(fs, total), fs, capped)
 
 
 def _weigh(rec: Records, fs: model.FSModel, pairs: blocking.Pairs, levels: np.ndarray,
@@ -258,7 +258,7 @@ def _weigh(rec: Records, fs: model.FSModel, pairs: blocking.Pairs, levels: np.nd
     return w, tf, total, capped
 
 
-def _posterior(fs: model.FSModel, total: np.ndarray) -> np.ndarray:
+def _pair_probability(fs: model.FSModel, total: np.ndarray) -> np.ndarray:
     """Probability of pairs from their total weight and the model's pair prior."""
     return 1.0 / (1.0 + np.exp2(-np.clip(total + fs.prior_weight, -60, 60)))
 

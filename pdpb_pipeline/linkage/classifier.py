@@ -72,7 +72,7 @@ class FellegiSunterClassifier(_base.BaseClassifier):
 
     def score_pairs(self, pairs: blocking.Pairs, levels: np.ndarray):
         """Weights and probabilities of pairs under the fitted model (the fitted pairs: as fitted)."""
-        from .api import Scored, _posterior, _weigh
+        from .api import Scored, _pair_probability, _weigh
 
         if self.model_ is None:
             raise LearningError("FellegiSunterClassifier is not fitted; call fit first")
@@ -81,7 +81,7 @@ class FellegiSunterClassifier(_base.BaseClassifier):
                 pairs.b, s.pairs.b) and np.array_equal(levels, s.levels):
             return s
         w, tf, total, capped = _weigh(self.rec, self.model_, pairs, levels, self.config, self.right)
-        return Scored(pairs, levels, w, tf, total, _posterior(self.model_, total), self.model_, capped)
+        return Scored(pairs, levels, w, tf, total, _pair_probability(self.model_, total), self.model_, capped)
 
     def resolve(self, scored) -> decide.Resolved:
         """One decision per left row (``decide.resolve``, with the thresholds chosen from these
