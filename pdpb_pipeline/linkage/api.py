@@ -215,7 +215,9 @@ def _score(rec: Records, pairs: blocking.Pairs, config: LinkConfig, tf_rows: np.
         # ... and how often a source's NIK is someone else's (u of NIK agreement per source)
         per_group = np.bincount(rec.group[left], minlength=len(rec.groups))
         model.fit_group_u(s1, rec.group[pairs.a[same_nik]], fs, off_nik, per_group, len(tf_rows))
-    w, tf, total, capped = _weigh(rec, fs, pairs, levels, config, tf_rows)
+    dob_typed = levels[:, DOB].copy()
+    dob_typed[same_nik] = s1[:, DOB]
+    w, tf, total, capped = _weigh(rec, fs, pairs, levels, config, tf_rows, dob_typed)
     # The prior of a pair. Per feed row the hypotheses are "not on the roll" (1 - f) and "is roll
     # record j" (f / N each), f being the share of feed rows on the roll; the odds of one pair
     # are f / ((1 - f) N). The weights (u from random pairs) count the blocking agreement
@@ -233,9 +235,13 @@ def _score(rec: Records, pairs: blocking.Pairs, config: LinkConfig, tf_rows: np.
 
 
 def _weigh(rec: Records, fs: model.FSModel, pairs: blocking.Pairs, levels: np.ndarray,
-           config: LinkConfig, tf_rows: np.ndarray
+           config: LinkConfig, tf_rows: np.ndarray, dob_typed: np.ndarray | None = None
            ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Weights of pairs under a fitted model: (per comparison, name frequency, total, capped)."""
+    """Weights of pairs under a fitted model: (per comparison, name frequency, total, capped).
+
+    ``dob_typed``: the birth-date levels with the dates as typed where the NIK is shared (the
+    shared NIK encodes the holder's date and would vouch for it), for the guards; computed here
+    when not given."""
     ref = rec.name_sorted_code[tf_rows]
     ref = ref[ref >= 0]
     if len(ref):
@@ -247,11 +253,9 @@ def _weigh(rec: Records, fs: model.FSModel, pairs: blocking.Pairs, levels: np.nd
                              config.tf_min, config.tf_max)
     group = rec.group[pairs.a] if fs.group_m is not None else None
     w, total, _ = model.score(fs, levels, tf, group)
-    # where the NIK is shared, the guards read the dates as typed (the shared NIK encodes the
-    # holder's date and would vouch for it)
-    dob_typed = levels[:, DOB].copy()
-    same_nik = np.flatnonzero(levels[:, NIK] == 0)
-    if len(same_nik):
+    if dob_typed is None:
+        dob_typed = levels[:, DOB].copy()
+        same_nik = np.flatnonzero(levels[:, NIK] == 0)
         dob_typed[same_nik] = compare.date_levels(rec, pairs.a[same_nik], pairs.b[same_nik], use_nik=False)
     total, _, capped = decide.guards(
         levels, w, total, 0.0, pairs.a, rec.nik_is16[pairs.a] & rec.nik_is16[pairs.b], dob_typed)

@@ -210,36 +210,41 @@ def resolve(a: np.ndarray, b: np.ndarray, weight: np.ndarray, prior: float, rec:
     if len(dup):
         head = top[~grp_first]
         fa_d, fa_h = a[best[dup]], a[best[head]]
-        # one person reported twice (two agencies, or a repeated row with other noise): the two
-        # feed rows agree with each other on name and birth date and their NIKs do not disagree
+        # one person reported twice (two agencies, or a repeated row with other noise)
         from .compare import compare
         lv, _ = compare(rec, fa_d, fa_h)
-        nik, nama, dob, sex, hh = (lv[:, col(c)] for c in
-                                   ("nik", "nama", "tanggal_lahir", "jenis_kelamin", "rumah_tangga"))
-        same_person = (nama <= NAME_SIMILAR) & (sex != level("jenis_kelamin", "beda")) & (
-            (nik == NIK_SAME)
-            | (np.isin(nik, levels_of("nik", "salah_satu_digit", "excel_terpotong", "kosong")) & (dob <= DOB_CLOSE))
-            | (np.isin(nik, levels_of("nik", "serial_beda_satu_digit", "serial_beda")) & (nama <= 1)
-               & (dob == 0)))
-        # ... a birth date left blank in one of them: a NIK a digit apart in the same household
-        # (a serial a digit apart only with the very same name: twins get consecutive serials)
-        same_person |= ((dob == DOB_EMPTY) & (hh <= HOUSEHOLD_SAME) & (sex != level("jenis_kelamin", "beda"))
-                        & ((np.isin(nik, levels_of("nik", "salah_satu_digit", "excel_terpotong"))
-                            & (nama <= NAME_SIMILAR))
-                           | ((nik == level("nik", "serial_beda_satu_digit"))
-                              & (nama <= level("nama", "ejaan_atau_urutan")))))
-        # ... or the very same name and birth date in the same household, whatever the NIKs say
-        # (a relative's NIK, one not on the roll: a child's): nobody shares both with a relative
-        same_person |= ((nama <= level("nama", "ejaan_atau_urutan")) & (dob == 0)
-                        & (hh <= HOUSEHOLD_SAME) & (sex != level("jenis_kelamin", "beda")))
-        if nik_level is not None:
-            relative = (nik_level[best[dup]] == NIK_MEMBER) | (nik_level[best[head]] == NIK_MEMBER)
-            same_person |= relative & (nama <= NAME_SIMILAR) & (dob <= DOB_CLOSE) & (
-                sex != level("jenis_kelamin", "beda"))
+        relative = None if nik_level is None else (
+            (nik_level[best[dup]] == NIK_MEMBER) | (nik_level[best[head]] == NIK_MEMBER))
+        same_person = _one_person(lv, relative)
         demote = dup[~same_person]
         decision[demote] = REVIEW
         reason[demote] = "roll record also claimed by another feed row"
     return Resolved(best, decision, reason, post, on_roll)
+
+
+def _one_person(lv: np.ndarray, relative: np.ndarray | None) -> np.ndarray:
+    """Two feed rows (their level vector ``lv``) that are one person reported twice: their sexes
+    do not differ, and the same NIK with a similar name; a NIK typed wrong (or none) with a
+    similar name and a close birth date; a serial a digit or more apart with the same name and
+    birth date; in the same household a blank birth date with a NIK a digit apart (a serial only
+    with the same name: twins get consecutive serials), or the same name and birth date whatever
+    the NIKs (a relative's NIK, one not on the roll: a child's; nobody shares both with a
+    relative); or, one row carrying a relative's NIK (``relative``), a similar name and a close
+    birth date."""
+    nik, nama, dob, sex, hh = (lv[:, col(c)] for c in
+                               ("nik", "nama", "tanggal_lahir", "jenis_kelamin", "rumah_tangga"))
+    similar, same_name = nama <= NAME_SIMILAR, nama <= level("nama", "ejaan_atau_urutan")
+    same_home = hh <= HOUSEHOLD_SAME
+    typo = np.isin(nik, levels_of("nik", "salah_satu_digit", "excel_terpotong"))
+    one = ((similar & (nik == NIK_SAME))
+           | (similar & (typo | (nik == NIK_EMPTY)) & (dob <= DOB_CLOSE))
+           | (same_name & np.isin(nik, levels_of("nik", "serial_beda_satu_digit", "serial_beda")) & (dob == 0))
+           | (same_home & (dob == DOB_EMPTY)
+              & ((typo & similar) | ((nik == level("nik", "serial_beda_satu_digit")) & same_name)))
+           | (same_home & same_name & (dob == 0)))
+    if relative is not None:
+        one |= relative & similar & (dob <= DOB_CLOSE)
+    return one & (sex != level("jenis_kelamin", "beda"))
 
 
 def pair_upper(prob: np.ndarray, config) -> float:
