@@ -83,7 +83,7 @@ def run(
     except sa.exc.DBAPIError as error:  # between two runs of a range, outside any step
         if not lost_connection(str(error.orig)):
             raise
-        typer.echo(f"error: {LOST} ({str(error.orig).strip().splitlines()[0]})", err=True)
+        typer.echo(_masked(f"error: {LOST} ({str(error.orig).strip().splitlines()[0]})"), err=True)
         raise typer.Exit(1) from None
     failed = False
     for outcome in outcomes:
