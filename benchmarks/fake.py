@@ -100,7 +100,7 @@ def _mangle_name(name: str, rng: np.random.Generator) -> str:
 
 def make_case(voters: int, feed: int, seed: int = 1, regency: str = "32.01"):
     """(roll, feed, truth): truth maps feed id -> roll id ('' for a person not on the roll)."""
-    from pdpb_pipeline.regions import desa_of
+    from pdpb_pipeline.domain.regions import desa_of
 
     rng = np.random.default_rng(seed)
     desa_codes = [d.code for d in desa_of(regency)]

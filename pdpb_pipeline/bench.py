@@ -126,9 +126,9 @@ def _run_cycle(folder: str, month: str) -> dict:
 
     from .definitions import build_definitions
     from .resources.warehouse import Warehouse
-    from .runner import ensure_baseline, run_regency
+    from .cli.runner import ensure_baseline, run_regency
     from .scoring import score_month
-    from .settings import Settings
+    from .resources.settings import Settings
 
     settings = Settings.from_env()
     settings = Settings(**(vars(settings) | {"landing_dir": Path(folder), "output_dir": work / "published",

@@ -15,7 +15,7 @@ from .resources.bulan_awal import BulanAwal
 from .resources.landing import LandingZone
 from .resources.warehouse import Warehouse
 from .sensors import build_landing_sensor
-from .settings import Settings
+from .resources.settings import Settings
 
 MONTHLY_JOB = "pdpb_bulanan"
 BASELINE_JOB = "pdpb_dpt_awal"

@@ -16,7 +16,7 @@ from collections import OrderedDict
 import pandas as pd
 import sqlalchemy as sa
 
-from . import schema
+from .domain import schema
 from .feeds.ingest import month_end
 from .resources.warehouse import Warehouse
 from .roll import store

@@ -16,8 +16,8 @@ from dagster import (
     StaticPartitionsDefinition,
 )
 
-from . import regions
-from .settings import Settings
+from .domain import regions
+from .resources.settings import Settings
 
 
 def enabled_regencies(settings: Settings) -> list[str]:

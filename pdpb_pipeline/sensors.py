@@ -12,7 +12,7 @@ import json
 
 from dagster import DefaultSensorStatus, RunRequest, SensorEvaluationContext, SkipReason, sensor
 
-from .nik import mask_text
+from .domain.nik import mask_text
 from .partitions import Partition
 from .resources.landing import LandingZone
 

@@ -250,7 +250,7 @@ def run_month(zone: Path, regency: str, month: str, tmp: Path, monkeypatch, *, e
     import pdpb_pipeline.definitions as definitions
 
     importlib.reload(definitions)  # the CLI's definitions, built from the environment above
-    from pdpb_pipeline.cli import app
+    from pdpb_pipeline.cli.app import app
 
     runner = CliRunner()
     results, texts = {}, {}

@@ -25,7 +25,7 @@ from pathlib import Path
 
 PRELOAD = ["pandas", "pyarrow.parquet", "sqlalchemy", "dagster", "great_expectations", "openpyxl",
            "pdpb_pipeline.assets.roll", "pdpb_pipeline.assets.feeds", "pdpb_pipeline.assets.linkage",
-           "pdpb_pipeline.assets.baseline", "pdpb_pipeline.assets.landing", "pdpb_pipeline.cli"]
+           "pdpb_pipeline.assets.baseline", "pdpb_pipeline.assets.landing", "pdpb_pipeline.cli.app"]
 
 _context = None
 
@@ -46,7 +46,7 @@ def _main(argv: list[str], env: dict[str, str], out: str, err: str) -> None:
         handle = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
         os.dup2(handle, fd)
         os.close(handle)
-    from pdpb_pipeline.cli import app
+    from pdpb_pipeline.cli.app import app
 
     code = 0
     try:

@@ -24,7 +24,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from pdpb_pipeline import atomic_folder, publish  # noqa: E402
+from pdpb_pipeline.output import atomic_folder, publish  # noqa: E402
 from tests.test_publish_speed_safe import MONTH, REFERENCE, REGENCY, _publish_inputs, _roll  # noqa: E402
 
 

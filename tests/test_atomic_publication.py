@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from pdpb_pipeline import atomic_folder, publish
+from pdpb_pipeline.output import atomic_folder, publish
 from pdpb_pipeline.roll import penarikan
 
 from .test_publish_speed_safe import MONTH, REGENCY, _publish, _roll

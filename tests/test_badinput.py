@@ -16,7 +16,7 @@ from pdpb_pipeline.feeds.ingest import HARMLESS, REASONS, WARNINGS, ingest
 from pdpb_pipeline.feeds.spec import agency_of
 from pdpb_pipeline.resources.landing import FILE_SUFFIXES, LandingZone
 from pdpb_pipeline.resources.warehouse import Warehouse
-from pdpb_pipeline.settings import Settings
+from pdpb_pipeline.resources.settings import Settings
 
 from .badinput.cases import CASES, MONTH, NIKS, REGENCY, Case
 

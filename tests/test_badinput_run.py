@@ -12,12 +12,12 @@ import pandas as pd
 import pytest
 from dagster import DagsterInstance
 
-from pdpb_pipeline import schema
+from pdpb_pipeline.domain import schema
 from pdpb_pipeline.definitions import build_definitions
 from pdpb_pipeline.feeds.spec import agency_of
 from pdpb_pipeline.resources.warehouse import Warehouse
-from pdpb_pipeline.runner import run_regency
-from pdpb_pipeline.settings import Settings
+from pdpb_pipeline.cli.runner import run_regency
+from pdpb_pipeline.resources.settings import Settings
 
 from .badinput.cases import CASES, MONTH, NIKS, REGENCY, nik
 

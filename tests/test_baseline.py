@@ -13,8 +13,8 @@ from pdpb_pipeline.assets.baseline import load_baseline_file
 from pdpb_pipeline.definitions import build_definitions
 from pdpb_pipeline.resources.landing import LandingZone
 from pdpb_pipeline.resources.warehouse import Warehouse
-from pdpb_pipeline.runner import baseline_is_current, ensure_baseline, run_regency
-from pdpb_pipeline.settings import Settings
+from pdpb_pipeline.cli.runner import baseline_is_current, ensure_baseline, run_regency
+from pdpb_pipeline.resources.settings import Settings
 
 REGENCY = "36.73"
 

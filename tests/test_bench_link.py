@@ -85,7 +85,7 @@ def test_benchmark_runs_pdpb_link_and_splink_on_one_generated_case(tmp_path):
 def test_cli_bench_link_rejects_an_unknown_peer_and_profile():
     from typer.testing import CliRunner
 
-    from pdpb_pipeline.cli import app
+    from pdpb_pipeline.cli.app import app
 
     out = CliRunner().invoke(app, ["bench", "link", "--voters", "5000", "--peer", "dedupe"])
     assert out.exit_code != 0 and "splink" in out.output

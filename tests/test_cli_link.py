@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from pdpb_pipeline.cli import app
+from pdpb_pipeline.cli.app import app
 from pdpb_pipeline.synth import SynthConfig, generate
 
 

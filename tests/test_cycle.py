@@ -20,9 +20,9 @@ from pdpb_pipeline import monthly
 from pdpb_pipeline.definitions import build_definitions
 from pdpb_pipeline.resources.warehouse import Warehouse
 from pdpb_pipeline.roll import snapshot, store
-from pdpb_pipeline.runner import RunError, run_regency
+from pdpb_pipeline.cli.runner import RunError, run_regency
 from pdpb_pipeline.scoring import score_month
-from pdpb_pipeline.settings import Settings
+from pdpb_pipeline.resources.settings import Settings
 from pdpb_pipeline.synth import SynthConfig, generate
 
 REGENCY = "36.73"
@@ -155,7 +155,7 @@ def test_explain_follows_a_voter_back_to_the_agency_row(cycle, monkeypatch):
     voter = change["voter_id"].iloc[0]
     nik = warehouse.read("SELECT nik FROM dpb WHERE id = :v", {"v": voter})["nik"].iloc[0]
     monkeypatch.setenv("PDPB_WAREHOUSE_URL", settings.warehouse_url)
-    from pdpb_pipeline.cli import app
+    from pdpb_pipeline.cli.app import app
 
     by_nik = CliRunner().invoke(app, ["explain", "--regency", REGENCY], input=nik + "\n")  # NIK on stdin
     by_id = CliRunner().invoke(app, ["explain", "--regency", REGENCY, "--id", voter])
@@ -233,7 +233,7 @@ def test_large_kecamatan_is_split_at_excel_row_limit(tmp_path, monkeypatch):
     """A kecamatan with more voters than an Excel sheet holds gets a second sheet, no row lost."""
     from openpyxl import load_workbook
 
-    from pdpb_pipeline import xlsx
+    from pdpb_pipeline.output import xlsx
 
     frame = pd.DataFrame({"id": [f"V{i}" for i in range(25)], "nama": "SITI"})
     sheets = [xlsx.Sheet(f"DPB {i + 1}" if i else "DPB", list(frame.columns), part, ["JUDUL"])

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from pdpb_pipeline import dates, schema
+from pdpb_pipeline.domain import dates, schema
 from pdpb_pipeline.linkage import normalize as nz
 from pdpb_pipeline.linkage.prepare import prepare
 

@@ -9,8 +9,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from pdpb_pipeline import schema
-from pdpb_pipeline.nik import build_nik
+from pdpb_pipeline.domain import schema
+from pdpb_pipeline.domain.nik import build_nik
 from pdpb_pipeline.roll import rules, status
 from pdpb_pipeline.roll.apply import apply
 
@@ -279,8 +279,8 @@ def test_bars_set_in_one_month_refuse_a_village_list_addition_the_next(tmp_path,
 
     from pdpb_pipeline.definitions import build_definitions
     from pdpb_pipeline.resources.warehouse import Warehouse
-    from pdpb_pipeline.runner import run_regency
-    from pdpb_pipeline.settings import Settings
+    from pdpb_pipeline.cli.runner import run_regency
+    from pdpb_pipeline.resources.settings import Settings
 
     from .feedfiles import write_csv
 

@@ -9,12 +9,12 @@ from pathlib import Path
 import pytest
 from dagster import DagsterInstance, build_sensor_context
 
-from pdpb_pipeline import nik as nikmod
-from pdpb_pipeline import schema
+from pdpb_pipeline.domain import nik as nikmod
+from pdpb_pipeline.domain import schema
 from pdpb_pipeline.definitions import build_definitions
 from pdpb_pipeline.resources.warehouse import Warehouse
-from pdpb_pipeline.runner import run_regency
-from pdpb_pipeline.settings import Settings
+from pdpb_pipeline.cli.runner import run_regency
+from pdpb_pipeline.resources.settings import Settings
 
 from .feedfiles import write_csv, write_xlsx
 
@@ -109,7 +109,7 @@ def test_broken_file_stops_the_partition_and_quarantine_explains(tmp_path, sqlit
     monkeypatch.setenv("PDPB_WAREHOUSE_URL", sqlite_url)
     from typer.testing import CliRunner
 
-    from pdpb_pipeline.cli import app
+    from pdpb_pipeline.cli.app import app
 
     printed = CliRunner().invoke(app, ["quarantine", "--regency", REGENCY, "--month", "2026-01"])
     assert printed.exit_code == 0

@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from pdpb_pipeline import nik as nikmod
+from pdpb_pipeline.domain import nik as nikmod
 from pdpb_pipeline.feeds.ingest import ingest
 from pdpb_pipeline.feeds.spec import AGENCIES, BY_KEY, agency_of, normalize_words
 
@@ -175,7 +175,7 @@ def test_files_are_matched_to_agencies_by_name():
 
 
 def test_feed_and_dpt_read_the_same_date_text_the_same_way(tmp_path):
-    from pdpb_pipeline import schema
+    from pdpb_pipeline.domain import schema
     from pdpb_pipeline.assets.baseline import load_baseline_file
 
     texts = ["07-05-1990", "7 Mei 1990", "1990-05-07", str(excel_serial(dt.date(1990, 5, 7))), "05-23-1990", "31-02-1990"]

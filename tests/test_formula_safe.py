@@ -16,8 +16,8 @@ import numpy as np
 import pandas as pd
 from openpyxl import load_workbook
 
-from pdpb_pipeline import publish, xlsx
-from pdpb_pipeline.fastio import formula_safe, write_csv
+from pdpb_pipeline.output import publish, xlsx
+from pdpb_pipeline.output.fastio import formula_safe, write_csv
 
 from .test_publish_speed_safe import _publish, _roll
 

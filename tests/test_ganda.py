@@ -13,15 +13,15 @@ import pandas as pd
 import pytest
 from dagster import DagsterInstance
 
-from pdpb_pipeline import schema
+from pdpb_pipeline.domain import schema
 from pdpb_pipeline.definitions import build_definitions
 from pdpb_pipeline.linkage import deduplicate
 from pdpb_pipeline.linkage.api import duplicates_of
 from pdpb_pipeline.linkage.prepare import prepare
 from pdpb_pipeline.resources.warehouse import Warehouse
 from pdpb_pipeline.roll import ganda, rules, store
-from pdpb_pipeline.runner import run_regency
-from pdpb_pipeline.settings import Settings
+from pdpb_pipeline.cli.runner import run_regency
+from pdpb_pipeline.resources.settings import Settings
 from pdpb_pipeline.synth import SynthConfig, generate
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))

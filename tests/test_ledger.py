@@ -11,14 +11,14 @@ import pytest
 from dagster import DagsterInstance, MultiPartitionKey
 from typer.testing import CliRunner
 
-from pdpb_pipeline.cli import app
+from pdpb_pipeline.cli.app import app
 from pdpb_pipeline.definitions import MONTHLY_JOB, build_definitions
 from pdpb_pipeline.partitions import Partition
 from pdpb_pipeline.resources.warehouse import Warehouse
 from pdpb_pipeline.roll import penarikan
-from pdpb_pipeline.runner import RunError, run_regency
-from pdpb_pipeline.settings import Settings, parse_start_months
-from pdpb_pipeline.status import month_lines
+from pdpb_pipeline.cli.runner import RunError, run_regency
+from pdpb_pipeline.resources.settings import Settings, parse_start_months
+from pdpb_pipeline.cli.status import month_lines
 from pdpb_pipeline.synth import SynthConfig, generate
 
 REGENCY = "36.73"

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from pdpb_pipeline.metadata import count_table, masked_preview
+from pdpb_pipeline.assets.metadata import count_table, masked_preview
 
 
 def _feed_rows() -> pd.DataFrame:

@@ -7,7 +7,7 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from pdpb_pipeline import nik
+from pdpb_pipeline.domain import nik
 
 
 def test_build_nik_encodes_region_birth_date_and_sex():
@@ -88,7 +88,7 @@ def test_a_mask_rule_showing_more_than_six_digits_or_malformed_is_refused(monkey
 
 
 def test_a_wrong_mask_rule_stops_the_process_when_settings_are_read(monkeypatch):
-    from pdpb_pipeline.settings import Settings
+    from pdpb_pipeline.resources.settings import Settings
 
     monkeypatch.setenv("PDPB_MASK_KEEP", "12,3")
     with pytest.raises(ValueError, match=r"PDPB_MASK_KEEP='12,3' would show 15 digits"):

@@ -6,10 +6,10 @@ import datetime as dt
 
 from dagster import DagsterInstance, MultiPartitionKey, build_schedule_context, validate_run_config
 
-from pdpb_pipeline import regions
+from pdpb_pipeline.domain import regions
 from pdpb_pipeline.definitions import BASELINE_JOB, MONTHLY_JOB, build_definitions
 from pdpb_pipeline.partitions import Partition
-from pdpb_pipeline.settings import Settings
+from pdpb_pipeline.resources.settings import Settings
 
 
 def _settings(tmp_path, regencies=()) -> Settings:

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import pytest
 
-from pdpb_pipeline import atomic_folder, publish
+from pdpb_pipeline.output import atomic_folder, publish
 
 from .publication_worker import roll_pair
 from .test_publish_speed_safe import MONTH, REFERENCE, REGENCY, _publish_inputs

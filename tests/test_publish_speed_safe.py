@@ -17,7 +17,8 @@ import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
-from pdpb_pipeline import nik, publish, regions, xlsx
+from pdpb_pipeline.domain import nik, regions
+from pdpb_pipeline.output import publish, xlsx
 from pdpb_pipeline.roll.apply import CHANGE_COLUMNS
 from pdpb_pipeline.roll.recap import recap_by_desa
 from pdpb_pipeline.roll.rules import age_on
@@ -108,7 +109,7 @@ def test_xlsx_is_byte_identical_across_runs_and_part_sizes(tmp_path, monkeypatch
 
 
 def test_write_csv_quotes_like_the_csv_module(tmp_path):
-    from pdpb_pipeline.fastio import write_csv
+    from pdpb_pipeline.output.fastio import write_csv
 
     columns = {"a,b": ["x", "y,z", 'say "hi"', "two\nlines", "", None], "n": np.arange(6), "s": list("uvwxyz")}
     columns["late_none"] = ["v"] * 5 + [None]

@@ -17,7 +17,8 @@ import sqlalchemy as sa
 from dagster import DagsterInstance, DagsterRunStatus
 from dagster._core.test_utils import create_run_for_test
 
-from pdpb_pipeline import monthly, schema
+from pdpb_pipeline import monthly
+from pdpb_pipeline.domain import schema
 from pdpb_pipeline.resources import regency_lock
 from pdpb_pipeline.resources.warehouse import Warehouse
 from pdpb_pipeline.roll import store

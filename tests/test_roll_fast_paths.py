@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from pdpb_pipeline import schema
+from pdpb_pipeline.domain import schema
 from pdpb_pipeline.roll import recap, rules
 from pdpb_pipeline.roll.apply import apply
 

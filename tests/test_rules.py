@@ -6,8 +6,8 @@ import datetime as dt
 
 import pandas as pd
 
-from pdpb_pipeline import schema
-from pdpb_pipeline.nik import build_nik
+from pdpb_pipeline.domain import schema
+from pdpb_pipeline.domain.nik import build_nik
 from pdpb_pipeline.roll import rules
 from pdpb_pipeline.roll.apply import apply
 

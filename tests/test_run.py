@@ -10,11 +10,11 @@ import pytest
 from dagster import DagsterInstance, DagsterRunStatus, RunsFilter
 from typer.testing import CliRunner
 
-from pdpb_pipeline import schema
+from pdpb_pipeline.domain import schema
 from pdpb_pipeline.definitions import build_definitions
 from pdpb_pipeline.resources.warehouse import Warehouse
-from pdpb_pipeline.runner import RunError, month_range, run_regency
-from pdpb_pipeline.settings import Settings
+from pdpb_pipeline.cli.runner import RunError, month_range, run_regency
+from pdpb_pipeline.resources.settings import Settings
 
 from .feedfiles import write_xlsx
 
@@ -145,7 +145,7 @@ def test_cli_exit_codes(tmp_path, sqlite_url, monkeypatch):
     import pdpb_pipeline.definitions as definitions
 
     importlib.reload(definitions)
-    from pdpb_pipeline.cli import app
+    from pdpb_pipeline.cli.app import app
 
     runner = CliRunner()
     ok = runner.invoke(app, ["run", "--regency", "3673", "--month", "2026-01"])

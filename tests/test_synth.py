@@ -13,7 +13,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from pdpb_pipeline import nik, regions, schema
+from pdpb_pipeline.domain import nik, regions, schema
 from pdpb_pipeline.synth import SynthConfig, generate
 from pdpb_pipeline.synth.agencies import AGENCIES
 from pdpb_pipeline.synth.noise import EXCEL_EPOCH

@@ -4,7 +4,7 @@ import pandas as pd
 
 from pdpb_pipeline.feeds.parse import clean_names
 from pdpb_pipeline.linkage.prepare import prepare
-from pdpb_pipeline.transliterate import spell
+from pdpb_pipeline.domain.transliterate import spell
 
 
 def _person(**values) -> pd.DataFrame:

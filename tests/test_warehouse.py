@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 import sqlalchemy as sa
 
-from pdpb_pipeline import schema
+from pdpb_pipeline.domain import schema
 from pdpb_pipeline.resources.warehouse import Warehouse
 
 

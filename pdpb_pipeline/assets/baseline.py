@@ -25,8 +25,8 @@ from dagster import (
 )
 
 from .. import __version__ as CODE_VERSION
-from .. import dates, schema
-from ..metadata import count_table, masked_preview
+from ..domain import dates, schema
+from .metadata import count_table, masked_preview
 from ..resources.landing import LandingZone, sha256
 from ..linkage import LinkConfig, deduplicate
 from ..resources.warehouse import Warehouse

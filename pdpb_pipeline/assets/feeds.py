@@ -28,8 +28,8 @@ from ..feeds import expectations
 from ..feeds.ingest import HARMLESS, REASONS, FeedResult, ingest, month_end
 from ..feeds.reader import ReadLimits
 from ..feeds.spec import AGENCIES, AgencySpec, agency_of
-from ..metadata import count_table, masked_preview
-from ..nik import mask_text
+from .metadata import count_table, masked_preview
+from ..domain.nik import mask_text
 from ..partitions import Partition
 from ..resources import regency_lock
 from ..resources.landing import LandingZone

@@ -21,7 +21,7 @@ from dagster import (
 )
 
 from .. import __version__ as CODE_VERSION
-from ..nik import mask_text
+from ..domain.nik import mask_text
 from ..partitions import Partition
 from ..resources import regency_lock
 from ..resources.landing import LandingZone, sha256

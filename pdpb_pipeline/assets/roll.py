@@ -26,17 +26,18 @@ from dagster import (
 )
 
 from .. import __version__ as CODE_VERSION
-from .. import monthly, schema
-from ..metadata import count_table
+from .. import monthly
+from ..domain import schema
+from .metadata import count_table
 from ..partitions import Partition
-from ..publish import publish
+from ..output.publish import publish
 from ..resources import regency_lock
 from ..resources.bulan_awal import BulanAwal
 from ..resources.warehouse import Warehouse
 from ..roll import ganda, penarikan, recap, rules, store
 from ..roll import status as standing
 from ..roll.apply import apply
-from ..settings import Settings
+from ..resources.settings import Settings
 from .common import PREVIOUS_MONTH, baseline_dep
 from .linkage import GANDA, KEPUTUSAN
 

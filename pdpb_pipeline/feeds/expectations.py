@@ -18,7 +18,7 @@ from pathlib import Path
 import pandas as pd
 from dagster import AssetCheckResult, AssetCheckSeverity, AssetCheckSpec, AssetKey, MetadataValue
 
-from ..nik import mask_text
+from ..domain.nik import mask_text
 
 DEFAULT_DIR = Path(__file__).resolve().parents[2] / "expectations"
 

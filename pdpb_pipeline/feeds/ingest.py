@@ -29,8 +29,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .. import nik as nikmod
-from .. import dates, regions, schema
+from ..domain import nik as nikmod
+from ..domain import dates, regions, schema
 from . import parse
 from .reader import ReadLimits, UnreadableFile, read_table
 from .spec import AgencySpec, normalize_header

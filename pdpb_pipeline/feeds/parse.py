@@ -10,7 +10,7 @@ import re
 
 import pandas as pd
 
-from ..transliterate import to_ascii
+from ..domain.transliterate import to_ascii
 
 SEX = {"L": "L", "LK": "L", "LAKI LAKI": "L", "LAKI": "L", "PRIA": "L", "M": "L", "MALE": "L", "1": "L",
        "P": "P", "PR": "P", "PEREMPUAN": "P", "WANITA": "P", "W": "P", "F": "P", "FEMALE": "P", "2": "P"}

@@ -7,7 +7,7 @@ import io
 import pandas as pd
 import sqlalchemy as sa
 
-from ..nik import mask_text
+from ..domain.nik import mask_text
 from ..resources.warehouse import Warehouse
 from .ingest import REASONS
 

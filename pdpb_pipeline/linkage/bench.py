@@ -55,7 +55,7 @@ def generate_case(voters: int, seed: int, work: Path, months: int = 3, profile: 
     gen = work / "gen"
     if not (gen / "truth" / REGENCY / "meta.json").exists() or not any(
             (gen / "truth" / REGENCY).glob("*-*.csv")):
-        from pdpb_pipeline.synth import SynthConfig, generate
+        from ..synth import SynthConfig, generate
 
         extra = {}
         if profile != "typical":  # the field is new: a generator without it still runs `typical`
@@ -69,9 +69,9 @@ def generate_case(voters: int, seed: int, work: Path, months: int = 3, profile: 
 
 def ingest_month(gen: Path, month: str) -> pd.DataFrame:
     """The month's feed as the pipeline builds it: every agency's accepted rows, no coktas."""
-    from pdpb_pipeline.feeds.ingest import ingest
-    from pdpb_pipeline.feeds.spec import AGENCIES, agency_of
-    from pdpb_pipeline.resources.landing import LandingZone
+    from ..feeds.ingest import ingest
+    from ..feeds.spec import AGENCIES, agency_of
+    from ..resources.landing import LandingZone
 
     files = LandingZone(root=str(gen)).files(REGENCY, month)
     parts = []
@@ -99,7 +99,7 @@ def build_feeds(voters: int, seed: int, work: Path, months: int = 3, profile: st
 
     ``month1``: the first month's feed; ``padded`` (when the first month has fewer than
     ``voters // 50`` rows): the months concatenated up to that many rows."""
-    from pdpb_pipeline import schema
+    from ..domain import schema
 
     meta_path = work / "feeds.json"
     if meta_path.exists():

@@ -11,8 +11,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ..dates import date_parts
-from ..transliterate import to_ascii_values
+from ..domain.dates import date_parts
+from ..domain.transliterate import to_ascii_values
 from . import normalize as nz
 
 FIELDS = ("id", "nik", "nkk", "nama", "tempat_lahir", "tanggal_lahir", "jenis_kelamin",

@@ -56,7 +56,7 @@ from pathlib import Path
 import sqlalchemy as sa
 from dagster import DagsterInstance, DagsterRunStatus
 
-from ..processes import alive
+from .processes import alive
 from .warehouse import LOST, LostWarehouse, Warehouse
 
 PROSES = "proses"  # pdpb run: the lock is held for the whole command

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .. import schema
+from ..domain import schema
 from .rules import APPLIED
 
 CHANGE_COLUMNS = (

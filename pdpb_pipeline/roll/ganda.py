@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from .. import schema
+from ..domain import schema
 from ..linkage.normalize import normalize_addresses
 from ..resources.warehouse import Warehouse
 from . import store

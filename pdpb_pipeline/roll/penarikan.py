@@ -29,7 +29,8 @@ from pathlib import Path
 import pandas as pd
 import sqlalchemy as sa
 
-from .. import atomic_folder, monthly
+from ..output import atomic_folder
+from .. import monthly
 from ..resources.warehouse import Warehouse
 from . import store
 

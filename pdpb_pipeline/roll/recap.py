@@ -12,8 +12,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .. import regions
-from ..schema import PEMILIH_BARU, TMS, UBAH_DATA
+from ..domain import regions
+from ..domain.schema import PEMILIH_BARU, TMS, UBAH_DATA
 
 KEYS = ["kode_desa", "jenis_kelamin"]
 PB_COLUMNS = [f"baru_{s}" for s in PEMILIH_BARU] + ["masuk_perbaikan"]

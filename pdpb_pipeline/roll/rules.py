@@ -19,11 +19,11 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from .. import schema
-from ..dates import ymd_of_datetimes
+from ..domain import schema
+from ..domain.dates import ymd_of_datetimes
 from ..feeds.spec import BY_KEY
 from ..linkage.normalize import normalize_name
-from ..nik import birth_and_sex, is_placeholder
+from ..domain.nik import birth_and_sex, is_placeholder
 from . import status
 
 if TYPE_CHECKING:

@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 
-from ..dates import parse_dates
+from ..domain.dates import parse_dates
 from ..feeds.spec import BY_KEY
 from ..resources.warehouse import Warehouse
 

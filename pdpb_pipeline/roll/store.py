@@ -16,7 +16,7 @@ import uuid
 import pandas as pd
 import sqlalchemy as sa
 
-from .. import schema
+from ..domain import schema
 from ..partitions import next_month, previous_month
 from ..resources.warehouse import Warehouse
 from . import snapshot

@@ -22,7 +22,7 @@ import pandas as pd
 
 from . import noise as Z
 from .config import SynthConfig
-from ..fastio import pad3, prefixed_ids
+from ..output.fastio import pad3, prefixed_ids
 from .places import Geo, addresses
 from .population import MARITAL, MENINGGAL, PENDUDUK, PINDAH, Persons, eligible_at, format_nik
 

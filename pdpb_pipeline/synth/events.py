@@ -24,7 +24,14 @@ from . import noise as Z
 from .config import SynthConfig
 from .places import Geo, addresses
 from .population import (
-    DAYS_PER_YEAR, LUAR, LUAR_NEGERI, MENINGGAL, PENDUDUK, PINDAH, Persons, add_years,
+    DAYS_PER_YEAR,
+    LUAR,
+    LUAR_NEGERI,
+    MENINGGAL,
+    PENDUDUK,
+    PINDAH,
+    Persons,
+    add_years,
     annual_death_prob,
 )
 

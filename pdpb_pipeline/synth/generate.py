@@ -23,16 +23,22 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .. import regions, schema
+from ..domain import regions, schema
 from .agencies import AGENCIES
 from .baseline import build_baseline, person_ids
 from .config import SynthConfig
 from .events import Simulation
-from ..fastio import pad3, prefixed_ids, write_csv
+from ..output.fastio import pad3, prefixed_ids, write_csv
 from .places import build_geo
 from .profiles import effective_config
 from .population import (
-    LUAR_NEGERI, MARITAL, NIK_SRC_NAMES, PENDUDUK, ROLE_NAMES, STATUS_NAMES, build_population,
+    LUAR_NEGERI,
+    MARITAL,
+    NIK_SRC_NAMES,
+    PENDUDUK,
+    ROLE_NAMES,
+    STATUS_NAMES,
+    build_population,
     format_nik,
 )
 from .writer import TRUTH_COLUMNS, ProfileFaults, build_rows, file_name, write_file

@@ -27,7 +27,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .. import schema
+from ..domain import schema
 
 
 def truth_dir(out_dir: Path | str, code: str) -> Path:

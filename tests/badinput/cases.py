@@ -29,7 +29,7 @@ from pathlib import Path
 
 from openpyxl import Workbook
 
-from pdpb_pipeline import nik as nikmod
+from pdpb_pipeline.domain import nik as nikmod
 from pdpb_pipeline.feeds.reader import ReadLimits
 
 from ..feedfiles import excel_serial, write_csv, write_xlsx

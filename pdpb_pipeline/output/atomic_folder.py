@@ -36,7 +36,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from .processes import alive
+from ..resources.processes import alive
 
 _AT_FDCWD = -100
 _RENAME_EXCHANGE = 2

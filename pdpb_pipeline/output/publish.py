@@ -22,11 +22,12 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from . import atomic_folder, regions
+from . import atomic_folder
+from ..domain import regions
 from .fastio import formula_safe, write_csv
-from .nik import mask_series
-from .roll.recap import desa_with_total, roll_up
-from .roll.rules import age_on
+from ..domain.nik import mask_series
+from ..roll.recap import desa_with_total, roll_up
+from ..roll.rules import age_on
 from .xlsx import Sheet, chunks, write_workbook
 
 BULAN = ("JANUARI", "FEBRUARI", "MARET", "APRIL", "MEI", "JUNI", "JULI", "AGUSTUS", "SEPTEMBER", "OKTOBER",

@@ -15,12 +15,12 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 from dagster import DagsterInstance, Definitions, MultiPartitionKey
 
-from .definitions import BASELINE_JOB, MONTHLY_JOB
-from .partitions import Partition
-from .resources import regency_lock
-from .resources.landing import LandingZone, sha256
-from .resources.warehouse import LOST, Warehouse, lost_connection
-from .roll import penarikan, store
+from ..definitions import BASELINE_JOB, MONTHLY_JOB
+from ..partitions import Partition
+from ..resources import regency_lock
+from ..resources.landing import LandingZone, sha256
+from ..resources.warehouse import LOST, Warehouse, lost_connection
+from ..roll import penarikan, store
 
 
 class RunError(Exception):

@@ -13,8 +13,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import regions
-from .feeds.reader import ReadLimits
+from ..domain import regions
+from ..feeds.reader import ReadLimits
 
 MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 
@@ -66,7 +66,7 @@ class Settings:
         start_month = os.environ.get("PDPB_START_MONTH", "2025-01")
         if not MONTH.match(start_month):
             raise ValueError(f"PDPB_START_MONTH={start_month!r} is not a month YYYY-MM")
-        from .nik import mask_rule
+        from ..domain.nik import mask_rule
 
         mask_rule()  # PDPB_MASK_KEEP is read where masking happens; a wrong value stops us here, at start-up
         return cls(

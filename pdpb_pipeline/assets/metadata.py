@@ -14,7 +14,7 @@ from __future__ import annotations
 import pandas as pd
 from dagster import MetadataValue
 
-from .nik import mask_series, mask_text
+from ..domain.nik import mask_series, mask_text
 
 PREVIEW_COLUMNS = ("id", "file_name", "row_number", "jenis_peristiwa", "nik", "nik_status", "nkk", "jenis_kelamin",
                    "kode_desa", "peringatan")

@@ -14,7 +14,7 @@ app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_
 
 
 def _regency(code: str) -> str:
-    from . import regions
+    from ..domain import regions
 
     try:
         return regions.normalize_regency(code)
@@ -24,7 +24,7 @@ def _regency(code: str) -> str:
 
 def _masked(text: str) -> str:
     """``text`` with every NIK or NKK in it masked: error messages may quote a cell of a file."""
-    from .nik import mask_text
+    from ..domain.nik import mask_text
 
     return mask_text(text)
 
@@ -42,7 +42,7 @@ def synth(
     profile: str = typer.Option("typical", help="Noise profile: clean, typical or hard (see README)"),
 ) -> None:
     """Generate a realistic synthetic regency: baseline DPT, agency files and the truth."""
-    from .synth import SynthConfig, generate
+    from ..synth import SynthConfig, generate
 
     try:
         cfg = SynthConfig(regency=_regency(regency), voters=voters, months=months, start=start, seed=seed,
@@ -68,8 +68,8 @@ def run(
 
     import sqlalchemy as sa
 
-    from .definitions import defs
-    from .resources.warehouse import LOST, lost_connection
+    from ..definitions import defs
+    from ..resources.warehouse import LOST, lost_connection
     from .runner import RunError, run_regency
 
     code = _regency(regency)
@@ -106,7 +106,7 @@ def run(
 def status(regency: str = typer.Option(..., help="Kemendagri regency code, e.g. 32.01")) -> None:
     """One line per month, from the regency's first month to the last complete month:
     published (voters, run id), withdrawn (when, act id) or pending."""
-    from .definitions import MONTHLY_JOB, defs
+    from ..definitions import MONTHLY_JOB, defs
     from .status import month_lines
 
     code = _regency(regency)
@@ -124,9 +124,9 @@ def quarantine(
     agency: str | None = typer.Option(None, help="Only this agency's rows"),
 ) -> None:
     """Print the quarantined rows of a regency's month as CSV (NIK and NKK masked)."""
-    from .feeds.quarantine import quarantine_csv
-    from .resources.warehouse import Warehouse
-    from .settings import Settings
+    from ..feeds.quarantine import quarantine_csv
+    from ..resources.warehouse import Warehouse
+    from ..resources.settings import Settings
 
     warehouse = Warehouse(url=Settings.from_env().warehouse_url)
     sys.stdout.write(quarantine_csv(warehouse, _regency(regency), month, agency))
@@ -138,8 +138,8 @@ def rekap(
     month: str = typer.Option(..., help="Month, YYYY-MM"),
 ) -> None:
     """Print a published month's recap totals and where its files are."""
-    from .settings import Settings
-    from .resources.warehouse import Warehouse
+    from ..resources.settings import Settings
+    from ..resources.warehouse import Warehouse
 
     settings = Settings.from_env()
     code = _regency(regency)
@@ -170,14 +170,14 @@ def link(
     """Link any two canonical-schema files: one output row per linked feed row (match or review),
     with its evidence. With --explain FEED_ID: why that row was (or was not) linked, step by step
     (NIK and NKK masked)."""
-    from .linkage import link_files
+    from ..linkage import link_files
 
     if explain is None and out is None:
         raise typer.BadParameter("give --out (the links CSV) or --explain FEED_ID", param_hint="--out")
     if explain is not None:
-        from .linkage import LinkConfig, link
-        from .linkage.api import read_link_csv
-        from .linkage.waterfall import waterfall
+        from ..linkage import LinkConfig, link
+        from ..linkage.api import read_link_csv
+        from ..linkage.waterfall import waterfall
 
         config = LinkConfig()
         feed_rows = read_link_csv(feed)
@@ -220,8 +220,8 @@ def explain(
     The full NIK is never printed.
     """
     from .explain import NotFound, clean_nik, history, voter_ids
-    from .resources.warehouse import Warehouse
-    from .settings import Settings
+    from ..resources.warehouse import Warehouse
+    from ..resources.settings import Settings
 
     if nik is not None and id is not None:
         raise typer.BadParameter("give either a NIK (standard input, --nik -) or --id, not both")
@@ -261,7 +261,7 @@ def bench_synth(
     dir: Path = typer.Option(BENCH_DIR, help="Where benchmark cases are kept"),
 ) -> None:
     """Time and peak memory of `pdpb synth` for a regency of N voters."""
-    from .bench import bench_synth as run
+    from ..bench import bench_synth as run
 
     _print_bench(run(dir, voters, months, seed))
 
@@ -273,7 +273,7 @@ def bench_feeds(
     dir: Path = typer.Option(BENCH_DIR, help="Where benchmark cases are kept"),
 ) -> None:
     """Time and peak memory to ingest and validate one month of every feed of a regency."""
-    from .bench import bench_feeds as run
+    from ..bench import bench_feeds as run
 
     _print_bench(run(dir, voters, seed))
 
@@ -304,7 +304,7 @@ def bench_link(
 ) -> None:
     """`pdpb link` (and a peer) on one case: precision, recall, F1, review share, wall time and
     peak memory side by side, a reliability table and the errors by noise token."""
-    from .linkage import bench
+    from ..linkage import bench
 
     if profile not in bench.PROFILES:
         raise typer.BadParameter(f"{profile!r}: one of {', '.join(bench.PROFILES)}", param_hint="--profile")
@@ -313,7 +313,7 @@ def bench_link(
     if case not in ("synth", "febrl4"):
         raise typer.BadParameter(f"{case!r}: synth or febrl4", param_hint="--case")
     if peer == "splink":
-        from .linkage.peer_splink import require_splink
+        from ..linkage.peer_splink import require_splink
 
         try:
             require_splink()
@@ -346,7 +346,7 @@ def bench_cycle(
     dpt_dmy_dates: float = typer.Option(0.0, min=0, max=1, help="Share of DPT birth dates written DD-MM-YYYY"),
 ) -> None:
     """Time and peak memory of a whole month of one regency (PDPB_WAREHOUSE_URL: the warehouse)."""
-    from .bench import bench_cycle as run
+    from ..bench import bench_cycle as run
 
     result = run(dir, voters, seed, dpt_blank_dates, dpt_dmy_dates)
     typer.echo(json.dumps(result, indent=2, default=str))

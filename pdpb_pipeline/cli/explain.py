@@ -13,8 +13,8 @@ import re
 import pandas as pd
 import sqlalchemy as sa
 
-from .nik import mask
-from .resources.warehouse import Warehouse
+from ..domain.nik import mask
+from ..resources.warehouse import Warehouse
 
 
 class NotFound(Exception):

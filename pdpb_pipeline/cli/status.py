@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from .resources.warehouse import Warehouse
-from .roll import penarikan
+from ..resources.warehouse import Warehouse
+from ..roll import penarikan
 from .runner import month_range
 
 
