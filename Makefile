@@ -13,10 +13,10 @@ export PDPB_START_MONTH ?= 2026-01
 
 .PHONY: install demo test ui clean
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml lab/pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev,bench]'
+	$(BIN)/pip install --quiet -e '.[dev]' -e './lab[splink]'   # the pipeline, and the lab: generator, benchmarks, Splink
 	touch $(STAMP)
 
 install: $(STAMP)

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pandas as pd
 import pytest
 
-from pdpb_pipeline.linkage import bench
+from pdpb_lab.bench import link as bench
 
 BASE = pd.DataFrame({"roll_id": ["R1", "R2", "R2b", "R3", "R4"],
                      "person_id": ["P1", "P2", "P2", "P3", "P4"]})   # R2b: the ganda copy of R2
@@ -63,7 +64,7 @@ def test_a_match_to_a_feed_row_not_on_the_roll_is_wrong():
 
 @pytest.mark.slow
 def test_benchmark_runs_pdpb_link_and_splink_on_one_generated_case(tmp_path):
-    r = bench.run(5_000, seed=2, workdir=tmp_path, peer="splink")
+    r = bench.run(5_000, seed=2, root=tmp_path, peer="splink")
     assert set(r["linkers"]) == {"pdpb", "splink"}
     n_feed = r["feed_rows"]
     assert n_feed == 100   # 5,000 // 50
@@ -76,7 +77,8 @@ def test_benchmark_runs_pdpb_link_and_splink_on_one_generated_case(tmp_path):
         assert sum(b["n"] for b in v["reliability"]) == len(links) == v["match"] + v["review"]
         assert sum(x["rows"] for x in v["by_noise"] if x["token"] == "(none)") <= n_feed
     assert r["linkers"]["splink"]["engine"]["feed_rows"] == n_feed
-    saved = json.loads((tmp_path / "bench_link.json").read_text())
+    assert Path(r["json"]).parent == tmp_path / "work" / "32.01-5000-3m-2" / "link"  # beside the one case cache
+    saved = json.loads(Path(r["json"]).read_text())
     assert saved["linkers"]["splink"]["f1"] == r["linkers"]["splink"]["f1"]
     text = bench.format_run(r)
     assert "splink" in text and "reliability" in text
@@ -96,8 +98,8 @@ def test_cli_bench_link_rejects_an_unknown_peer_and_profile():
 def test_without_splink_the_peer_says_how_to_install_it(monkeypatch):
     import sys
 
-    from pdpb_pipeline.linkage import peer_splink
+    from pdpb_lab.bench import peer_splink
 
-    monkeypatch.setitem(sys.modules, "splink", None)   # as if the `bench` extra were not installed
-    with pytest.raises(ImportError, match=r"\.\[bench\]"):
+    monkeypatch.setitem(sys.modules, "splink", None)   # as if the `splink` extra were not installed
+    with pytest.raises(ImportError, match=r"lab\[splink\]"):
         peer_splink.require_splink()

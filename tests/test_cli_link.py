@@ -7,7 +7,7 @@ import pytest
 from typer.testing import CliRunner
 
 from pdpb_pipeline.cli.app import app
-from pdpb_pipeline.synth import SynthConfig, generate
+from pdpb_lab.synth import SynthConfig, generate
 
 
 def test_link_command_file_contract(tmp_path):

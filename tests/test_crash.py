@@ -29,7 +29,7 @@ from pathlib import Path
 import pytest
 from dagster import DagsterEventType, DagsterInstance, DagsterRunStatus
 
-from pdpb_pipeline.synth import SynthConfig, generate
+from pdpb_lab.synth import SynthConfig, generate
 
 from . import pdpbproc
 from .state import assert_same_warehouse, published_files, warehouse_state

@@ -21,9 +21,9 @@ from pdpb_pipeline.definitions import build_definitions
 from pdpb_pipeline.resources.warehouse import Warehouse
 from pdpb_pipeline.roll import snapshot, store
 from pdpb_pipeline.cli.runner import RunError, run_regency
-from pdpb_pipeline.scoring import score_month
+from pdpb_lab.scoring import score_month
 from pdpb_pipeline.resources.settings import Settings
-from pdpb_pipeline.synth import SynthConfig, generate
+from pdpb_lab.synth import SynthConfig, generate
 
 REGENCY = "36.73"
 # 16 digits standing alone (inside a hex hash such as a SHA-256 they are chance)

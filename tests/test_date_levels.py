@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
 import pytest
@@ -82,8 +79,7 @@ def test_agreement_on_a_placeholder_day_says_the_year_only():
 def test_birth_date_evidence_is_learnt_when_no_record_has_an_identifier():
     """FEBRL4 without its identifier: the date's m must come from the data (a same-name
     training session), not stay at EM's starting values."""
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
-    import febrl
+    from pdpb_lab.bench import febrl
 
     feed, roll = febrl.frames(with_id=False)
     result = link(feed, roll)

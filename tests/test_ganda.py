@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import sys
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -22,10 +20,9 @@ from pdpb_pipeline.resources.warehouse import Warehouse
 from pdpb_pipeline.roll import ganda, rules, store
 from pdpb_pipeline.cli.runner import run_regency
 from pdpb_pipeline.resources.settings import Settings
-from pdpb_pipeline.synth import SynthConfig, generate
+from pdpb_lab.synth import SynthConfig, generate
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
-import fake  # noqa: E402
+from pdpb_lab import fake
 
 D1, D2 = "32.01.15.2003", "32.01.22.2005"
 MONTH, REFERENCE = "2026-02", dt.date(2026, 2, 28)

@@ -1,13 +1,10 @@
 """NIK evidence that means what it says: a relative's NIK, Excel's damage, twins, per-agency
 reliability, and thresholds chosen from the probabilities and the review budget.
 
-Hand-built families inside a generated roll (``benchmarks/fake.py``), so EM sees a realistic mix.
+Hand-built families inside a generated roll (``pdpb_lab.fake``), so EM sees a realistic mix.
 """
 
 from __future__ import annotations
-
-import sys
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -17,8 +14,7 @@ from pdpb_pipeline.linkage import LinkConfig, link
 from pdpb_pipeline.linkage.compare import BY_NAME, nik_levels
 from pdpb_pipeline.linkage.prepare import prepare
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
-import fake  # noqa: E402
+from pdpb_lab import fake
 
 from .test_linkage import _decision  # noqa: E402
 

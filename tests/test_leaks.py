@@ -20,7 +20,7 @@ import pandas as pd
 import pytest
 from dagster import DagsterInstance
 
-from pdpb_pipeline.synth import SynthConfig, generate
+from pdpb_lab.synth import SynthConfig, generate
 
 from .feedfiles import write_csv, write_xlsx
 from .leakscan import Identifiers, format_leaks, run_month

@@ -19,7 +19,7 @@ from pdpb_pipeline.roll import penarikan
 from pdpb_pipeline.cli.runner import RunError, run_regency
 from pdpb_pipeline.resources.settings import Settings, parse_start_months
 from pdpb_pipeline.cli.status import month_lines
-from pdpb_pipeline.synth import SynthConfig, generate
+from pdpb_lab.synth import SynthConfig, generate
 
 REGENCY = "36.73"
 SIXTEEN = re.compile(rb"(?<![0-9a-fA-F])\d{16}(?![0-9a-fA-F])")  # a full NIK or NKK

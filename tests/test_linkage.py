@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import re
-import sys
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -15,8 +13,7 @@ from pdpb_pipeline.linkage import normalize as nz
 from pdpb_pipeline.linkage.compare import COMPARISONS, nik_levels
 from pdpb_pipeline.linkage.prepare import prepare
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
-import fake  # noqa: E402
+from pdpb_lab import fake
 
 
 # --- normalisation --------------------------------------------------------------------------------
@@ -388,7 +385,7 @@ def test_link_handles_empty_fields_and_empty_inputs(tmp_path):
 # --- FEBRL4 ---------------------------------------------------------------------------------------
 
 def test_febrl4_f1_without_labels():
-    import febrl
+    from pdpb_lab.bench import febrl
 
     feed, roll = febrl.frames()
     scores = febrl.evaluate(link(feed, roll), feed)
@@ -398,12 +395,12 @@ def test_febrl4_f1_without_labels():
 # --- the real path: synthetic regency -> feed ingest -> link, scored against the truth ------------
 
 def test_quality_on_a_generated_regency_through_the_real_ingest(tmp_path):
-    """A small regency from ``pdpb_pipeline.synth`` (three months of agency files, ingested the
+    """A small regency from ``pdpb_lab.synth`` (three months of agency files, ingested the
     way the pipeline ingests them) linked to its baseline DPT through the ``pdpb link`` file
     contract, scored person-level against the generator's truth."""
-    from pdpb_pipeline.linkage import bench
+    from pdpb_lab.bench import link as bench
 
-    info = bench.build_feeds(40_000, seed=3, work=tmp_path, months=3)
+    info = bench.build_feeds(tmp_path, 40_000, seed=3, months=3)
     case = info.get("padded", info["month1"])
     out = tmp_path / "links.csv"
     link_files(case["feed_csv"], info["roll_csv"], out)

@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from pdpb_pipeline.linkage import link
-from pdpb_pipeline.linkage import bench
+from pdpb_lab.bench import link as bench
 from pdpb_pipeline.linkage.api import read_link_csv
 
 VOTERS = 60_000
@@ -20,7 +20,7 @@ VOTERS = 60_000
 @pytest.fixture(scope="module")
 def judged(tmp_path_factory):
     work = tmp_path_factory.mktemp("hard")
-    info = bench.build_feeds(VOTERS, 5, work, months=3, profile="hard")
+    info = bench.build_feeds(work, VOTERS, 5, months=3, profile="hard")
     case = info["padded"] if "padded" in info else info["month1"]
     feed, roll = read_link_csv(case["feed_csv"]), read_link_csv(info["roll_csv"])
     truth = pd.read_csv(case["truth_csv"], dtype=str, keep_default_na=False)

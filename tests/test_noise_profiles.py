@@ -13,11 +13,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from pdpb_pipeline.synth import SynthConfig, generate
-from pdpb_pipeline.synth.agencies import AGENCIES
-from pdpb_pipeline.synth.faults import SPELLINGS
-from pdpb_pipeline.synth.noise import ABBREVIATIONS
-from pdpb_pipeline.synth.profiles import MOVE_EVENTS, PROFILES, agency_rates
+from pdpb_lab.synth import SynthConfig, generate
+from pdpb_lab.synth.agencies import AGENCIES
+from pdpb_lab.synth.faults import SPELLINGS
+from pdpb_lab.synth.noise import ABBREVIATIONS
+from pdpb_lab.synth.profiles import MOVE_EVENTS, PROFILES, agency_rates
 
 from .test_synth import landing_rows
 
@@ -318,7 +318,7 @@ def test_profiles_are_data_and_unknown_ones_are_refused():
 
 
 def test_generator_never_imports_the_linker():
-    root = Path(__file__).resolve().parents[1] / "pdpb_pipeline" / "synth"
+    root = Path(__file__).resolve().parents[1] / "lab" / "pdpb_lab" / "synth"
     for path in sorted(root.glob("*.py")):
         tree = ast.parse(path.read_text(), filename=str(path))
         for node in ast.walk(tree):

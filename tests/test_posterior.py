@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
 import pytest
 
 from pdpb_pipeline.linkage import link
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
-import fake  # noqa: E402
+from pdpb_lab import fake
 
 D1 = "32.01.15.2003"
 

@@ -18,9 +18,8 @@ from pdpb_pipeline.linkage.features import LevelFeature, at_least, one_hot
 from pdpb_pipeline.linkage.index import BlockingRule, candidate_pairs, from_multiindex, record_frames
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "benchmarks"))
-import fake  # noqa: E402
-import febrl  # noqa: E402
+from pdpb_lab import fake  # noqa: E402
+from pdpb_lab.bench import febrl  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -210,7 +209,7 @@ def test_classifier_rejects_labels_and_unfitted_use(case):
 
 
 def test_linking_does_not_import_scikit_learn_and_recordlinkage_stays_whole():
-    code = ("import sys; sys.path.insert(0, 'benchmarks'); import fake;"
+    code = ("import sys; from pdpb_lab import fake;"
             "from pdpb_pipeline.linkage import link, deduplicate;"
             "roll, feed, _ = fake.make_case(500, 50, seed=2); link(feed, roll); deduplicate(roll);"
             "assert not [m for m in sys.modules if m.startswith('sklearn')], 'sklearn imported';"
@@ -225,7 +224,7 @@ def test_linking_does_not_import_scikit_learn_and_recordlinkage_stays_whole():
 def test_rl_module_is_gone_and_nothing_imports_it():
     assert not (ROOT / "pdpb_pipeline" / "linkage" / "rl.py").exists()
     pattern = re.compile(r"(linkage\.rl\b|from \.rl\b|from \. import rl\b|linkage import rl\b)")
-    hits = [str(p) for d in ("pdpb_pipeline", "tests", "benchmarks", "scripts")
+    hits = [str(p) for d in ("pdpb_pipeline", "tests", "lab", "scripts")
             for p in (ROOT / d).rglob("*.py")
             if p.name != Path(__file__).name and pattern.search(p.read_text(encoding="utf-8"))]
     assert hits == []

@@ -22,7 +22,7 @@ from pdpb_pipeline.domain import schema
 from pdpb_pipeline.resources import regency_lock
 from pdpb_pipeline.resources.warehouse import Warehouse
 from pdpb_pipeline.roll import store
-from pdpb_pipeline.synth import SynthConfig, generate
+from pdpb_lab.synth import SynthConfig, generate
 
 from . import pdpbproc
 from .state import assert_same_warehouse, published_files, warehouse_state

@@ -14,10 +14,10 @@ import pandas as pd
 import pytest
 
 from pdpb_pipeline.domain import nik, regions, schema
-from pdpb_pipeline.synth import SynthConfig, generate
-from pdpb_pipeline.synth.agencies import AGENCIES
-from pdpb_pipeline.synth.noise import EXCEL_EPOCH
-from pdpb_pipeline.synth.truth import true_roll
+from pdpb_lab.synth import SynthConfig, generate
+from pdpb_lab.synth.agencies import AGENCIES
+from pdpb_lab.synth.noise import EXCEL_EPOCH
+from pdpb_lab.synth.truth import true_roll
 
 CODE = "32.01"
 VOTERS = 15_000
@@ -431,7 +431,7 @@ def test_bytes_do_not_depend_on_the_process(tmp_path):
     import subprocess
     import sys
 
-    code = ("import sys; from pathlib import Path; from pdpb_pipeline.synth import SynthConfig, generate; "
+    code = ("import sys; from pathlib import Path; from pdpb_lab.synth import SynthConfig, generate; "
             "generate(SynthConfig(voters=2000, months=2, seed=5, pilkades_month_prob=1.0), Path(sys.argv[1]))")
     for h in ("1", "2"):
         env = {**os.environ, "PYTHONHASHSEED": h}

@@ -1,5 +1,5 @@
-"""A fast, vectorised stand-in generator for linkage benchmarks (used until / besides
-``pdpb_pipeline.synth``): a roll in the canonical schema and a feed with truth.
+"""A fast, vectorised stand-in generator for the linkage tests (beside
+``pdpb_lab.synth``): a roll in the canonical schema and a feed with truth.
 
 Noise it injects into feed copies of roll persons: name variants (MUHAMMAD -> M./MOCH./MUH.,
 titles, one typo, word order, dropped token), day/month swaps and one-digit date typos, NIK

@@ -20,8 +20,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from .resources.warehouse import Warehouse
-from .roll import store
+from pdpb_pipeline.resources.warehouse import Warehouse
+from pdpb_pipeline.roll import store
 from .synth import truth
 
 

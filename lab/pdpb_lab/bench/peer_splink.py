@@ -1,6 +1,6 @@
 """Splink 5 (DuckDB) on the ``pdpb link`` file contract: the peer of the benchmark.
 
-    python -m pdpb_pipeline.linkage.peer_splink FEED.csv ROLL.csv LINKS.csv [--upper 0.99 --lower 0.5]
+    python -m pdpb_lab.bench.peer_splink FEED.csv ROLL.csv LINKS.csv [--upper 0.99 --lower 0.5]
 
 The model is written the way the Splink documentation teaches, with nothing of our engine in it:
 
@@ -29,15 +29,14 @@ from __future__ import annotations
 import argparse
 import json
 import logging
-import re
 import sys
 import time
 from pathlib import Path
 
 import pandas as pd
 
-MISSING = ("Splink is not installed: the benchmark's peer is an optional extra. Install it with "
-           "`pip install -e '.[bench]'` (or `make install`).")
+MISSING = ("Splink is not installed: the benchmark's peer is the lab's optional extra. Install it with "
+           "`pip install -e './lab[splink]'` from a checkout (or `make install`), or `pip install 'pdpb-lab[splink]'`.")
 
 COLUMNS = ("id", "nik", "nkk", "nama", "tempat_lahir", "tanggal_lahir", "jenis_kelamin",
            "alamat", "rt", "rw", "kode_desa")
@@ -54,7 +53,7 @@ def require_splink():
 
 
 def _read(path) -> pd.DataFrame:
-    from .api import read_canonical_csv  # reading the file contract; nothing of the engine
+    from pdpb_pipeline.linkage.api import read_canonical_csv  # reading the file contract; nothing of the engine
 
     return read_canonical_csv(path, COLUMNS)
 

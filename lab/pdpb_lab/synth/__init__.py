@@ -1,6 +1,6 @@
 """Synthetic regency generator: a baseline DPT, monthly agency files and the truth to score by.
 
-    from pdpb_pipeline.synth import SynthConfig, generate
+    from pdpb_lab.synth import SynthConfig, generate
     summary = generate(SynthConfig(regency="32.01", voters=50_000, months=3, start="2026-01", seed=7),
                        out_dir=Path("demo"))
 

