@@ -11,7 +11,7 @@ REGENCY=32.01   # Kabupaten Bogor (demo size)
 
 step() { printf '\n== %s\n' "$*"; }
 
-step "Generating the synthetic regencies into $LANDING"
+step "Generating the synthetic regencies into $LANDING (pdpb synth: the lab, lab/)"
 $PDPB synth --regency $CITY --voters 20000 --months 2 --start $START --seed 1 --out "$LANDING"
 $PDPB synth --regency $REGENCY --voters 50000 --months 2 --start $START --seed 2 --out "$LANDING"
 

@@ -65,6 +65,10 @@ def scratch_warehouse(url: str | None, work: Path):
     name = f"{given.database or 'pdpb'}_bench_{uuid.uuid4().hex[:8]}"
     server = sa.create_engine(given, isolation_level="AUTOCOMMIT")
     try:
+        server.connect().close()
+    except sa.exc.OperationalError:  # the named database need not exist: the server's own will do
+        server = sa.create_engine(given.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    try:
         with server.connect() as conn:
             conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
         yield given.set(database=name).render_as_string(hide_password=False), given.get_backend_name()
@@ -171,7 +175,7 @@ def bench_cycle(root: Path, voters: int, seed: int, blank_dates: float = 0.0, dm
 
     from ..scoring import score_month
 
-    case = ensure_case(root, voters, 2, seed, blank_dates=blank_dates, dmy_dates=dmy_dates).resolve()
+    case = ensure_case(root, voters, 2, seed, blank_dates=blank_dates, dmy_dates=dmy_dates).absolute()
     work = work_dir(root, case, "cycle").resolve()
     for old in work.iterdir():  # a fresh instance, output and snapshot every time
         shutil.rmtree(old) if old.is_dir() else old.unlink()
