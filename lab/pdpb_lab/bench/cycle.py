@@ -14,8 +14,11 @@ and its parts, in seconds and percent of the whole, slowest first:
   launch) plus after the last step ends (the run's end, exit);
 * every Dagster step, from the runs' event log in the command's ``DAGSTER_HOME`` (step start to
   step success, output handling included);
-* ``between steps``: the rest (Dagster's hand-over between steps, between the two runs of the
-  first command, and what ``pdpb run`` does between them).
+* ``between steps``: the rest (Dagster's hand-over between steps, and between the two runs of
+  the first command what ``pdpb run`` and Dagster do outside any run: ``outside_runs``).
+
+Where start-up goes is split in the JSON: ``before_first_run`` (to the first run's start event)
+and the run's start to its first step; ``after_last_run``.
 
 The parts add up to the whole. The environment of the commands: ``PDPB_WAREHOUSE_URL`` as given
 (PostgreSQL: a scratch database made on that server for the benchmark and dropped afterwards;
@@ -110,10 +113,12 @@ def _numbers(instance, run_id: str) -> dict[str, dict]:
     return out
 
 
-def shares(whole: float, started_at: float, ended_at: float, steps: list[dict]) -> list[dict]:
+def shares(whole: float, started_at: float, ended_at: float, steps: list[dict],
+           runs: list[tuple[float, float]] = ()) -> list[dict]:
     """The parts of a command's ``whole`` seconds: start-up, each step, between steps; slowest first.
 
-    ``steps``: ``{"name", "start", "end"}`` in epoch seconds, as the event log has them."""
+    ``steps``: ``{"name", "start", "end"}`` in epoch seconds, as the event log has them; ``runs``:
+    each run's (start, end), in the order they ran (where the time outside the steps went)."""
     parts = [{"part": s["name"], "seconds": s["end"] - s["start"]} for s in steps]
     if steps:
         before = min(s["start"] for s in steps) - started_at
@@ -122,9 +127,13 @@ def shares(whole: float, started_at: float, ended_at: float, steps: list[dict]) 
         before, after = whole, 0.0
     startup = before + after
     in_steps = sum(p["seconds"] for p in parts)
-    parts.append({"part": STARTUP, "seconds": startup, "before_first_step": round(before, 2),
-                  "after_last_step": round(after, 2)})
-    parts.append({"part": BETWEEN, "seconds": whole - startup - in_steps})
+    detail = {"before_first_step": round(before, 2), "after_last_step": round(after, 2)}
+    if runs:
+        detail["before_first_run"] = round(runs[0][0] - started_at, 2)  # the rest: the run's start to its first step
+        detail["after_last_run"] = round(ended_at - runs[-1][1], 2)
+    parts.append({"part": STARTUP, "seconds": startup, **detail})
+    between = {"outside_runs": round(sum(b[0] - a[1] for a, b in zip(runs, runs[1:])), 2)} if len(runs) > 1 else {}
+    parts.append({"part": BETWEEN, "seconds": whole - startup - in_steps, **between})
     for p in parts:
         p["percent"] = round(100 * p["seconds"] / whole, 1) if whole else 0.0
         p["seconds"] = round(p["seconds"], 2)
@@ -144,7 +153,7 @@ def _command(label: str, month: str, env: dict, work: Path, home: Path) -> dict:
         tail = (work / f"{label}.err").read_text(errors="replace")[-3000:]
         tail += (work / f"{label}.out").read_text(errors="replace")[-3000:]
         raise RuntimeError(mask_text(f"`pdpb run --month {month}` failed (exit {timed['exit_code']}):\n{tail}"))
-    runs, steps, figures = [], [], {}
+    runs, steps, windows, figures = [], [], [], {}
     with DagsterInstance.from_config(str(home)) as instance:
         for run in _runs_since(instance, known):
             stats = instance.get_run_stats(run.run_id)
@@ -153,6 +162,7 @@ def _command(label: str, month: str, env: dict, work: Path, home: Path) -> dict:
                          "success": run.status == DagsterRunStatus.SUCCESS,
                          "seconds": round((stats.end_time or 0) - (stats.start_time or 0), 2),
                          "steps": len(run_steps)})
+            windows.append((stats.start_time or 0, stats.end_time or 0))
             steps += [{"name": s.step_key, "job": run.job_name, "start": s.start_time, "end": s.end_time}
                       for s in run_steps]
             figures |= _numbers(instance, run.run_id)
@@ -164,7 +174,7 @@ def _command(label: str, month: str, env: dict, work: Path, home: Path) -> dict:
     return {"command": " ".join(["pdpb", *argv[len(pdpb_command()):]]), "month": month,
             "seconds": round(whole, 2), "peak_mb": round(timed["peak_mb"]),
             "success": bool(runs) and all(r["success"] for r in runs), "runs": runs,
-            "parts": shares(whole, timed["started_at"], timed["ended_at"], steps), "_figures": figures}
+            "parts": shares(whole, timed["started_at"], timed["ended_at"], steps, windows), "_figures": figures}
 
 
 def bench_cycle(root: Path, voters: int, seed: int, blank_dates: float = 0.0, dmy_dates: float = 0.0,
@@ -220,7 +230,10 @@ def format_cycle(report: dict) -> str:
         s = c["score"]
         lines += ["", f"{label.replace('_', ' ')}: {c['command']}",
                   f"  {'whole command':<34} {c['seconds']:8.2f} s  100.0%   peak {c['peak_mb']:,} MB"]
-        lines += [f"  {p['part']:<34} {p['seconds']:8.2f} s  {p['percent']:5.1f}%" for p in c["parts"]]
+        for p in c["parts"]:
+            detail = ", ".join(f"{k.replace('_', ' ')} {v:.2f} s" for k, v in p.items()
+                               if k not in ("part", "seconds", "percent"))
+            lines.append(f"  {p['part']:<34} {p['seconds']:8.2f} s  {p['percent']:5.1f}%" + (f"   ({detail})" if detail else ""))
         lines.append(f"  quality: {s['salah_hapus']} wrong removals, {s['salah_tambah']} wrong additions, "
                      f"{s['kurang']['terlewat'] + s['lebih']['terlewat']} reported changes missed; "
                      f"{s['pemilih_terbit']:,} voters published, {s['pemilih_benar']:,} true")
