@@ -13,6 +13,8 @@ from itertools import chain
 import numpy as np
 import pandas as pd
 
+from ..domain.nik import placeholder_rows
+
 # --- names -------------------------------------------------------------------------------------
 
 #: Spellings and abbreviations of one given name, mapped onto one key.
@@ -263,7 +265,6 @@ def swap_day_month(ymd: np.ndarray) -> np.ndarray:
 
 # --- NIK -----------------------------------------------------------------------------------------
 
-_POPCOUNT = np.array([bin(i).count("1") for i in range(1 << 10)], dtype=np.int8)
 _ONES = np.uint64(0x0101010101010101)
 
 
@@ -329,38 +330,9 @@ def id_scan(values) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     raw = head.view("S16").ravel()
     is16 = ok & (length == 16)
     digits = np.where(is_digit, d, np.uint8(0))
-    # placeholders: at most two distinct digits, runs 1234... / 9876..., serial 0000; only rows
-    # whose first digits allow it are checked in full
-    first = np.zeros(n, dtype=np.uint16)
-    up = np.ones(n, dtype=bool)
-    down = np.ones(n, dtype=bool)
-    prev = digits[:, 0].astype(np.int16)
-    for i in range(4):
-        col = np.where(length > i, digits[:, i], digits[:, 0])
-        first |= np.left_shift(np.uint16(1), col.astype(np.uint16))
-        if i:
-            cur = col.astype(np.int16)
-            step = (cur - prev) % 10
-            up &= (step == 1) | (length <= i)
-            down &= (step == 9) | (length <= i)
-            prev = cur
-    cand = ok & ((_POPCOUNT[first & 1023] <= 2) | up | down)
-    placeholder = np.zeros(n, dtype=bool)
-    c = np.flatnonzero(cand)
-    if len(c):
-        dg, ln = digits[c], length[c]
-        inside = np.arange(16) < ln[:, None]
-        masked = np.where(inside, dg, dg[:, :1])
-        seen = np.bitwise_or.reduce(np.left_shift(np.uint16(1), masked.astype(np.uint16)), axis=1)
-        few = _POPCOUNT[seen & 1023] <= 2
-        step = (dg[:, 1:].astype(np.int8) - dg[:, :-1].astype(np.int8)) % 10
-        outside = ~inside[:, 1:]
-        ascending = ((step == 1) | outside).all(axis=1)
-        descending = ((step == 9) | outside).all(axis=1)
-        placeholder[c] = few | ascending | descending
+    placeholder = placeholder_rows(digits, np.where(ok, length, 0))
     hi, lo = _decimal16(digits)
-    zero_serial = is16 & (lo % 10000 == 0)
-    usable = ok & ~placeholder & ~zero_serial
+    usable = ok & ~placeholder
     key = np.where(usable & (length == 16), hi * 100_000_000 + lo, np.int64(-1))
     short = np.flatnonzero(usable & (length < 16))
     if len(short):
