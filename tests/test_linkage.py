@@ -125,7 +125,7 @@ def test_vectorised_addresses_match_the_per_value_parser():
 
 def test_link_reader_fast_path_reads_the_same_values(tmp_path):
     pytest.importorskip("pyarrow")
-    from pdpb_pipeline.linkage.api import read_canonical_csv, read_link_csv
+    from pdpb_pipeline.linkage.files import read_canonical_csv, read_link_csv
     from pdpb_pipeline.linkage.prepare import USED
 
     path = tmp_path / "p.csv"

@@ -54,7 +54,7 @@ def require_splink():
 
 
 def _read(path) -> pd.DataFrame:
-    from .api import read_canonical_csv  # reading the file contract; nothing of the engine
+    from .files import read_canonical_csv  # reading the file contract; nothing of the engine
 
     return read_canonical_csv(path, COLUMNS)
 
