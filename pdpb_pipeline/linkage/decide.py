@@ -51,9 +51,9 @@ DOB_YEARS_APART = level("tanggal_lahir", "beda")
 DOB_EMPTY = empty_level("tanggal_lahir")
 
 
-def guards(levels: np.ndarray, weights: np.ndarray, total: np.ndarray, prior: float,
+def guards(levels: np.ndarray, weights: np.ndarray, total: np.ndarray,
            a: np.ndarray | None = None, nik16: np.ndarray | None = None,
-           dob_typed: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+           dob_typed: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Dependence the Fellegi-Sunter sum cannot see, made explicit.
 
     * family: same household (NKK or address) but the names are not similar and the NIK is not
@@ -70,7 +70,7 @@ def guards(levels: np.ndarray, weights: np.ndarray, total: np.ndarray, prior: fl
       (FEBRL's) of a record with a changed first name and birth date is still the person's;
     * same NIK but the name and birth date differ otherwise: one NIK used by two people? review.
 
-    Returns (adjusted total weight, adjusted probability, capped-at-review flag with reason).
+    Returns (adjusted total weight, capped-at-review flag with reason).
     """
     nik, nama, dob, hh = (levels[:, col(c)] for c in
                           ("nik", "nama", "tanggal_lahir", "rumah_tangga"))
@@ -117,8 +117,7 @@ def guards(levels: np.ndarray, weights: np.ndarray, total: np.ndarray, prior: fl
     total[trap] -= nik_w[trap]
     reason[trap] = ("the NIK of another member of this household (name and birth date disagree): "
                     "NIK evidence not counted")
-    prob = 1.0 / (1.0 + np.exp2(-np.clip(total + prior, -60, 60)))
-    return total, prob, reason
+    return total, reason
 
 
 class Resolved(NamedTuple):

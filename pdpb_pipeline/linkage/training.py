@@ -256,8 +256,8 @@ def weigh(rec: Records, fs: model.FSModel, pairs: blocking.Pairs, levels: np.nda
         dob_typed = levels[:, DOB].copy()
         same_nik = np.flatnonzero(levels[:, NIK] == 0)
         dob_typed[same_nik] = compare.date_levels(rec, pairs.a[same_nik], pairs.b[same_nik], use_nik=False)
-    total, _, capped = decide.guards(
-        levels, w, total, 0.0, pairs.a, rec.nik_is16[pairs.a] & rec.nik_is16[pairs.b], dob_typed)
+    total, capped = decide.guards(
+        levels, w, total, pairs.a, rec.nik_is16[pairs.a] & rec.nik_is16[pairs.b], dob_typed)
     return w, tf, total, capped
 
 
