@@ -8,13 +8,13 @@ other rules still see those records). Rules, cheapest and surest first:
 ``nik_tanpa_serial``  NIK region + birth part agree, serial differs (typo in serial; twins)
 ``nik_tanpa_tanggal`` NIK region + serial agree (typo in the birth part)
 ``nik_tanpa_wilayah`` NIK birth part + serial agree (typo in the region part)
+``id_satu_digit``     identifiers that are not 16-digit NIKs, with any two neighbouring digits
+                      masked (one wrong digit or two swapped)
 ``nik_serumah``       the feed NIK's holder(s) on the roll -> every roll record of their household
                       (same NKK; the same address, desa and RT/RW where the holder has no NKK):
                       agencies type the family head's or a relative's NIK for a person, and the
                       right member must be a candidate even when the feed row has no NKK
 ``nkk``               same family card
-``id_satu_digit``     identifiers that are not 16-digit NIKs, with any two neighbouring digits
-                      masked (one wrong digit or two swapped)
 ``alamat``            same normalised street address (a household)
 ``lahir_nama``        birth date + the first three letters of any phonetic name token
 ``lahir_tukar_nama``  birth date with day and month swapped + the same name-token prefixes

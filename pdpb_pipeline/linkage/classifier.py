@@ -2,7 +2,8 @@
 
 ``FellegiSunterClassifier`` has the ``fit / predict / prob / fit_predict`` interface of
 recordlinkage's classifiers. It is unsupervised: ``fit`` estimates u from random feed x roll pairs
-and from the roll's value frequencies, m by EM in training sessions (same NIK; same birth date),
+and from the roll's value frequencies, m by EM in training sessions (same NIK; same birth date;
+same name),
 the name term-frequency adjustment, the guards (household, NIK misuse) and the pair prior: all of
 ``training.score_pairs``. It needs the prepared records besides the comparison vectors (they are not the
 only evidence: name frequencies and random pairs come from the records), so it is built on them::
@@ -42,7 +43,8 @@ class FellegiSunterClassifier(_base.BaseClassifier):
     """Unsupervised Fellegi-Sunter of ``link`` (``left`` rows linked to ``right`` rows of ``rec``).
 
     ``self_join``: deduplication (``right`` may be None: the same rows); ``predict`` is then
-    ``prob >= config.upper`` (``deduplicate`` adds its own ganda rules on top).
+    ``prob >= decide.pair_upper`` (``config.upper`` when given; ``deduplicate`` adds its own ganda
+    rules on top).
     Fitted attributes: ``model_`` (``model.FSModel``: m, u, prior) and ``scored_`` (the fitted
     pairs' levels, weights and probabilities)."""
 

@@ -3,7 +3,8 @@
 Vectorised: gathers of numpy arrays plus rapidfuzz's ``process.cpdist`` kernels (pairwise,
 multi-threaded). The last level of every comparison is ``kosong`` (a side is empty): it carries
 no evidence either way. ``pdpb_pipeline.linkage.features`` runs these kernels as recordlinkage
-``BaseCompareFeature`` classes inside ``recordlinkage.Compare`` (the engine's path too).
+``BaseCompareFeature`` classes inside ``recordlinkage.Compare`` (the engine's path: its base
+class ``recordlinkage.base.BaseCompare``).
 
 * ``nik`` compares the NIK by its parts (region, birth part, serial), never by string distance:
   people of one kecamatan born the same day have NIKs a digit or two apart.

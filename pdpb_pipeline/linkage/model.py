@@ -4,7 +4,8 @@ EM runs over the *distinct level vectors* with their counts (a few hundred patte
 number of pairs), so it costs nothing at scale. A pair's match weight is the sum of
 ``log2(m/u)`` of its levels (a ``kosong`` level weighs 0) plus a term-frequency adjustment for
 names (agreeing on a common name such as SITI AMINAH says less than agreeing on a rare one);
-its probability is the posterior with the prior ``lambda`` estimated by EM.
+its probability is the posterior with the pair prior (``FSModel.pair_prior``, which
+``training.score_pairs`` sets; ``lambda`` of EM without it).
 """
 
 from __future__ import annotations
@@ -172,7 +173,8 @@ def fit_sessions(sessions: list[tuple[np.ndarray, list[bool]]], u: list[np.ndarr
                  candidates: np.ndarray, max_iter: int = 200) -> FSModel:
     """m by EM in training sessions with u fixed (from random pairs), Splink style.
 
-    Each session is a set of pairs chosen by one training block (same NIK; same birth date);
+    Each session is a set of pairs chosen by one training block (same NIK; same birth date; same
+    name);
     the comparisons that define the block are switched off in that session (their agreement is
     a given there, not evidence) and its other comparisons' m are estimated. m of a comparison is
     the mean over the sessions where it was active. Finally the prior (lambda) is estimated on

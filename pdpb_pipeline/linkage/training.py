@@ -4,7 +4,8 @@ u comes from random pairs and the roll's value frequencies (exact agreement on N
 birth date; the household NIK from household sizes); m from EM in three sessions (pairs sharing
 a NIK, pairs born the same day, pairs with the same name), per agency for the NIK; the pair
 prior from the share of feed rows on the roll (``row_share``). ``score_pairs`` is what
-``classifier.FellegiSunterClassifier.fit`` runs; ``weigh`` scores pairs under a fitted model.
+``classifier.FellegiSunterClassifier.fit_pairs`` (and ``fit``) runs; ``weigh`` scores pairs
+under a fitted model.
 """
 
 from __future__ import annotations
@@ -72,7 +73,7 @@ def _share_u(keys: np.ndarray, n: int) -> float:
 def _exact_u(u: list[np.ndarray], rec: Records, ref: np.ndarray) -> None:
     """u of exact agreement on NIK, name and birth date from the value frequencies of the roll.
 
-    A random sample of 50,000 pairs cannot see a chance of one in a million: two different
+    A random sample of ``LinkConfig.u_sample`` pairs cannot see a chance of one in a million: two different
     records share a value with probability sum(c_k (c_k - 1)) / N^2 over the values' counts
     (for a NIK that is only where the roll holds one NIK for several rows: copies, misuse).
     """
@@ -164,7 +165,7 @@ def dob_training_pairs(rec: Records, left: np.ndarray, right: np.ndarray, n: int
 def score_pairs(rec: Records, pairs: blocking.Pairs, config: LinkConfig, tf_rows: np.ndarray,
            left: np.ndarray, self_join: bool = False, levels: np.ndarray | None = None) -> Scored:
     """Fits the model on the candidate pairs and scores them (``classifier.FellegiSunterClassifier``
-    ``fit``); ``levels``: their level matrix (``features.levels``) when already computed."""
+    ``fit_pairs``); ``levels``: their level matrix (``features.levels``) when already computed."""
     if levels is None:
         levels, _ = compare.compare(rec, pairs.a, pairs.b)
     u = random_u(rec, left, tf_rows, config.u_sample)
