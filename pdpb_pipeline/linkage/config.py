@@ -43,8 +43,6 @@ class LinkConfig:
     #: Random feed x roll pairs used to estimate u probabilities, and the most pairs sharing a
     #: birth date that train m in the same-day session.
     u_sample: int = 50_000
-    #: Weight of those random pairs in the EM estimate of u, in pseudo-pairs.
-    u_prior_strength: float = 1000.0
     #: Per-agency NIK m: pull toward the pooled m, in pseudo matched pairs (a source with this
     #: many matched training pairs gets half its own estimate, half the pooled one).
     group_prior_strength: float = 50.0

@@ -252,7 +252,7 @@ def weigh(rec: Records, fs: model.FSModel, pairs: blocking.Pairs, levels: np.nda
     tf = model.tf_adjustment(levels, rec.tf_sorted[pairs.a], rec.tf_sorted[pairs.b], u_avg,
                              config.tf_min, config.tf_max)
     group = rec.group[pairs.a] if fs.group_m is not None else None
-    w, total, _ = model.score(fs, levels, tf, group)
+    w, total = model.score(fs, levels, tf, group)
     if dob_typed is None:
         dob_typed = levels[:, DOB].copy()
         same_nik = np.flatnonzero(levels[:, NIK] == 0)
