@@ -39,7 +39,6 @@ NAME_EMPTY = empty_level("nama")
 HOUSEHOLD_SAME = level("rumah_tangga", "alamat_sama")   # NKK, or same desa, RT/RW and address
 HOUSEHOLD_NEAR = level("rumah_tangga", "desa_dan_alamat_atau_rt")
 NIK_SAME = level("nik", "sama")
-NIK_TYPO = level("nik", "salah_satu_digit")
 NIK_MEMBER = level("nik", "milik_anggota_keluarga")
 NIK_EMPTY = empty_level("nik")
 #: NIK levels of "the same region and birth part, another serial" (a sibling or neighbour born
@@ -356,11 +355,11 @@ def _values(rec: Records, frame_row: pd.Series | None, i: int, comp: str) -> str
 def explain_pair(rec: Records, ia: int, ib: int, levels: np.ndarray, weights: np.ndarray,
                  total: float, prob: float, tf: float, prior: float, rules: int,
                  rows: tuple[pd.Series | None, pd.Series | None], decision: str, reason: str = "",
-                 side_names: tuple[str, str] = ("feed", "roll"), source: str = "") -> str:
+                 source: str = "") -> str:
     """Why two records were (or were not) linked, field by field; NIK and NKK masked.
 
     ``source``: the agency whose NIK reliability weighed the NIK (per-agency m)."""
-    head = (f"{side_names[0]} {rec.ids[ia]} -> {side_names[1]} {rec.ids[ib]}: {decision.upper()} "
+    head = (f"feed {rec.ids[ia]} -> roll {rec.ids[ib]}: {decision.upper()} "
             f"(probability {prob:.6f}, match weight {total:+.2f} bits, prior {prior:+.2f})")
     lines = [head]
     if reason:

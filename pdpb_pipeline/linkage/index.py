@@ -152,12 +152,6 @@ def algorithms(rec: Records, rules=blocking.RULES, caps: dict | None = None) -> 
     return [BlockingRule(rec, r, caps[r], caps["nik"]) for r in rules]
 
 
-def indexer(rec: Records, rules=blocking.RULES, caps: dict | None = None):
-    """A recordlinkage indexer with every rule added (``recordlinkage.base.BaseIndex``, the class
-    ``recordlinkage.Index`` extends): ``indexer(rec).index(feed_rows, roll_rows)``."""
-    return _base.BaseIndex(algorithms(rec, rules, caps))
-
-
 def candidate_pairs(rec: Records, left: np.ndarray, right: np.ndarray, rules=blocking.RULES,
                     self_join: bool = False, caps: dict | None = None) -> blocking.Pairs:
     """The engine's index: the union of the rules' pairs with the bits of the rules that found
