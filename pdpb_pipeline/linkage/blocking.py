@@ -117,7 +117,7 @@ def _keys(rec: Records, rule: str, rows: np.ndarray, side: str, cache: dict | No
           ) -> tuple[np.ndarray, np.ndarray]:
     """(key, row) for ``rows`` under ``rule``; token rules return several keys per row.
 
-    ``cache`` (the right side of one ``candidate_pairs`` call): the right side of
+    ``cache`` (the right side of one ``index.candidate_pairs`` call): the right side of
     ``lahir_tukar_nama`` is the right side of ``lahir_nama``, computed once."""
     if cache is not None and side == "right" and rule in ("lahir_nama", "lahir_tukar_nama"):
         if "lahir" not in cache:
@@ -211,7 +211,7 @@ def rule_pairs(rec: Records, rule: str, left: np.ndarray, right: np.ndarray, cap
     ``self_join``: a < b only; ``left is right`` too: one sorted self-join per block (the rule
     whose two sides differ, ``lahir_tukar_nama``, is joined both ways; ``nik_serumah`` yields
     nothing: a household is no duplicate, and a self-join would square it). ``cache``: shared by
-    the rules of one call (right-side keys computed once). ``cap_nik``: ``nik_serumah``'s cap on
+    the rules of one ``index.candidate_pairs`` call (right-side keys computed once). ``cap_nik``: ``nik_serumah``'s cap on
     the NIK holders (default ``CAPS["nik"]``)."""
     if rule == "nik_serumah":
         if self_join:
@@ -227,20 +227,6 @@ def rule_pairs(rec: Records, rule: str, left: np.ndarray, right: np.ndarray, cap
         keep = a < b
         a, b = a[keep], b[keep]
     return a, b
-
-
-def candidate_pairs(rec: Records, left: np.ndarray, right: np.ndarray, rules=RULES,
-                    self_join: bool = False, caps: dict | None = None) -> Pairs:
-    """Union of the pairs every rule yields between ``left`` and ``right`` record rows."""
-    caps = {**CAPS, **(caps or {})}
-    out_a, out_b, out_bits = [], [], []
-    cache: dict = {}
-    for rule in rules:
-        a, b = rule_pairs(rec, rule, left, right, caps[rule], self_join, cache, caps["nik"])
-        out_a.append(a)
-        out_b.append(b)
-        out_bits.append(np.full(len(a), RULE_BIT[rule], dtype=np.int32))
-    return union(out_a, out_b, out_bits, rec.n)
 
 
 def household_of_nik(rec: Records, left: np.ndarray, right: np.ndarray, cap_nik: int,

@@ -155,7 +155,8 @@ def algorithms(rec: Records, rules=blocking.RULES, caps: dict | None = None) -> 
 def candidate_pairs(rec: Records, left: np.ndarray, right: np.ndarray, rules=blocking.RULES,
                     self_join: bool = False, caps: dict | None = None) -> blocking.Pairs:
     """The engine's index: the union of the rules' pairs with the bits of the rules that found
-    each pair, by one sort over all of them (``blocking.candidate_pairs`` gives the same)."""
+    each pair, by one sort over all of them (the pairs ``recordlinkage.Index`` gives with the
+    same rules added)."""
     out_a, out_b, out_bits = [], [], []
     cache: dict = {}
     for alg in algorithms(rec, rules, caps):
