@@ -181,7 +181,6 @@ def prepare(frames: list[pd.DataFrame], tf_rows: slice | None = None) -> Records
     names["tok_code"] = names.pop("tok_rank")
     pre_code, _ = pd.factorize(np.array([t[:3] for t in tok_uniq], dtype=object))
     names["pre_code"] = pre_code.astype(np.int64)[names["tok_code"]] if len(tok_uniq) else names["tok_code"]
-    names["tok_uniq"] = tok_uniq
     srt_code, core_code = names["sorted_code"], names["core_code"]
     safe = np.maximum(name_code, 0)
     name_sorted_code = np.where(name_code >= 0, srt_code[safe], -1)
