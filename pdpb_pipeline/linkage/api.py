@@ -85,7 +85,7 @@ class LinkResult:
             return f"feed {feed_id}: NON-MATCH (no roll record shares any blocking key)"
         cand = cand[np.argsort(-s.total[cand])][:top]
         source = ""
-        if s.fs.group_m is not None and rec.group is not None:
+        if s.fs.group_m is not None:
             source = str(rec.groups[int(rec.group[ia])])
         parts = []
         if not chosen:

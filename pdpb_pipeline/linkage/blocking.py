@@ -235,7 +235,7 @@ def household_of_nik(rec: Records, left: np.ndarray, right: np.ndarray, cap_nik:
     that holds the left row's NIK (NKK, else the address key ``Records.home_addr``); households
     of more than ``cap_home`` records are skipped. Two hash joins."""
     fa, owner = join(rec.nik_key[left], left, rec.nik_key[right], right, cap_nik)
-    if not len(fa) or rec.home_addr is None:
+    if not len(fa):
         return np.empty(0, np.int64), np.empty(0, np.int64)
     nkk_o = rec.nkk_key[owner]
     nkk_r = rec.nkk_key[right]

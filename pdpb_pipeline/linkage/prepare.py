@@ -53,14 +53,14 @@ class Records:
     raw_names: np.ndarray      # object: names as given (for explanations)
     #: Household key of a record for the household-NIK rules: its address (normalised, with desa
     #: and RT/RW) where it has no NKK (-1 none). With ``nkk_key`` it says who lives together.
-    home_addr: np.ndarray | None = None
+    home_addr: np.ndarray
     #: For a row outside the reference side (a feed row): the NKK / ``home_addr`` of the
     #: reference record(s) holding this row's NIK (-1: nobody, or a reference row itself).
-    nik_home_nkk: np.ndarray | None = None
-    nik_home_addr: np.ndarray | None = None
+    nik_home_nkk: np.ndarray
+    nik_home_addr: np.ndarray
     #: Source group of each row (code into ``groups``; 0 = no agency given).
-    group: np.ndarray | None = None
-    groups: tuple = ("",)
+    group: np.ndarray
+    groups: tuple
 
     def take_tokens(self, rows: np.ndarray, prefix: bool = False) -> tuple[np.ndarray, np.ndarray]:
         """(row, token code) for every phonetic token (or 3-letter token prefix) of ``rows``."""

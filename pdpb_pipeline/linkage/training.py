@@ -89,7 +89,7 @@ def _member_u(u: list[np.ndarray], rec: Records, left: np.ndarray, right: np.nda
     """u of ``milik_anggota_keluarga`` from the household sizes: a random roll record lives with
     the holder of a feed row's NIK with probability (household size - 1) / N (mean over the feed
     rows; too rare for the random pairs to see)."""
-    if rec.nik_home_nkk is None or not len(left) or len(right) < 2:
+    if not len(left) or len(right) < 2:
         return
     hn, ha = rec.nik_home_nkk[left], rec.nik_home_addr[left]
     size = np.zeros(len(left))
@@ -209,8 +209,7 @@ def score_pairs(rec: Records, pairs: blocking.Pairs, config: LinkConfig, tf_rows
     fs = model.fit_sessions([(s1, off_nik), (s2, off_dob), (s3, off_name)], u, levels,
                             config.em_max_iter)
     # NIK reliability per source (agency): EM in the same-day session, shrunk toward the pooled m
-    group = rec.group[pairs.a] if rec.group is not None and len(rec.groups) > 1 else None
-    if group is not None and len(s2):
+    if len(rec.groups) > 1 and len(s2):
         model.fit_group_m(s2, rec.group[ta], fs, off_dob, rec.groups, config.group_prior_strength)
         # ... and how often a source's NIK is someone else's (u of NIK agreement per source)
         per_group = np.bincount(rec.group[left], minlength=len(rec.groups))
