@@ -34,16 +34,14 @@ _CATEGORICAL = ("nama", "tempat_lahir", "tanggal_lahir", "jenis_kelamin", "alama
                 "kode_desa")
 
 
-def read_link_csv(path, columns=USED, engine: str = "pyarrow") -> pd.DataFrame:
+def read_link_csv(path, columns=USED) -> pd.DataFrame:
     """``read_canonical_csv`` for the engine, same values (all text, empty stays empty).
 
     pyarrow's multi-threaded CSV reader, with the repetitive columns as categoricals: one Python
     string per distinct value instead of one per row, the slow part of reading a million-row roll
-    (about 3 s of pandas reading become 1 s). ``engine="pandas"``: pandas' reader (the same
-    frame, slower; a header naming a column twice is read that way too).
+    (about 3 s of pandas reading become 1 s). A header naming a column twice is read by
+    ``read_canonical_csv`` (pandas).
     """
-    if engine != "pyarrow":
-        return read_canonical_csv(path, columns)
     with open(path, encoding="utf-8-sig", newline="") as fh:
         header = next(csv.reader(fh), [])
     if "id" not in header:
@@ -71,14 +69,14 @@ def read_link_csv(path, columns=USED, engine: str = "pyarrow") -> pd.DataFrame:
     return pd.DataFrame(data, copy=False)
 
 
-def link_files(feed_csv, roll_csv, out_csv, config: LinkConfig | None = None, reader: str = "pyarrow") -> dict:
+def link_files(feed_csv, roll_csv, out_csv, config: LinkConfig | None = None) -> dict:
     """``pdpb link``: one output row per linked feed row: feed_id, roll_id, probability, decision,
     then the evidence of ``LinkResult.links`` (match weight, name term-frequency weight, level and
     weight of every comparison, blocking rules, reason); a feed row missing from the output is a
-    non-match. ``reader``: ``read_link_csv``'s engine. Returns counts and timings."""
+    non-match. Returns counts and timings."""
     t0 = time.perf_counter()
-    feed = read_link_csv(feed_csv, engine=reader)
-    roll = read_link_csv(roll_csv, engine=reader)
+    feed = read_link_csv(feed_csv)
+    roll = read_link_csv(roll_csv)
     t1 = time.perf_counter()
     result = link(feed, roll, config)
     out = result.links.copy()
