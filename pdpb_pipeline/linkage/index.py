@@ -94,11 +94,11 @@ def rows_of(frame: pd.DataFrame) -> np.ndarray:
     return np.asarray(frame.index, dtype=np.int64)
 
 
-def to_multiindex(a: np.ndarray, b: np.ndarray, n: int, names=(None, None)) -> pd.MultiIndex:
+def to_multiindex(a: np.ndarray, b: np.ndarray, n: int) -> pd.MultiIndex:
     """Pairs of record rows as a ``MultiIndex`` built from codes (no factorising, no sort)."""
     level = pd.RangeIndex(n)
     return pd.MultiIndex(levels=[level, level], codes=[np.asarray(a), np.asarray(b)],
-                         names=list(names), verify_integrity=False)
+                         names=[None, None], verify_integrity=False)
 
 
 def from_multiindex(pairs: pd.MultiIndex) -> tuple[np.ndarray, np.ndarray]:

@@ -129,10 +129,11 @@ def _frame_codes(frames: list[pd.DataFrame], name: str) -> tuple[np.ndarray, np.
     return _strip_codes(*_raw_codes(frames, name))
 
 
-def _per_value(frames: list[pd.DataFrame], name: str, parse, missing=0) -> np.ndarray:
-    """``parse`` (distinct raw values -> array) applied once per distinct value, per row."""
+def _per_value(frames: list[pd.DataFrame], name: str, parse) -> np.ndarray:
+    """``parse`` (distinct raw values -> array) applied once per distinct value, per row (0 where
+    the value is missing)."""
     codes, raw = _raw_codes(frames, name)
-    return np.append(parse(raw), missing)[codes]
+    return np.append(parse(raw), 0)[codes]
 
 
 #: A day and month is a placeholder when the roll holds at least this many times as many
