@@ -50,9 +50,8 @@ DOB_YEARS_APART = level("tanggal_lahir", "beda")
 DOB_EMPTY = empty_level("tanggal_lahir")
 
 
-def guards(levels: np.ndarray, weights: np.ndarray, total: np.ndarray,
-           a: np.ndarray | None = None, nik16: np.ndarray | None = None,
-           dob_typed: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+def guards(levels: np.ndarray, weights: np.ndarray, total: np.ndarray, a: np.ndarray,
+           nik16: np.ndarray, dob_typed: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Dependence the Fellegi-Sunter sum cannot see, made explicit.
 
     * family: same household (NKK or address) but the names are not similar and the NIK is not
@@ -76,7 +75,6 @@ def guards(levels: np.ndarray, weights: np.ndarray, total: np.ndarray,
     total = total.copy()
     reason = np.full(len(total), "", dtype=object)
     name_differs = (nama > NAME_SIMILAR) & (nama < NAME_EMPTY)
-    dob_differs = (dob >= DOB_DIFFERENT) & (dob < DOB_EMPTY)
     serial_differs = np.isin(nik, NIK_SERIAL)
     hh_w = weights[:, col("rumah_tangga")]
     # a father and the son named after him are born years apart ("beda"); a date mistyped
@@ -94,19 +92,15 @@ def guards(levels: np.ndarray, weights: np.ndarray, total: np.ndarray,
     # "name wholly different, birth date too, another place")
     # (where the NIKs are the same the typed dates decide: the shared NIK encodes one date and
     # would vouch for itself; ``dob_typed``: date levels without the NIK, for those pairs)
-    if dob_typed is not None:
-        dob_same_nik = np.where(nik == NIK_SAME, dob_typed, dob)
-        dob_differs_t = (dob_same_nik >= DOB_DIFFERENT) & (dob_same_nik < DOB_EMPTY)
-        years_apart = dob_same_nik == DOB_YEARS_APART
-    else:
-        dob_differs_t, years_apart = dob_differs, dob == DOB_YEARS_APART
+    dob_same_nik = np.where(nik == NIK_SAME, dob_typed, dob)
+    dob_differs_t = (dob_same_nik >= DOB_DIFFERENT) & (dob_same_nik < DOB_EMPTY)
+    years_apart = dob_same_nik == DOB_YEARS_APART
     wholly = (nik == NIK_SAME) & (nama == NAME_DIFFERENT) & dob_differs_t
-    nik16 = np.ones(len(total), dtype=bool) if nik16 is None else nik16
     other_person = nik16 & (wholly | ((nik == NIK_SAME) & name_differs & years_apart))
     misuse = other_person | (wholly & (hh > HOUSEHOLD_NEAR))
     reason[misuse] = "same NIK but name and birth date differ: NIK used by two people?"
     trap = other_person & (hh <= HOUSEHOLD_NEAR)
-    if a is not None and len(a):
+    if len(a):
         # feed rows with a candidate that holds a household member's place: the NIK's own
         # holder is then a relative whose NIK was typed
         right_member = (nik == NIK_MEMBER) & (nama <= NAME_SIMILAR) & (dob <= DOB_CLOSE)
