@@ -172,7 +172,7 @@ def prepare(frames: list[pd.DataFrame], tf_rows: slice | None = None) -> Records
     n = len(cols["id"])
     nik, is16, ok, nik_key = nz.id_scan(cols["nik"])
     parts = nz.nik_parts(nik, is16)
-    _, nkk16, nkk_ok, nkk_key = nz.id_scan(cols["nkk"])
+    _, nkk16, _, nkk_key = nz.id_scan(cols["nkk"])
 
     raw_name_code, raw_names = _raw_codes(frames, "nama")
     name_code, raw_uniq = _strip_codes(raw_name_code, raw_names)
@@ -221,7 +221,7 @@ def prepare(frames: list[pd.DataFrame], tf_rows: slice | None = None) -> Records
     return Records(
         n=n, ids=cols["id"], nik=nik, nik_is16=is16, nik_ok=ok,
         nik_key=nik_key, nik_region=parts["region"], nik_birth=parts["birth"],
-        nik_serial=parts["serial"], nkk_key=np.where(nkk16, nkk_key, np.int64(-1)),
+        nik_serial=parts["serial"], nkk_key=nkk,
         name_code=name_code, names=names, name_sorted_code=name_sorted_code,
         name_core_code=name_core_code, tf_sorted=tf, dob=dob, dob_placeholder=dob_placeholder,
         sex=sex, place_code=place_code, places=places, desa_code=desa_code, rtrw=rtrw,
