@@ -25,7 +25,7 @@ log = logging.getLogger(__name__)
 
 @dataclass
 class LinkResult:
-    """Decisions of one linkage run; frames are built on first access."""
+    """Decisions of one linkage run; the ``links`` frame is built on first access."""
     rec: Records
     scored: Scored
     chosen: np.ndarray      # index into scored pairs, one per linked feed row
