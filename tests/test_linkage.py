@@ -49,14 +49,12 @@ def test_dates_swap():
 
 
 def test_nik_is_decomposed_and_placeholders_are_unusable():
-    raw, is16, usable = nz.id_digits(["3201154703850002", "3333333333333333", "3201154703850000",
-                                      "1234567890123456", "", "3201 1547 0385 0003"])
+    raw, is16, usable, _ = nz.id_scan(["3201154703850002", "3333333333333333", "3201154703850000",
+                                       "1234567890123456", "", "3201 1547 0385 0003"])
     assert is16.tolist() == [True, True, True, True, False, True]
     assert usable.tolist() == [True, False, False, False, False, True]
     parts = nz.nik_parts(raw, is16)
     assert parts["region"][0] == 320115 and parts["birth"][0] == 470385 and parts["serial"][0] == 2
-    day, month, yy, sex = nz.nik_birth_and_sex(parts["birth"][:1])
-    assert (day[0], month[0], yy[0], sex[0]) == (7, 3, 85, 2)
 
 
 # --- the vectorised paths agree with the per-value definitions ----------------------------------
@@ -68,7 +66,7 @@ ODD_NAMES = ["MUHAMMAD RIZKI", "rizki  muhammad", "H. Moch. Rizki, S.Pd.", "", "
 
 
 def _name_table_one_by_one(raw):
-    nt = nz._norm_tokens(raw.upper() if not raw.isupper() else raw)
+    nt = nz.normalize_name(raw).split()
     ph = [nz._token_info(t)[1] for t in nt]
     core = [p for p, t in zip(ph, nt) if t not in nz.FILLER]
     srt = " ".join(sorted(ph))
@@ -82,7 +80,7 @@ def test_name_table_matches_the_per_name_definition(names):
     for i, raw in enumerate(names):
         norm, srt, core, toks = _name_table_one_by_one(raw)
         assert (table["norm"][i], table["sorted"][i], table["core"][i]) == (norm, srt, core), raw
-        assert list(table["tok"][off[i]:off[i + 1]]) == toks, raw
+        assert list(table["tok_uniq"][table["tok_rank"][off[i]:off[i + 1]]]) == toks, raw
         assert (table["sorted_code"][i] < 0) == (srt == "")
     for key in ("sorted", "core"):
         codes, strings = table[f"{key}_code"], table[key]
@@ -122,13 +120,13 @@ def test_vectorised_addresses_match_the_per_value_parser():
 
 def test_link_reader_fast_path_reads_the_same_values(tmp_path):
     pytest.importorskip("pyarrow")
-    from pdpb_pipeline.linkage.api import read_canonical_csv, read_link_csv
+    from pdpb_pipeline.linkage.files import read_canonical_csv, read_link_csv
     from pdpb_pipeline.linkage.prepare import USED
 
     path = tmp_path / "p.csv"
     path.write_text("\ufeffid,nama,extra,nik\n1,\"SITI, S.PD.\",x,3201\n2,,y,\n3,NA,z, 0012\n", encoding="utf-8")
     slow = read_canonical_csv(path, USED)
-    fast = read_link_csv(path, engine="pyarrow")
+    fast = read_link_csv(path)
     for c in USED:
         assert list(fast[c].astype(object)) == list(slow[c]), c
 

@@ -12,7 +12,7 @@ import pytest
 
 from pdpb_pipeline.linkage import link
 from pdpb_lab.bench import link as bench
-from pdpb_pipeline.linkage.api import read_link_csv
+from pdpb_pipeline.linkage.files import read_link_csv
 
 VOTERS = 60_000
 

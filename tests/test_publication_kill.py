@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -131,10 +132,14 @@ def fresh(worker):
     return started, folder
 
 
+#: A temporary or old sibling as atomic_folder names them: ``.<name>.tmp-<pid>-<hex>``, ``.old-``.
+LEFTOVER = re.compile(r"^\.(.+)\.(tmp|old)-\d+-[0-9a-f]+$")
+
+
 def _check_after_kill(folder: Path, references: dict, before: str, target: str, fallback: bool) -> str:
     """The state a kill left, then the cleanup a next run does; returns the version in place."""
     leftovers = [n for n in os.listdir(folder.parent) if n.startswith(".")]
-    assert all(atomic_folder.is_leftover(n) for n in leftovers), leftovers
+    assert all(LEFTOVER.match(n) for n in leftovers), leftovers
     if fallback and not folder.exists():
         # Killed between the two renames: the previous publication waits under its .old name.
         assert any(".old-" in n for n in leftovers)

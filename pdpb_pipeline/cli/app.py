@@ -179,7 +179,7 @@ def link(
         raise typer.BadParameter("give --out (the links CSV) or --explain FEED_ID", param_hint="--out")
     if explain is not None:
         from ..linkage import LinkConfig, link
-        from ..linkage.api import read_link_csv
+        from ..linkage.files import read_link_csv
         from ..linkage.waterfall import waterfall
 
         config = LinkConfig()

@@ -34,11 +34,55 @@ def build_nik(kecamatan: str, birth: dt.date, sex: str, serial: int) -> str:
     return f"{kecamatan.replace('.', '')}{day:02d}{birth.month:02d}{birth.year % 100:02d}{serial:04d}"
 
 
+_POPCOUNT = np.array([bin(i).count("1") for i in range(1 << 10)], dtype=np.int8)
+
+
+def placeholder_rows(digits: np.ndarray, length: np.ndarray) -> np.ndarray:
+    """The one placeholder rule: numbers typed in when the real NIK (or NKK) was unknown.
+
+    Vectorised over rows of digits (``digits``: n x 16 values 0-9, of which a row's first
+    ``length`` are its number). A placeholder has at most two distinct digits
+    (``3333333333333333``, ``3201000000000000``...), runs up or down (``1234567890123456``,
+    ``9876543210987654``), or is a 16-digit number with serial ``0000``. Only the rows whose first
+    four digits allow a run or two digits are checked in full, so millions of rows cost little.
+    """
+    n = len(digits)
+    first = np.zeros(n, dtype=np.uint16)
+    up = np.ones(n, dtype=bool)
+    down = np.ones(n, dtype=bool)
+    prev = digits[:, 0].astype(np.int16) if n else np.zeros(0, np.int16)
+    for i in range(4):
+        col = np.where(length > i, digits[:, i], digits[:, 0])
+        first |= np.left_shift(np.uint16(1), col.astype(np.uint16))
+        if i:
+            cur = col.astype(np.int16)
+            step = (cur - prev) % 10
+            up &= (step == 1) | (length <= i)
+            down &= (step == 9) | (length <= i)
+            prev = cur
+    out = (length == 16) & (digits[:, 12:16] == 0).all(axis=1) if n else np.zeros(0, dtype=bool)
+    c = np.flatnonzero((length > 0) & ((_POPCOUNT[first & 1023] <= 2) | up | down))
+    if len(c):
+        dg, ln = digits[c], length[c]
+        inside = np.arange(16) < ln[:, None]
+        masked = np.where(inside, dg, dg[:, :1])
+        seen = np.bitwise_or.reduce(np.left_shift(np.uint16(1), masked.astype(np.uint16)), axis=1)
+        few = _POPCOUNT[seen & 1023] <= 2
+        step = (dg[:, 1:].astype(np.int8) - dg[:, :-1].astype(np.int8)) % 10
+        outside = ~inside[:, 1:]
+        ascending = ((step == 1) | outside).all(axis=1)
+        descending = ((step == 9) | outside).all(axis=1)
+        out[c] |= few | ascending | descending
+    return out
+
+
 def is_placeholder(nik: str) -> bool:
-    """Numbers typed in when the real NIK was unknown."""
-    if len(set(nik)) <= 2 or nik.endswith("0000"):
-        return True
-    return nik in "12345678901234567890" or nik in "98765432109876543210"
+    """``placeholder_rows`` for one number of up to 16 digits (anything else is not a number)."""
+    if not nik or len(nik) > 16 or not nik.isascii() or not nik.isdigit():
+        return False
+    digits = np.zeros((1, 16), dtype=np.uint8)
+    digits[0, : len(nik)] = np.frombuffer(nik.encode(), dtype=np.uint8) - 48
+    return bool(placeholder_rows(digits, np.array([len(nik)]))[0])
 
 
 def nik_fault(nik: str) -> str | None:

@@ -1,7 +1,8 @@
-"""Field parsers for agency data: dates (the one parser, ``pdpb_pipeline.dates``), codes, names, NIKs.
+"""Field parsers for agency data: codes (sex, marital status), names, NIKs, RT/RW. Dates have
+their one parser, ``pdpb_pipeline.domain.dates``.
 
-Each parser works on the distinct values of a column (agency columns repeat a lot) and returns
-the parsed value plus a warning code where the value had to be interpreted.
+Each parser takes a whole column (pandas string operations); ``parse_code`` also returns the mask
+of values it did not know.
 """
 
 from __future__ import annotations

@@ -9,7 +9,7 @@ password-protected workbook (both OLE files), binary data. A file named ``.xlsx`
 text is refused too: a workbook never does, so it is a failed download or a renamed file. A
 real workbook named ``.csv`` or ``.xls`` is read as the workbook it is (nothing can be misread).
 
-Limits (``ReadLimits``, from ``settings``): a file larger than ``max_file_bytes`` is refused
+Limits (``ReadLimits``, from ``resources.settings``): a file larger than ``max_file_bytes`` is refused
 from its size before it is read; a field of any length is read without error (the ingest
 quarantines rows whose fields pass ``max_field_chars``).
 
@@ -47,7 +47,7 @@ MAX_UNPACKED_RATIO = 20
 
 @dataclass(frozen=True)
 class ReadLimits:
-    """How big a file and a field may be; the deployment sets them (``settings``)."""
+    """How big a file and a field may be; the deployment sets them (``resources.settings``)."""
 
     max_file_bytes: int = 200 * 1024 * 1024
     #: Excel's own limit for one cell: no honest spreadsheet cell is longer.

@@ -12,13 +12,16 @@ Pure library (no Dagster)::
 
 Modules: ``normalize`` (names, dates, NIK parts, addresses), ``prepare`` (frames -> arrays),
 ``blocking`` (candidate pairs by hash joins), ``compare`` (levels per field), ``model``
-(Fellegi-Sunter, EM), ``decide`` (thresholds, one-to-one, explanations), ``api``,
+(Fellegi-Sunter, EM), ``decide`` (thresholds, one-to-one, explanations), ``training`` (m, u and the prior
+fitted on the candidate pairs), ``api`` (link and deduplicate end to end), ``files`` (the
+``pdpb link`` CSV contract),
 ``waterfall`` (``pdpb link --explain``); the recordlinkage framework:
 ``index`` (blocking rules as index algorithms), ``features`` (comparisons as compare features),
 ``classifier`` (the model as a classifier).
 """
 
-from .api import KELAS, LinkResult, deduplicate, link, link_files, read_canonical_csv
+from .api import KELAS, LinkResult, deduplicate, link
+from .files import link_files, read_canonical_csv
 from .config import LinkConfig
 
 __all__ = ["KELAS", "LinkConfig", "LinkResult", "deduplicate", "link", "link_files",

@@ -8,13 +8,13 @@ other rules still see those records). Rules, cheapest and surest first:
 ``nik_tanpa_serial``  NIK region + birth part agree, serial differs (typo in serial; twins)
 ``nik_tanpa_tanggal`` NIK region + serial agree (typo in the birth part)
 ``nik_tanpa_wilayah`` NIK birth part + serial agree (typo in the region part)
+``id_satu_digit``     identifiers that are not 16-digit NIKs, with any two neighbouring digits
+                      masked (one wrong digit or two swapped)
 ``nik_serumah``       the feed NIK's holder(s) on the roll -> every roll record of their household
                       (same NKK; the same address, desa and RT/RW where the holder has no NKK):
                       agencies type the family head's or a relative's NIK for a person, and the
                       right member must be a candidate even when the feed row has no NKK
 ``nkk``               same family card
-``id_satu_digit``     identifiers that are not 16-digit NIKs, with any two neighbouring digits
-                      masked (one wrong digit or two swapped)
 ``alamat``            same normalised street address (a household)
 ``lahir_nama``        birth date + the first three letters of any phonetic name token
 ``lahir_tukar_nama``  birth date with day and month swapped + the same name-token prefixes
@@ -117,7 +117,7 @@ def _keys(rec: Records, rule: str, rows: np.ndarray, side: str, cache: dict | No
           ) -> tuple[np.ndarray, np.ndarray]:
     """(key, row) for ``rows`` under ``rule``; token rules return several keys per row.
 
-    ``cache`` (the right side of one ``candidate_pairs`` call): the right side of
+    ``cache`` (the right side of one ``index.candidate_pairs`` call): the right side of
     ``lahir_tukar_nama`` is the right side of ``lahir_nama``, computed once."""
     if cache is not None and side == "right" and rule in ("lahir_nama", "lahir_tukar_nama"):
         if "lahir" not in cache:
@@ -211,7 +211,7 @@ def rule_pairs(rec: Records, rule: str, left: np.ndarray, right: np.ndarray, cap
     ``self_join``: a < b only; ``left is right`` too: one sorted self-join per block (the rule
     whose two sides differ, ``lahir_tukar_nama``, is joined both ways; ``nik_serumah`` yields
     nothing: a household is no duplicate, and a self-join would square it). ``cache``: shared by
-    the rules of one call (right-side keys computed once). ``cap_nik``: ``nik_serumah``'s cap on
+    the rules of one ``index.candidate_pairs`` call (right-side keys computed once). ``cap_nik``: ``nik_serumah``'s cap on
     the NIK holders (default ``CAPS["nik"]``)."""
     if rule == "nik_serumah":
         if self_join:
@@ -229,27 +229,13 @@ def rule_pairs(rec: Records, rule: str, left: np.ndarray, right: np.ndarray, cap
     return a, b
 
 
-def candidate_pairs(rec: Records, left: np.ndarray, right: np.ndarray, rules=RULES,
-                    self_join: bool = False, caps: dict | None = None) -> Pairs:
-    """Union of the pairs every rule yields between ``left`` and ``right`` record rows."""
-    caps = {**CAPS, **(caps or {})}
-    out_a, out_b, out_bits = [], [], []
-    cache: dict = {}
-    for rule in rules:
-        a, b = rule_pairs(rec, rule, left, right, caps[rule], self_join, cache, caps["nik"])
-        out_a.append(a)
-        out_b.append(b)
-        out_bits.append(np.full(len(a), RULE_BIT[rule], dtype=np.int32))
-    return union(out_a, out_b, out_bits, rec.n)
-
-
 def household_of_nik(rec: Records, left: np.ndarray, right: np.ndarray, cap_nik: int,
                      cap_home: int) -> tuple[np.ndarray, np.ndarray]:
     """``nik_serumah``: (left row, right row) for every right record living with a right record
     that holds the left row's NIK (NKK, else the address key ``Records.home_addr``); households
     of more than ``cap_home`` records are skipped. Two hash joins."""
     fa, owner = join(rec.nik_key[left], left, rec.nik_key[right], right, cap_nik)
-    if not len(fa) or rec.home_addr is None:
+    if not len(fa):
         return np.empty(0, np.int64), np.empty(0, np.int64)
     nkk_o = rec.nkk_key[owner]
     nkk_r = rec.nkk_key[right]

@@ -2,9 +2,10 @@
 
 ``FellegiSunterClassifier`` has the ``fit / predict / prob / fit_predict`` interface of
 recordlinkage's classifiers. It is unsupervised: ``fit`` estimates u from random feed x roll pairs
-and from the roll's value frequencies, m by EM in training sessions (same NIK; same birth date),
+and from the roll's value frequencies, m by EM in training sessions (same NIK; same birth date;
+same name),
 the name term-frequency adjustment, the guards (household, NIK misuse) and the pair prior: all of
-``api._score``. It needs the prepared records besides the comparison vectors (they are not the
+``training.score_pairs``. It needs the prepared records besides the comparison vectors (they are not the
 only evidence: name frequencies and random pairs come from the records), so it is built on them::
 
     rec, feed_rows, roll_rows = index.record_frames(feed, roll)
@@ -32,6 +33,7 @@ from . import blocking, compare, decide, features
 from .config import LinkConfig
 from .index import from_multiindex, load_base, record_frame, record_frames, rows_of, to_multiindex
 from .prepare import Records
+from .training import Scored, pair_probability, score_pairs, weigh
 
 _base = load_base()
 from recordlinkage.utils import LearningError  # noqa: E402  (after load_base: no sklearn)
@@ -41,7 +43,8 @@ class FellegiSunterClassifier(_base.BaseClassifier):
     """Unsupervised Fellegi-Sunter of ``link`` (``left`` rows linked to ``right`` rows of ``rec``).
 
     ``self_join``: deduplication (``right`` may be None: the same rows); ``predict`` is then
-    ``prob >= config.upper`` (``deduplicate`` adds its own ganda rules on top).
+    ``prob >= decide.pair_upper`` (``config.upper`` when given; ``deduplicate`` adds its own ganda
+    rules on top).
     Fitted attributes: ``model_`` (``model.FSModel``: m, u, prior) and ``scored_`` (the fitted
     pairs' levels, weights and probabilities)."""
 
@@ -63,16 +66,14 @@ class FellegiSunterClassifier(_base.BaseClassifier):
 
     def fit_pairs(self, pairs: blocking.Pairs, levels: np.ndarray):
         """Fits on candidate pairs and their level matrix; returns the scored pairs."""
-        from .api import _score
 
-        self.scored_ = _score(self.rec, pairs, self.config, self.right, self.left,
+        self.scored_ = score_pairs(self.rec, pairs, self.config, self.right, self.left,
                               self_join=self.self_join, levels=levels)
         self.model_ = self.scored_.fs
         return self.scored_
 
     def score_pairs(self, pairs: blocking.Pairs, levels: np.ndarray):
         """Weights and probabilities of pairs under the fitted model (the fitted pairs: as fitted)."""
-        from .api import Scored, _pair_probability, _weigh
 
         if self.model_ is None:
             raise LearningError("FellegiSunterClassifier is not fitted; call fit first")
@@ -80,8 +81,8 @@ class FellegiSunterClassifier(_base.BaseClassifier):
         if len(pairs) == len(s.pairs) and np.array_equal(pairs.a, s.pairs.a) and np.array_equal(
                 pairs.b, s.pairs.b) and np.array_equal(levels, s.levels):
             return s
-        w, tf, total, capped = _weigh(self.rec, self.model_, pairs, levels, self.config, self.right)
-        return Scored(pairs, levels, w, tf, total, _pair_probability(self.model_, total), self.model_, capped)
+        w, tf, total, capped = weigh(self.rec, self.model_, pairs, levels, self.config, self.right)
+        return Scored(pairs, levels, w, tf, total, pair_probability(self.model_, total), self.model_, capped)
 
     def resolve(self, scored) -> decide.Resolved:
         """One decision per left row (``decide.resolve``, with the thresholds chosen from these

@@ -3,7 +3,8 @@
 Vectorised: gathers of numpy arrays plus rapidfuzz's ``process.cpdist`` kernels (pairwise,
 multi-threaded). The last level of every comparison is ``kosong`` (a side is empty): it carries
 no evidence either way. ``pdpb_pipeline.linkage.features`` runs these kernels as recordlinkage
-``BaseCompareFeature`` classes inside ``recordlinkage.Compare`` (the engine's path too).
+``BaseCompareFeature`` classes inside ``recordlinkage.Compare`` (the engine's path: its base
+class ``recordlinkage.base.BaseCompare``).
 
 * ``nik`` compares the NIK by its parts (region, birth part, serial), never by string distance:
   people of one kecamatan born the same day have NIKs a digit or two apart.
@@ -166,11 +167,9 @@ def nik_levels(rec: Records, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         sa, sb = rec.sex[ia], rec.sex[ib]
         twin &= ~((sa > 0) & (sa == sb))
         level_[twin] = L("kembar_beda_kelamin")
-        home = getattr(rec, "nik_home_nkk", None)
-        if home is not None:
-            hn, ha = rec.nik_home_nkk[ia], rec.nik_home_addr[ia]
-            member = ((hn >= 0) & (hn == rec.nkk_key[ib])) | ((ha >= 0) & (ha == rec.home_addr[ib]))
-            level_[member] = L("milik_anggota_keluarga")
+        hn, ha = rec.nik_home_nkk[ia], rec.nik_home_addr[ia]
+        member = ((hn >= 0) & (hn == rec.nkk_key[ib])) | ((ha >= 0) & (ha == rec.home_addr[ib]))
+        level_[member] = L("milik_anggota_keluarga")
         lv[idx] = level_
     return lv
 

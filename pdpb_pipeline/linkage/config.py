@@ -40,10 +40,9 @@ class LinkConfig:
     tf_min: float = -6.0
     tf_max: float = 3.0
     em_max_iter: int = 200
-    #: Random feed x roll pairs used to estimate u probabilities (0: EM estimates u too).
+    #: Random feed x roll pairs used to estimate u probabilities, and the most pairs sharing a
+    #: birth date that train m in the same-day session.
     u_sample: int = 50_000
-    #: Weight of those random pairs in the EM estimate of u, in pseudo-pairs.
-    u_prior_strength: float = 1000.0
     #: Per-agency NIK m: pull toward the pooled m, in pseudo matched pairs (a source with this
     #: many matched training pairs gets half its own estimate, half the pooled one).
     group_prior_strength: float = 50.0

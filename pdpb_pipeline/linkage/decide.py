@@ -39,7 +39,6 @@ NAME_EMPTY = empty_level("nama")
 HOUSEHOLD_SAME = level("rumah_tangga", "alamat_sama")   # NKK, or same desa, RT/RW and address
 HOUSEHOLD_NEAR = level("rumah_tangga", "desa_dan_alamat_atau_rt")
 NIK_SAME = level("nik", "sama")
-NIK_TYPO = level("nik", "salah_satu_digit")
 NIK_MEMBER = level("nik", "milik_anggota_keluarga")
 NIK_EMPTY = empty_level("nik")
 #: NIK levels of "the same region and birth part, another serial" (a sibling or neighbour born
@@ -51,9 +50,8 @@ DOB_YEARS_APART = level("tanggal_lahir", "beda")
 DOB_EMPTY = empty_level("tanggal_lahir")
 
 
-def guards(levels: np.ndarray, weights: np.ndarray, total: np.ndarray, prior: float,
-           a: np.ndarray | None = None, nik16: np.ndarray | None = None,
-           dob_typed: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def guards(levels: np.ndarray, weights: np.ndarray, total: np.ndarray, a: np.ndarray,
+           nik16: np.ndarray, dob_typed: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Dependence the Fellegi-Sunter sum cannot see, made explicit.
 
     * family: same household (NKK or address) but the names are not similar and the NIK is not
@@ -70,14 +68,13 @@ def guards(levels: np.ndarray, weights: np.ndarray, total: np.ndarray, prior: fl
       (FEBRL's) of a record with a changed first name and birth date is still the person's;
     * same NIK but the name and birth date differ otherwise: one NIK used by two people? review.
 
-    Returns (adjusted total weight, adjusted probability, capped-at-review flag with reason).
+    Returns (adjusted total weight, capped-at-review flag with reason).
     """
     nik, nama, dob, hh = (levels[:, col(c)] for c in
                           ("nik", "nama", "tanggal_lahir", "rumah_tangga"))
     total = total.copy()
     reason = np.full(len(total), "", dtype=object)
     name_differs = (nama > NAME_SIMILAR) & (nama < NAME_EMPTY)
-    dob_differs = (dob >= DOB_DIFFERENT) & (dob < DOB_EMPTY)
     serial_differs = np.isin(nik, NIK_SERIAL)
     hh_w = weights[:, col("rumah_tangga")]
     # a father and the son named after him are born years apart ("beda"); a date mistyped
@@ -95,19 +92,15 @@ def guards(levels: np.ndarray, weights: np.ndarray, total: np.ndarray, prior: fl
     # "name wholly different, birth date too, another place")
     # (where the NIKs are the same the typed dates decide: the shared NIK encodes one date and
     # would vouch for itself; ``dob_typed``: date levels without the NIK, for those pairs)
-    if dob_typed is not None:
-        dob_same_nik = np.where(nik == NIK_SAME, dob_typed, dob)
-        dob_differs_t = (dob_same_nik >= DOB_DIFFERENT) & (dob_same_nik < DOB_EMPTY)
-        years_apart = dob_same_nik == DOB_YEARS_APART
-    else:
-        dob_differs_t, years_apart = dob_differs, dob == DOB_YEARS_APART
+    dob_same_nik = np.where(nik == NIK_SAME, dob_typed, dob)
+    dob_differs_t = (dob_same_nik >= DOB_DIFFERENT) & (dob_same_nik < DOB_EMPTY)
+    years_apart = dob_same_nik == DOB_YEARS_APART
     wholly = (nik == NIK_SAME) & (nama == NAME_DIFFERENT) & dob_differs_t
-    nik16 = np.ones(len(total), dtype=bool) if nik16 is None else nik16
     other_person = nik16 & (wholly | ((nik == NIK_SAME) & name_differs & years_apart))
     misuse = other_person | (wholly & (hh > HOUSEHOLD_NEAR))
     reason[misuse] = "same NIK but name and birth date differ: NIK used by two people?"
     trap = other_person & (hh <= HOUSEHOLD_NEAR)
-    if a is not None and len(a):
+    if len(a):
         # feed rows with a candidate that holds a household member's place: the NIK's own
         # holder is then a relative whose NIK was typed
         right_member = (nik == NIK_MEMBER) & (nama <= NAME_SIMILAR) & (dob <= DOB_CLOSE)
@@ -117,8 +110,7 @@ def guards(levels: np.ndarray, weights: np.ndarray, total: np.ndarray, prior: fl
     total[trap] -= nik_w[trap]
     reason[trap] = ("the NIK of another member of this household (name and birth date disagree): "
                     "NIK evidence not counted")
-    prob = 1.0 / (1.0 + np.exp2(-np.clip(total + prior, -60, 60)))
-    return total, prob, reason
+    return total, reason
 
 
 class Resolved(NamedTuple):
@@ -357,11 +349,11 @@ def _values(rec: Records, frame_row: pd.Series | None, i: int, comp: str) -> str
 def explain_pair(rec: Records, ia: int, ib: int, levels: np.ndarray, weights: np.ndarray,
                  total: float, prob: float, tf: float, prior: float, rules: int,
                  rows: tuple[pd.Series | None, pd.Series | None], decision: str, reason: str = "",
-                 side_names: tuple[str, str] = ("feed", "roll"), source: str = "") -> str:
+                 source: str = "") -> str:
     """Why two records were (or were not) linked, field by field; NIK and NKK masked.
 
     ``source``: the agency whose NIK reliability weighed the NIK (per-agency m)."""
-    head = (f"{side_names[0]} {rec.ids[ia]} -> {side_names[1]} {rec.ids[ib]}: {decision.upper()} "
+    head = (f"feed {rec.ids[ia]} -> roll {rec.ids[ib]}: {decision.upper()} "
             f"(probability {prob:.6f}, match weight {total:+.2f} bits, prior {prior:+.2f})")
     lines = [head]
     if reason:

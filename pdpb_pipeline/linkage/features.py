@@ -40,9 +40,7 @@ KERNELS = {
 
 
 class LevelFeature(_base.BaseCompareFeature):
-    """Comparison level of one of ``compare.COMPARISONS`` for every pair (0 = best).
-
-    A comparison without an entry in ``KERNELS`` takes its column of ``compare.compare``."""
+    """Comparison level of one of ``compare.COMPARISONS`` for every pair (0 = best)."""
 
     def __init__(self, rec: Records, comparison: str, left_on: str = "row", right_on: str = "row",
                  label: str | None = None):
@@ -54,15 +52,12 @@ class LevelFeature(_base.BaseCompareFeature):
     def _compute_vectorized(self, rows_a: pd.Series, rows_b: pd.Series) -> np.ndarray:
         a = np.asarray(rows_a, dtype=np.int64)
         b = np.asarray(rows_b, dtype=np.int64)
-        kernel = KERNELS.get(self.comparison)
-        if kernel is None:
-            return compare.compare(self.rec, a, b)[0][:, compare.NAMES.index(self.comparison)]
-        return kernel(self.rec, a, b)
+        return KERNELS[self.comparison](self.rec, a, b)
 
 
-def comparator(rec: Records, names=None):
+def comparator(rec: Records):
     """``recordlinkage.base.BaseCompare`` with one ``LevelFeature`` per comparison."""
-    return _base.BaseCompare([LevelFeature(rec, c) for c in (names or compare.NAMES)])
+    return _base.BaseCompare([LevelFeature(rec, c) for c in compare.NAMES])
 
 
 def level_matrix(frame: pd.DataFrame) -> np.ndarray:

@@ -94,11 +94,11 @@ def rows_of(frame: pd.DataFrame) -> np.ndarray:
     return np.asarray(frame.index, dtype=np.int64)
 
 
-def to_multiindex(a: np.ndarray, b: np.ndarray, n: int, names=(None, None)) -> pd.MultiIndex:
+def to_multiindex(a: np.ndarray, b: np.ndarray, n: int) -> pd.MultiIndex:
     """Pairs of record rows as a ``MultiIndex`` built from codes (no factorising, no sort)."""
     level = pd.RangeIndex(n)
     return pd.MultiIndex(levels=[level, level], codes=[np.asarray(a), np.asarray(b)],
-                         names=list(names), verify_integrity=False)
+                         names=[None, None], verify_integrity=False)
 
 
 def from_multiindex(pairs: pd.MultiIndex) -> tuple[np.ndarray, np.ndarray]:
@@ -152,16 +152,11 @@ def algorithms(rec: Records, rules=blocking.RULES, caps: dict | None = None) -> 
     return [BlockingRule(rec, r, caps[r], caps["nik"]) for r in rules]
 
 
-def indexer(rec: Records, rules=blocking.RULES, caps: dict | None = None):
-    """A recordlinkage indexer with every rule added (``recordlinkage.base.BaseIndex``, the class
-    ``recordlinkage.Index`` extends): ``indexer(rec).index(feed_rows, roll_rows)``."""
-    return _base.BaseIndex(algorithms(rec, rules, caps))
-
-
 def candidate_pairs(rec: Records, left: np.ndarray, right: np.ndarray, rules=blocking.RULES,
                     self_join: bool = False, caps: dict | None = None) -> blocking.Pairs:
     """The engine's index: the union of the rules' pairs with the bits of the rules that found
-    each pair, by one sort over all of them (``blocking.candidate_pairs`` gives the same)."""
+    each pair, by one sort over all of them (the pairs ``recordlinkage.Index`` gives with the
+    same rules added)."""
     out_a, out_b, out_bits = [], [], []
     cache: dict = {}
     for alg in algorithms(rec, rules, caps):

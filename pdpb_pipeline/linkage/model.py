@@ -4,12 +4,13 @@ EM runs over the *distinct level vectors* with their counts (a few hundred patte
 number of pairs), so it costs nothing at scale. A pair's match weight is the sum of
 ``log2(m/u)`` of its levels (a ``kosong`` level weighs 0) plus a term-frequency adjustment for
 names (agreeing on a common name such as SITI AMINAH says less than agreeing on a rare one);
-its probability is the posterior with the prior ``lambda`` estimated by EM.
+its probability is the posterior with the pair prior (``FSModel.pair_prior``, which
+``training.score_pairs`` sets; ``lambda`` of EM without it).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -24,8 +25,6 @@ class FSModel:
     m: list[np.ndarray]
     u: list[np.ndarray]
     lam: float
-    iterations: int = 0
-    history: list[float] = field(default_factory=list)
     #: Prior probability that two *random* records (one feed row, one roll record) are the same
     #: person. The weights use u from random pairs, so this is the prior they need: blocking
     #: selects pairs on the very agreements the weights count, and the share of matches among
@@ -100,79 +99,58 @@ def _init(nlev: int, match: bool) -> np.ndarray:
     return p / p.sum()
 
 
-def fit(levels: np.ndarray, max_iter: int = 200, tol: float = 1e-7, lam: float = 0.3,
-        fixed_u: list[np.ndarray] | None = None, prior_u: list[np.ndarray] | None = None,
-        prior_strength: float = 1000.0, active: list[bool] | None = None,
+def fit(levels: np.ndarray, u: list[np.ndarray], max_iter: int = 200, tol: float = 1e-7,
+        lam: float = 0.3, active: list[bool] | None = None,
         fixed_m: list[np.ndarray] | None = None) -> FSModel:
-    """EM for the two-class mixture over level vectors (``kosong`` levels are skipped).
-
-    ``prior_u`` (u from random pairs) enters as ``prior_strength`` pseudo non-match pairs: with
-    many non-matches among the candidates their own distribution wins (blocking makes them agree
-    more than random pairs do: twins, relatives, namesakes), with few the random pairs keep u
-    sensible.
-    """
+    """EM for the two-class mixture over level vectors with u fixed (``kosong`` levels are
+    skipped): m of the ``active`` comparisons (unless ``fixed_m``) and the share of matches
+    ``lambda``."""
     pats, counts = _patterns(levels)
     nlev = [len(c.levels) - 1 for c in COMPARISONS]
     active = active or [True] * len(nlev)
-    if not len(pats):  # no pairs: nothing to learn, the starting (or given) values stand
-        m = [_init(n, True) for n in nlev] if fixed_m is None else [x.copy() for x in fixed_m]
-        u = fixed_u or prior_u or [_init(n, False) for n in nlev]
-        return FSModel(m=m, u=[x.copy() for x in u], lam=lam)
     m = [_init(n, True) for n in nlev] if fixed_m is None else [x.copy() for x in fixed_m]
-    if fixed_u is not None:
-        u = [x.copy() for x in fixed_u]
-    elif prior_u is not None:
-        u = [x.copy() for x in prior_u]
-    else:
-        u = [_init(n, False) for n in nlev]
+    u = [x.copy() for x in u]
+    if not len(pats):  # no pairs: nothing to learn, the starting (or given) values stand
+        return FSModel(m=m, u=u, lam=lam)
     onehots = []
     for j, n in enumerate(nlev):
         oh = np.zeros((len(pats), n))
         present = pats[:, j] < n
         oh[np.flatnonzero(present), pats[present, j]] = 1.0
         onehots.append(oh)
-    history = []
-    it = 0
-    for it in range(1, max_iter + 1):
+    log_u = [np.log(x) for x in u]
+    for _ in range(max_iter):
         lm = np.full(len(pats), np.log(lam))
         lu = np.full(len(pats), np.log(1 - lam))
         for j in range(len(nlev)):
             if not active[j]:
                 continue
             lm += onehots[j] @ np.log(m[j])
-            lu += onehots[j] @ np.log(u[j])
+            lu += onehots[j] @ log_u[j]
         mx = np.maximum(lm, lu)
         g = np.exp(lm - mx) / (np.exp(lm - mx) + np.exp(lu - mx))
         cg = counts * g
-        cu = counts * (1 - g)
         new_lam = float(cg.sum() / counts.sum())
-        new_m, new_u = [], []
+        new_m = []
         for j, n in enumerate(nlev):
             if fixed_m is None and active[j]:
                 mm = cg @ onehots[j] + 0.5
                 new_m.append(mm / mm.sum())
             else:
                 new_m.append(m[j])
-            if fixed_u is None:
-                uu = cu @ onehots[j] + 0.5
-                if prior_u is not None:
-                    uu = uu + prior_strength * prior_u[j]
-                new_u.append(uu / uu.sum())
-            else:
-                new_u.append(u[j])
         delta = abs(new_lam - lam) + sum(float(np.abs(a - b).sum()) for a, b in zip(new_m, m))
-        m, u, lam = new_m, new_u, min(max(new_lam, 1e-6), 1 - 1e-6)
-        history.append(lam)
+        m, lam = new_m, min(max(new_lam, 1e-6), 1 - 1e-6)
         if delta < tol:
             break
-    return FSModel(m=m, u=u, lam=lam, iterations=it, history=history)
+    return FSModel(m=m, u=u, lam=lam)
 
 
 def fit_sessions(sessions: list[tuple[np.ndarray, list[bool]]], u: list[np.ndarray],
                  candidates: np.ndarray, max_iter: int = 200) -> FSModel:
     """m by EM in training sessions with u fixed (from random pairs), Splink style.
 
-    Each session is a set of pairs chosen by one training block (same NIK; same birth date);
+    Each session is a set of pairs chosen by one training block (same NIK; same birth date; same
+    name);
     the comparisons that define the block are switched off in that session (their agreement is
     a given there, not evidence) and its other comparisons' m are estimated. m of a comparison is
     the mean over the sessions where it was active. Finally the prior (lambda) is estimated on
@@ -183,14 +161,13 @@ def fit_sessions(sessions: list[tuple[np.ndarray, list[bool]]], u: list[np.ndarr
     for levels, active in sessions:
         if not len(levels):
             continue
-        fm = fit(levels, max_iter=max_iter, fixed_u=u, active=active, lam=0.5)
+        fm = fit(levels, u, max_iter=max_iter, active=active, lam=0.5)
         for j, on in enumerate(active):
             if on:
                 sums[j] += fm.m[j]
                 n[j] += 1
     m = [s / k if k else _init(len(s), True) for s, k in zip(sums, n)]
-    final = fit(candidates, max_iter=max_iter, fixed_u=u, fixed_m=m, lam=0.3)
-    return final
+    return fit(candidates, u, max_iter=max_iter, fixed_m=m, lam=0.3)
 
 
 def fit_group_m(levels: np.ndarray, group: np.ndarray, model: FSModel, active: list[bool],
@@ -297,9 +274,10 @@ def tf_adjustment(levels: np.ndarray, tf_a: np.ndarray, tf_b: np.ndarray,
 
 
 def score(model: FSModel, levels: np.ndarray, tf_adj: np.ndarray | None = None,
-          group: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(per-comparison weights, total match weight, probability) for every pair; ``group`` (the
-    source group of each pair) selects the NIK weights of that source."""
+          group: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """(per-comparison weights, total match weight) of every pair; ``group`` (the source group
+    of each pair) selects the NIK weights of that source. ``training.pair_probability`` turns
+    the total into a probability."""
     lw = model.level_weights()
     w = np.empty(levels.shape, dtype=np.float32)
     for j, table in enumerate(lw):
@@ -310,6 +288,4 @@ def score(model: FSModel, levels: np.ndarray, tf_adj: np.ndarray | None = None,
     total = w.sum(axis=1, dtype=np.float64)
     if tf_adj is not None:
         total = total + tf_adj
-    logit = total + model.prior_weight
-    prob = 1.0 / (1.0 + np.exp2(-np.clip(logit, -60, 60)))
-    return w, total, prob
+    return w, total

@@ -13,6 +13,8 @@ from itertools import chain
 import numpy as np
 import pandas as pd
 
+from ..domain.nik import placeholder_rows
+
 # --- names -------------------------------------------------------------------------------------
 
 #: Spellings and abbreviations of one given name, mapped onto one key.
@@ -117,7 +119,6 @@ def phonetic_token(token: str) -> str:
 FILLER = frozenset({"MUHAMMAD", "SITI", "NUR", "ABDUL", "BIN", "BINTI", "BT", "BN"})
 
 
-_PLAIN = re.compile(r"^[A-Z ]*$")
 _LETTERS = re.compile(r"[A-Z]+")
 
 
@@ -126,17 +127,6 @@ def _token_info(token: str) -> tuple[str, str, bool, bool]:
     """(canonical token, phonetic key, is title, is degree) of one upper-case token."""
     canon = normalize_token(token)
     return canon, phonetic_token(canon), token in TITLES, token in DEGREES and token not in CANONICAL_TOKENS
-
-
-def _norm_tokens(raw: str) -> list[str]:
-    if _PLAIN.match(raw):
-        toks = raw.split()
-        info = [_token_info(t) for t in toks]
-        kept = [i for k, i in enumerate(info) if not (i[2] and len(toks) > 1) and not (k > 0 and i[3])]
-        if not kept:
-            kept = info
-        return [i[0] for i in kept]
-    return normalize_name(raw).split()
 
 
 def _join_groups(tokens: list, owner: np.ndarray, n: int) -> np.ndarray:
@@ -171,8 +161,9 @@ def name_table(names: np.ndarray) -> dict[str, np.ndarray]:
 
     Returns arrays aligned with ``names``: ``norm`` (str), ``sorted`` (phonetic tokens sorted,
     joined), ``core`` (sorted, without MUHAMMAD/SITI/NUR...), their exact integer codes
-    ``sorted_code`` / ``core_code`` (-1 for an empty name), plus CSR arrays ``tok_off`` / ``tok``
-    (distinct phonetic tokens of each name, alphabetical).
+    ``sorted_code`` / ``core_code`` (-1 for an empty name), plus CSR arrays ``tok_off`` /
+    ``tok_rank`` (distinct phonetic tokens of each name, alphabetical, as indices into
+    ``tok_uniq``, the distinct tokens in alphabetical order).
 
     Vectorised: the Python work is per distinct *token* (a few thousand); names are handled as
     flat token arrays. Names with anything but letters and spaces (dots, commas, apostrophes:
@@ -248,8 +239,7 @@ def name_table(names: np.ndarray) -> dict[str, np.ndarray]:
     off = np.zeros(n + 1, dtype=np.int64)
     np.cumsum(np.bincount(u_owner, minlength=n), out=off[1:])
     return {"norm": norm, "sorted": srt, "core": core, "sorted_code": sorted_code,
-            "core_code": core_code, "tok_off": off, "tok": ph_sorted_str[u_rank],
-            "tok_rank": u_rank, "tok_uniq": ph_sorted_str}
+            "core_code": core_code, "tok_off": off, "tok_rank": u_rank, "tok_uniq": ph_sorted_str}
 
 
 # --- dates ---------------------------------------------------------------------------------------
@@ -263,7 +253,6 @@ def swap_day_month(ymd: np.ndarray) -> np.ndarray:
 
 # --- NIK -----------------------------------------------------------------------------------------
 
-_POPCOUNT = np.array([bin(i).count("1") for i in range(1 << 10)], dtype=np.int8)
 _ONES = np.uint64(0x0101010101010101)
 
 
@@ -286,21 +275,16 @@ def _decimal16(digits: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return w[:, 0], w[:, 1]
 
 
-def id_digits(values) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Identifier columns as fixed-width bytes (vectorised: millions of rows).
-
-    Returns ``(raw, is_nik, usable)``: ``raw`` the value without spaces or dots as ``S16`` bytes
-    (longer values are not identifiers we can compare and become empty); ``is_nik`` where the
-    value has the 16-digit NIK/NKK structure; ``usable`` where the value can identify someone
-    (digits only, not a placeholder such as ``3333333333333333``, ``1234567890123456`` or a
-    ``0000`` serial).
-    """
-    raw, is16, usable, _ = id_scan(values)
-    return raw, is16, usable
-
-
 def id_scan(values) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """``id_digits`` plus the identifier as an int64 key (-1 where not usable)."""
+    """Identifier columns as fixed-width bytes and keys (vectorised: millions of rows).
+
+    Returns ``(raw, is_nik, usable, key)``: ``raw`` the value without spaces, dots, quotes or
+    dashes as ``S16`` bytes (longer values are not identifiers we can compare and become empty);
+    ``is_nik`` where the value has the 16-digit NIK/NKK structure; ``usable`` where the value can
+    identify someone (digits only, not a placeholder of ``domain.nik.placeholder_rows`` such as
+    ``3333333333333333``, ``1234567890123456`` or a ``0000`` serial); ``key`` the identifier as
+    an int64 (-1 where not usable).
+    """
     vals = np.asarray(values)
     if vals.dtype.kind != "S":
         vals = np.asarray(values, dtype=object)
@@ -329,38 +313,9 @@ def id_scan(values) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     raw = head.view("S16").ravel()
     is16 = ok & (length == 16)
     digits = np.where(is_digit, d, np.uint8(0))
-    # placeholders: at most two distinct digits, runs 1234... / 9876..., serial 0000; only rows
-    # whose first digits allow it are checked in full
-    first = np.zeros(n, dtype=np.uint16)
-    up = np.ones(n, dtype=bool)
-    down = np.ones(n, dtype=bool)
-    prev = digits[:, 0].astype(np.int16)
-    for i in range(4):
-        col = np.where(length > i, digits[:, i], digits[:, 0])
-        first |= np.left_shift(np.uint16(1), col.astype(np.uint16))
-        if i:
-            cur = col.astype(np.int16)
-            step = (cur - prev) % 10
-            up &= (step == 1) | (length <= i)
-            down &= (step == 9) | (length <= i)
-            prev = cur
-    cand = ok & ((_POPCOUNT[first & 1023] <= 2) | up | down)
-    placeholder = np.zeros(n, dtype=bool)
-    c = np.flatnonzero(cand)
-    if len(c):
-        dg, ln = digits[c], length[c]
-        inside = np.arange(16) < ln[:, None]
-        masked = np.where(inside, dg, dg[:, :1])
-        seen = np.bitwise_or.reduce(np.left_shift(np.uint16(1), masked.astype(np.uint16)), axis=1)
-        few = _POPCOUNT[seen & 1023] <= 2
-        step = (dg[:, 1:].astype(np.int8) - dg[:, :-1].astype(np.int8)) % 10
-        outside = ~inside[:, 1:]
-        ascending = ((step == 1) | outside).all(axis=1)
-        descending = ((step == 9) | outside).all(axis=1)
-        placeholder[c] = few | ascending | descending
+    placeholder = placeholder_rows(digits, np.where(ok, length, 0))
     hi, lo = _decimal16(digits)
-    zero_serial = is16 & (lo % 10000 == 0)
-    usable = ok & ~placeholder & ~zero_serial
+    usable = ok & ~placeholder
     key = np.where(usable & (length == 16), hi * 100_000_000 + lo, np.int64(-1))
     short = np.flatnonzero(usable & (length < 16))
     if len(short):
@@ -381,13 +336,6 @@ def nik_parts(raw: np.ndarray, is_nik: np.ndarray) -> dict[str, np.ndarray]:
         "birth": np.where(is_nik, (hi % 100) * 10_000 + lo // 10_000, neg),
         "serial": np.where(is_nik, lo % 10_000, neg),
     }
-
-
-def nik_birth_and_sex(birth: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Day, month, two-digit year and sex (1 L, 2 P, 0 unknown) encoded in the NIK birth part."""
-    dd, mm, yy = birth // 10000, (birth // 100) % 100, birth % 100
-    sex = np.where(birth < 0, 0, np.where(dd > 40, 2, 1))
-    return np.where(dd > 40, dd - 40, dd), mm, yy, sex
 
 
 # --- addresses -----------------------------------------------------------------------------------

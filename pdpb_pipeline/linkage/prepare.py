@@ -53,14 +53,14 @@ class Records:
     raw_names: np.ndarray      # object: names as given (for explanations)
     #: Household key of a record for the household-NIK rules: its address (normalised, with desa
     #: and RT/RW) where it has no NKK (-1 none). With ``nkk_key`` it says who lives together.
-    home_addr: np.ndarray | None = None
+    home_addr: np.ndarray
     #: For a row outside the reference side (a feed row): the NKK / ``home_addr`` of the
     #: reference record(s) holding this row's NIK (-1: nobody, or a reference row itself).
-    nik_home_nkk: np.ndarray | None = None
-    nik_home_addr: np.ndarray | None = None
+    nik_home_nkk: np.ndarray
+    nik_home_addr: np.ndarray
     #: Source group of each row (code into ``groups``; 0 = no agency given).
-    group: np.ndarray | None = None
-    groups: tuple = ("",)
+    group: np.ndarray
+    groups: tuple
 
     def take_tokens(self, rows: np.ndarray, prefix: bool = False) -> tuple[np.ndarray, np.ndarray]:
         """(row, token code) for every phonetic token (or 3-letter token prefix) of ``rows``."""
@@ -129,10 +129,11 @@ def _frame_codes(frames: list[pd.DataFrame], name: str) -> tuple[np.ndarray, np.
     return _strip_codes(*_raw_codes(frames, name))
 
 
-def _per_value(frames: list[pd.DataFrame], name: str, parse, missing=0) -> np.ndarray:
-    """``parse`` (distinct raw values -> array) applied once per distinct value, per row."""
+def _per_value(frames: list[pd.DataFrame], name: str, parse) -> np.ndarray:
+    """``parse`` (distinct raw values -> array) applied once per distinct value, per row (0 where
+    the value is missing)."""
     codes, raw = _raw_codes(frames, name)
-    return np.append(parse(raw), missing)[codes]
+    return np.append(parse(raw), 0)[codes]
 
 
 #: A day and month is a placeholder when the roll holds at least this many times as many
@@ -171,7 +172,7 @@ def prepare(frames: list[pd.DataFrame], tf_rows: slice | None = None) -> Records
     n = len(cols["id"])
     nik, is16, ok, nik_key = nz.id_scan(cols["nik"])
     parts = nz.nik_parts(nik, is16)
-    _, nkk16, nkk_ok, nkk_key = nz.id_scan(cols["nkk"])
+    _, nkk16, _, nkk_key = nz.id_scan(cols["nkk"])
 
     raw_name_code, raw_names = _raw_codes(frames, "nama")
     name_code, raw_uniq = _strip_codes(raw_name_code, raw_names)
@@ -181,7 +182,6 @@ def prepare(frames: list[pd.DataFrame], tf_rows: slice | None = None) -> Records
     names["tok_code"] = names.pop("tok_rank")
     pre_code, _ = pd.factorize(np.array([t[:3] for t in tok_uniq], dtype=object))
     names["pre_code"] = pre_code.astype(np.int64)[names["tok_code"]] if len(tok_uniq) else names["tok_code"]
-    names["tok_uniq"] = tok_uniq
     srt_code, core_code = names["sorted_code"], names["core_code"]
     safe = np.maximum(name_code, 0)
     name_sorted_code = np.where(name_code >= 0, srt_code[safe], -1)
@@ -221,7 +221,7 @@ def prepare(frames: list[pd.DataFrame], tf_rows: slice | None = None) -> Records
     return Records(
         n=n, ids=cols["id"], nik=nik, nik_is16=is16, nik_ok=ok,
         nik_key=nik_key, nik_region=parts["region"], nik_birth=parts["birth"],
-        nik_serial=parts["serial"], nkk_key=np.where(nkk16, nkk_key, np.int64(-1)),
+        nik_serial=parts["serial"], nkk_key=nkk,
         name_code=name_code, names=names, name_sorted_code=name_sorted_code,
         name_core_code=name_core_code, tf_sorted=tf, dob=dob, dob_placeholder=dob_placeholder,
         sex=sex, place_code=place_code, places=places, desa_code=desa_code, rtrw=rtrw,

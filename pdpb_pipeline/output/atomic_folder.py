@@ -76,11 +76,6 @@ def exchange(a: Path, b: Path) -> bool:
     raise OSError(code, os.strerror(code), str(a), None, str(b))
 
 
-def is_leftover(name: str) -> bool:
-    """Whether an entry of the parent folder is a temporary or old sibling (never a month)."""
-    return _LEFTOVER.match(name) is not None
-
-
 def _sibling(folder: Path, kind: str) -> Path:
     return folder.parent / f".{folder.name}.{kind}-{os.getpid()}-{secrets.token_hex(4)}"
 

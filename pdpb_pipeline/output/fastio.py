@@ -39,7 +39,8 @@ def pad3(values: np.ndarray) -> np.ndarray:
 
 
 def _as_str_list(col) -> list[str]:
-    """A column as a list of str (``None`` as ``""``); a list is used as it is when all str."""
+    """A column as a list (integers as their digits); a list is used as it is (``_quoted`` makes
+    what is not a str one)."""
     if isinstance(col, list):
         return col
     arr = np.asarray(col)

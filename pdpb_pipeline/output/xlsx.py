@@ -1,8 +1,8 @@
 """Reproducible XLSX files, written fast: the same content gives the same bytes.
 
 A published roll runs to a million rows; openpyxl needs minutes for that. This writer renders
-each column once (text checked and escaped in one pass over the joined column, numbers and dates
-once per distinct value), weaves the cells into rows with constant markup in one join per block
+each column once (text checked and escaped in one pass over the joined column, integers and
+dates once per distinct value), weaves the cells into rows with constant markup in one join per block
 of rows (inline strings, numbers, real date cells), and zips it with fixed timestamps, so a
 re-run month publishes byte-identical workbooks and checksums stay meaningful. openpyxl and
 Excel read the result.

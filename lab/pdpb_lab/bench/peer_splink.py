@@ -53,7 +53,7 @@ def require_splink():
 
 
 def _read(path) -> pd.DataFrame:
-    from pdpb_pipeline.linkage.api import read_canonical_csv  # reading the file contract; nothing of the engine
+    from pdpb_pipeline.linkage.files import read_canonical_csv  # reading the file contract; nothing of the engine
 
     return read_canonical_csv(path, COLUMNS)
 
