@@ -124,17 +124,22 @@ def _run_cycle(folder: str, month: str) -> dict:
     os.environ.setdefault("PDPB_WAREHOUSE_URL", f"sqlite:///{work / 'warehouse.sqlite'}")
     from dagster import DagsterInstance
 
-    from .definitions import build_definitions
+    from .definitions import build_definitions, from_environment, usable
+    from .resources.landing import LandingZone
+    from .resources.settings import LoadSettings, Publication
     from .resources.warehouse import Warehouse
     from .cli.runner import ensure_baseline, run_regency
     from .scoring import score_month
-    from .resources.settings import Settings
 
-    settings = Settings.from_env()
-    settings = Settings(**(vars(settings) | {"landing_dir": Path(folder), "output_dir": work / "published",
-                                             "snapshot_dir": work / "snapshot", "regencies": (BENCH_REGENCY,),
-                                             "start_month": "2026-01", "regency_start_months": {}}))
-    defs = build_definitions(settings)
+    _, configured = from_environment()
+    found = {key: usable(resource) for key, resource in configured.items()}
+    warehouse = Warehouse(url=found["warehouse"].url, snapshot_dir=str(work / "snapshot"),
+                          lock_wait_seconds=found["warehouse"].lock_wait_seconds)
+    publication = Publication(output_dir=str(work / "published"), polling_day=found["publication"].polling_day,
+                              mask_keep=found["publication"].mask_keep)
+    defs = build_definitions(LoadSettings(regencies=(BENCH_REGENCY,), start_month="2026-01"),
+                             {**found, "warehouse": warehouse, "landing": LandingZone(root=folder),
+                              "publication": publication})
     started = time.perf_counter()
     with DagsterInstance.ephemeral() as instance:
         if month == "baseline":
@@ -145,14 +150,14 @@ def _run_cycle(folder: str, month: str) -> dict:
     peak = round(_peak_mb())
     if not all(o.success for o in outcomes):
         raise SystemExit(f"run failed: {[o.failed_steps or o.failed_checks for o in outcomes]}")
-    measured = {"warehouse": settings.warehouse_url.split(":")[0], "seconds": seconds, "peak_mb": peak,
+    measured = {"warehouse": warehouse.url.split(":")[0], "seconds": seconds, "peak_mb": peak,
                 "steps": {k: v for o in outcomes for k, v in o.step_seconds.items()}}
     if month == "baseline":
         figures = outcomes[0].metadata.get("dpt_baseline", {}) if outcomes else {}
         return {"job": "dpt_baseline", **measured, "ganda": figures.get("pasangan_ganda"),
                 "tanggal_lahir_kosong": figures.get("kosong_tanggal_lahir"),
                 "tanggal_lahir_tak_terbaca": figures.get("tak_terbaca_tanggal_lahir")}
-    score = score_month(Warehouse(url=settings.warehouse_url), Path(folder), BENCH_REGENCY, month)
+    score = score_month(warehouse, Path(folder), BENCH_REGENCY, month)
     return {"month": month, **measured,
             "recap": outcomes[-1].metadata.get("rekap", {}), "score": score}
 

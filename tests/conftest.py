@@ -24,6 +24,17 @@ def _server_or_skip() -> sa.Engine:
     return engine
 
 
+@pytest.fixture(autouse=True)
+def _mask_rule_restored():
+    """The mask rule is the process's (``nik.use_mask_rule``): a test that installs another gets
+    the one in force back afterwards."""
+    from pdpb_pipeline.domain import nik
+
+    before = nik.mask_rule()
+    yield
+    nik.use_mask_rule(f"{before[0]},{before[1]}")
+
+
 @pytest.fixture
 def pg_database():
     """A fresh, empty PostgreSQL database for one test; dropped afterwards."""

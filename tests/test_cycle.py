@@ -17,12 +17,11 @@ from dagster import DagsterInstance
 from typer.testing import CliRunner
 
 from pdpb_pipeline import monthly
-from pdpb_pipeline.definitions import build_definitions
 from pdpb_pipeline.resources.warehouse import Warehouse
 from pdpb_pipeline.roll import snapshot, store
 from pdpb_pipeline.cli.runner import RunError, run_regency
 from pdpb_pipeline.scoring import score_month
-from pdpb_pipeline.resources.settings import Settings
+from tests.deployment import Deployment
 from pdpb_pipeline.synth import SynthConfig, generate
 
 REGENCY = "36.73"
@@ -37,8 +36,8 @@ def zone(tmp_path_factory) -> Path:
     return out
 
 
-def _settings(tmp: Path, zone: Path, url: str) -> Settings:
-    return Settings(warehouse_url=url, landing_dir=zone, output_dir=tmp / "published", regencies=(REGENCY, "32.01"),
+def _settings(tmp: Path, zone: Path, url: str) -> Deployment:
+    return Deployment(warehouse_url=url, landing_dir=zone, output_dir=tmp / "published", regencies=(REGENCY, "32.01"),
                     start_month="2026-01", polling_day="", snapshot_dir=tmp / "snapshot")
 
 
@@ -47,7 +46,7 @@ def cycle(tmp_path_factory, zone):
     """Two months closed on SQLite, as `pdpb run --month 2026-01 --to 2026-02` does."""
     tmp = tmp_path_factory.mktemp("cycle")
     settings = _settings(tmp, zone, f"sqlite:///{tmp / 'warehouse.sqlite'}")
-    defs = build_definitions(settings)
+    defs = settings.definitions()
     with DagsterInstance.ephemeral() as instance:
         outcomes = run_regency(defs, instance, REGENCY, "2026-01", "2026-02")
     return settings, defs, outcomes

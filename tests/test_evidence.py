@@ -276,11 +276,9 @@ def test_a_first_time_voter_already_on_the_roll_changes_nothing():
 
 def test_bars_set_in_one_month_refuse_a_village_list_addition_the_next(tmp_path, sqlite_url):
     from dagster import DagsterInstance
-
-    from pdpb_pipeline.definitions import build_definitions
     from pdpb_pipeline.resources.warehouse import Warehouse
     from pdpb_pipeline.cli.runner import run_regency
-    from pdpb_pipeline.resources.settings import Settings
+    from tests.deployment import Deployment
 
     from .feedfiles import write_csv
 
@@ -301,10 +299,10 @@ def test_bars_set_in_one_month_refuse_a_village_list_addition_the_next(tmp_path,
               [[soldier, "YOGA PRATAMA", "07-07-2004", "L", "B", "KP. CIBEBER", "2", "5", "32.01.04.2003"],
                [court["nik"], court["nama"], court["tanggal_lahir"].strftime("%d-%m-%Y"), court["jenis_kelamin"], "S",
                 "KP. CIBEBER", "2", "5", "32.01.04.2003"]])
-    settings = Settings(warehouse_url=sqlite_url, landing_dir=root, output_dir=tmp_path / "out", regencies=(REGENCY,),
+    settings = Deployment(warehouse_url=sqlite_url, landing_dir=root, output_dir=tmp_path / "out", regencies=(REGENCY,),
                         start_month="2026-01", polling_day="")
     with DagsterInstance.ephemeral() as instance:
-        outcomes = run_regency(build_definitions(settings), instance, REGENCY, "2026-01", "2026-02")
+        outcomes = run_regency(settings.definitions(), instance, REGENCY, "2026-01", "2026-02")
     assert all(o.success for o in outcomes), [o.failed_steps or o.failed_checks for o in outcomes]
     wh = Warehouse(url=sqlite_url)
     removed = wh.read("SELECT voter_id, sub_kategori, agency FROM perubahan WHERE kategori = 'tms'")

@@ -14,14 +14,13 @@ import pytest
 from dagster import DagsterInstance
 
 from pdpb_pipeline.domain import schema
-from pdpb_pipeline.definitions import build_definitions
 from pdpb_pipeline.linkage import deduplicate
 from pdpb_pipeline.linkage.api import duplicates_of
 from pdpb_pipeline.linkage.prepare import prepare
 from pdpb_pipeline.resources.warehouse import Warehouse
 from pdpb_pipeline.roll import ganda, rules, store
 from pdpb_pipeline.cli.runner import run_regency
-from pdpb_pipeline.resources.settings import Settings
+from tests.deployment import Deployment
 from pdpb_pipeline.synth import SynthConfig, generate
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
@@ -182,11 +181,11 @@ def corrected(tmp_path_factory):
                                  x["alamat"], x["rt"], x["rw"], x["kode_desa"].replace(".", ""),
                                  "PERUBAHAN ELEMEN DATA", "05-01-2026"])
     tmp = tmp_path_factory.mktemp("run")
-    settings = Settings(warehouse_url=f"sqlite:///{tmp / 'warehouse.sqlite'}", landing_dir=zone,
+    settings = Deployment(warehouse_url=f"sqlite:///{tmp / 'warehouse.sqlite'}", landing_dir=zone,
                         output_dir=tmp / "published", regencies=(REGENCY,), start_month="2026-01", polling_day="",
                         snapshot_dir=tmp / "snapshot")
     with DagsterInstance.ephemeral() as instance:
-        outcomes = run_regency(build_definitions(settings), instance, REGENCY, "2026-01", "2026-02")
+        outcomes = run_regency(settings.definitions(), instance, REGENCY, "2026-01", "2026-02")
     return Warehouse(url=settings.warehouse_url), copy["ganda_of"], copy["roll_id"], outcomes
 
 

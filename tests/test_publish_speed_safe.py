@@ -177,7 +177,7 @@ def _publish_inputs(roll: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, pd.
 
 
 def test_published_roll_is_the_roll_sorted_and_masked_per_kecamatan(tmp_path, monkeypatch):
-    monkeypatch.delenv("PDPB_MASK_KEEP", raising=False)
+    nik.use_mask_rule("6,0")
     roll = _roll()
     manifest = _publish(tmp_path / "a", roll)
 

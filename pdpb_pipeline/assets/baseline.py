@@ -28,6 +28,7 @@ from .. import __version__ as CODE_VERSION
 from ..domain import dates, schema
 from .metadata import count_table, masked_preview
 from ..resources.landing import LandingZone, sha256
+from ..resources.settings import FeedLimits
 from ..linkage import LinkConfig, deduplicate
 from ..resources.warehouse import Warehouse
 from ..roll import store
@@ -143,7 +144,7 @@ def quality_metadata(dpt: BaselineFile) -> dict[str, MetadataValue]:
     return out
 
 
-def build(regency_partitions: StaticPartitionsDefinition, max_unreadable_share: float = 0.01):
+def build(regency_partitions: StaticPartitionsDefinition):
     key = AssetKey("dpt_baseline")
 
     @asset(
@@ -156,9 +157,10 @@ def build(regency_partitions: StaticPartitionsDefinition, max_unreadable_share: 
         kinds={"sql", "csv"},
     )
     def dpt_baseline(
-        context: AssetExecutionContext, warehouse: Warehouse, landing: LandingZone
+        context: AssetExecutionContext, warehouse: Warehouse, landing: LandingZone, feed_limits: FeedLimits
     ) -> MaterializeResult:
         regency = context.partition_key
+        max_unreadable_share = feed_limits.max_dpt_unreadable_share
         regency_lock.step(context, warehouse, regency)
         path = landing.baseline_file(regency)
         digest = sha256(path) if path.is_file() else ""

@@ -37,7 +37,7 @@ from ..resources.warehouse import Warehouse
 from ..roll import ganda, penarikan, recap, rules, store
 from ..roll import status as standing
 from ..roll.apply import apply
-from ..resources.settings import Settings
+from ..resources.settings import Publication
 from .common import PREVIOUS_MONTH, baseline_dep
 from .linkage import GANDA, KEPUTUSAN
 
@@ -122,7 +122,7 @@ class PemutakhiranConfig(Config):
     tarik_bulan_berikutnya: bool = False
 
 
-def build(monthly_def: MultiPartitionsDefinition, feed_assets, baseline_asset, settings: Settings):
+def build(monthly_def: MultiPartitionsDefinition, feed_assets, baseline_asset):
     coktas_feed = next(a for a in feed_assets if a.key == AssetKey(["feed", "coktas"]))
 
     @multi_asset(
@@ -147,12 +147,12 @@ def build(monthly_def: MultiPartitionsDefinition, feed_assets, baseline_asset, s
                      for name, text in RECAP_CHECKS.items()],
     )
     def pemutakhiran_dpb(context: AssetExecutionContext, config: PemutakhiranConfig, warehouse: Warehouse,
-                         bulan_awal: BulanAwal):
+                         bulan_awal: BulanAwal, publication: Publication):
         part = Partition.from_key(context.partition_key)
         regency_lock.step(context, warehouse, part.regency)
         start = store.previous_roll_month(warehouse, part.regency, part.month, bulan_awal.of(part.regency))
         penarikan.refuse_unless_asked(warehouse, part.regency, part.month, config.tarik_bulan_berikutnya)
-        reference = monthly.reference_date(part.month, settings.polling_day)
+        reference = monthly.reference_date(part.month, publication.day)
         previous = monthly.roll_as_of(warehouse, part.regency, start)
         feed = monthly.feed_rows(warehouse, part.regency, part.month)
         where = {"regency": part.regency, "month": part.month}
@@ -172,7 +172,7 @@ def build(monthly_def: MultiPartitionsDefinition, feed_assets, baseline_asset, s
         queue = queue_frame(proposals, earlier, part.month, answered)
 
         run_id = context.run.run_id
-        with penarikan.rewinding(warehouse, settings.output_dir, part.regency, part.month, run_id) as conn:
+        with penarikan.rewinding(warehouse, publication.path, part.regency, part.month, run_id) as conn:
             store.close_versions(conn, warehouse, part.regency, part.month, applied.removed)
             store.add_versions(conn, warehouse, part.regency, part.month, applied.versions)
             token = store.stamp(conn, warehouse, part.regency, part.month, len(applied.roll))
@@ -238,7 +238,7 @@ def build(monthly_def: MultiPartitionsDefinition, feed_assets, baseline_asset, s
         kinds={"xlsx", "csv"},
         description="Published files: recap (Berita Acara attachment), roll per kecamatan, changes, review queue",
     )
-    def publikasi(context: AssetExecutionContext, warehouse: Warehouse) -> MaterializeResult:
+    def publikasi(context: AssetExecutionContext, warehouse: Warehouse, publication: Publication) -> MaterializeResult:
         part = Partition.from_key(context.partition_key)
         regency_lock.step(context, warehouse, part.regency)
         where = {"regency": part.regency, "month": part.month}
@@ -254,8 +254,8 @@ def build(monthly_def: MultiPartitionsDefinition, feed_assets, baseline_asset, s
         answered = set(proposals.loc[proposals["id_antrean"] != "", "id_antrean"]) if len(proposals) else set()
         queue = queue_frame(schema.to_canonical(proposals, schema.PERSON_COLUMNS[1:]) if len(proposals)
                             else proposals.reindex(columns=list(rules.PROPOSAL_COLUMNS)), earlier, part.month, answered)
-        folder = settings.output_dir / part.regency / part.month
-        reference = monthly.reference_date(part.month, settings.polling_day)
+        folder = publication.path / part.regency / part.month
+        reference = monthly.reference_date(part.month, publication.day)
         # The files are in place, whole, when publish returns: only then is the publication recorded.
         manifest = publish(folder, part.regency, part.month, reference, roll, recap_desa, changes, queue)
         rows = pd.DataFrame([{"file_name": name, "sha256": v["sha256"], "rows": v["baris"]} for name, v in manifest.items()])

@@ -22,8 +22,18 @@ def _regency(code: str) -> str:
         raise typer.BadParameter(str(error)) from None
 
 
+def _resources() -> dict:
+    """The deployment's resources as ``definitions`` (the one place that reads the environment)
+    finds them now, with their values, and the deployment's mask rule installed."""
+    from ..definitions import environment_resources
+
+    return environment_resources()
+
+
 def _masked(text: str) -> str:
-    """``text`` with every NIK or NKK in it masked: error messages may quote a cell of a file."""
+    """``text`` with every NIK or NKK in it masked: error messages may quote a cell of a file. By
+    the deployment's rule: loading the definitions installs it."""
+    from .. import definitions  # noqa: F401
     from ..domain.nik import mask_text
 
     return mask_text(text)
@@ -112,8 +122,8 @@ def status(regency: str = typer.Option(..., help="Kemendagri regency code, e.g. 
     code = _regency(regency)
     months = defs.resolve_job_def(MONTHLY_JOB).partitions_def.get_partitions_def_for_dimension("month")
     last = months.get_last_partition_key()
-    first = defs.resources["bulan_awal"].of(code)
-    lines = month_lines(defs.resources["warehouse"], code, first, last[:7]) if last else []
+    first = defs.resources["bulan_awal"].of(code)  # from the load settings, as the partitions
+    lines = month_lines(_resources()["warehouse"], code, first, last[:7]) if last else []
     typer.echo("\n".join(lines) if lines else f"{code}: no complete month since its first month {first}")
 
 
@@ -125,10 +135,8 @@ def quarantine(
 ) -> None:
     """Print the quarantined rows of a regency's month as CSV (NIK and NKK masked)."""
     from ..feeds.quarantine import quarantine_csv
-    from ..resources.warehouse import Warehouse
-    from ..resources.settings import Settings
 
-    warehouse = Warehouse(url=Settings.from_env().warehouse_url)
+    warehouse = _resources()["warehouse"]
     sys.stdout.write(quarantine_csv(warehouse, _regency(regency), month, agency))
 
 
@@ -138,12 +146,9 @@ def rekap(
     month: str = typer.Option(..., help="Month, YYYY-MM"),
 ) -> None:
     """Print a published month's recap totals and where its files are."""
-    from ..resources.settings import Settings
-    from ..resources.warehouse import Warehouse
-
-    settings = Settings.from_env()
+    resources = _resources()
     code = _regency(regency)
-    warehouse = Warehouse(url=settings.warehouse_url)
+    warehouse = resources["warehouse"]
     totals = warehouse.read(
         "SELECT kolom, SUM(jumlah) AS jumlah FROM rekap WHERE regency = :r AND month = :m GROUP BY kolom",
         {"r": code, "m": month}).set_index("kolom")["jumlah"]
@@ -155,7 +160,7 @@ def rekap(
                f"{value['tms']:,} (TMS) = {value['sekarang']:,}")
     moves = {k: int(v) for k, v in totals.items() if (k.startswith(("baru_", "tms_", "ubah_"))) and v}
     typer.echo("  " + ", ".join(f"{k}={v:,}" for k, v in sorted(moves.items())))
-    typer.echo(f"  files: {settings.output_dir / code / month}")
+    typer.echo(f"  files: {resources['publication'].path / code / month}")
 
 
 @app.command()
@@ -179,6 +184,7 @@ def link(
         from ..linkage.files import read_link_csv
         from ..linkage.waterfall import waterfall
 
+        _resources()  # the deployment's mask rule for the waterfall's NIK and NKK
         config = LinkConfig()
         feed_rows = read_link_csv(feed)
         if not (feed_rows["id"].astype(str) == explain).any():
@@ -220,11 +226,10 @@ def explain(
     The full NIK is never printed.
     """
     from .explain import NotFound, clean_nik, history, voter_ids
-    from ..resources.warehouse import Warehouse
-    from ..resources.settings import Settings
 
     if nik is not None and id is not None:
         raise typer.BadParameter("give either a NIK (standard input, --nik -) or --id, not both")
+    warehouse = _resources()["warehouse"]  # and the deployment's mask rule, before a NIK is named
     if id is None:
         if nik is None or nik == "-":
             nik = _nik_from_stdin()
@@ -234,7 +239,6 @@ def explain(
             nik = clean_nik(nik)
         except ValueError as error:
             raise typer.BadParameter(str(error)) from None
-    warehouse = Warehouse(url=Settings.from_env().warehouse_url)
     try:
         ids = voter_ids(warehouse, _regency(regency), nik=nik, voter_id=id)
     except NotFound as error:

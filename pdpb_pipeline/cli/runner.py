@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 from dagster import DagsterInstance, Definitions, MultiPartitionKey
 
-from ..definitions import BASELINE_JOB, MONTHLY_JOB
+from ..definitions import BASELINE_JOB, MONTHLY_JOB, usable_resources
 from ..partitions import Partition
 from ..resources import regency_lock
 from ..resources.landing import LandingZone, sha256
@@ -118,7 +118,7 @@ def ensure_baseline(defs: Definitions, instance: DagsterInstance, regency: str, 
                     ) -> RunOutcome | None:
     """Loads the regency's baseline DPT (and finds its duplicates) unless the warehouse holds
     that very file already; None when nothing had to be done."""
-    resources = defs.resources
+    resources = usable_resources(defs)  # outside a run: the environment's values of EnvVar fields
     if baseline_is_current(resources["warehouse"], resources["landing"], regency):
         return None
     run_id = _new_run_id(resources["warehouse"], regency)
@@ -156,7 +156,7 @@ def run_regency(
             )
 
     run_config = _run_config(log_level, rewind)
-    warehouse = defs.resources["warehouse"]
+    warehouse = usable_resources(defs)["warehouse"]
     try:
         with regency_lock.hold(warehouse, regency, instance, run_id=str(uuid.uuid4())):
             return _run_months(defs, instance, regency, months, run_config, log_level, rewind)
@@ -168,7 +168,7 @@ def _run_months(defs: Definitions, instance: DagsterInstance, regency: str, mont
                 log_level: str, rewind: bool) -> list[RunOutcome]:
     monthly = defs.resolve_job_def(MONTHLY_JOB)
     outcomes: list[RunOutcome] = []
-    resources = defs.resources
+    resources = usable_resources(defs)  # outside a run: the environment's values of EnvVar fields
     try:  # refused before anything is launched
         store.previous_roll_month(resources["warehouse"], regency, months[0], resources["bulan_awal"].of(regency))
         penarikan.refuse_unless_asked(resources["warehouse"], regency, months[0], rewind)

@@ -9,7 +9,6 @@ here serve frames of millions of rows.
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
 from functools import lru_cache
 
@@ -128,16 +127,29 @@ MASK_KEEP_VARIABLE = "PDPB_MASK_KEEP"
 #: At most this many digits of a NIK or NKK may stay visible (head and tail together).
 MAX_VISIBLE_DIGITS = 6
 _KEEP = re.compile(r"^\s*(\d+)\s*,\s*(\d+)\s*$")
+#: The rule in force in this process: KPU's ``6,0`` until the deployment installs its own.
+_rule: tuple[int, int] = (6, 0)
 
 
 def mask_rule() -> tuple[int, int]:
-    """How many leading and trailing digits stay visible: ``PDPB_MASK_KEEP=head,tail``.
+    """How many leading and trailing digits stay visible, ``(head, tail)``.
 
     The default ``6,0`` keeps the kecamatan code and hides the birth date and serial: 10 of 16
-    digits hidden, KPU's rule since 2020. Read on every call (tests change it); ``Settings.from_env``
-    calls it once at start-up so that a wrong value stops the process before any run.
+    digits hidden, KPU's rule since 2020. The deployment's rule (``PDPB_MASK_KEEP``, the
+    ``Publication`` resource's ``mask_keep``) is installed with ``use_mask_rule`` by the
+    definitions when they load and by the resource when a run starts; every function here
+    masks by it.
     """
-    return parse_mask_keep(os.environ.get(MASK_KEEP_VARIABLE, "") or "6,0")
+    return _rule
+
+
+def use_mask_rule(text: str) -> tuple[int, int]:
+    """Makes ``"head,tail"`` the process's mask rule; ValueError (naming ``PDPB_MASK_KEEP``) for a
+    malformed rule or one showing more than ``MAX_VISIBLE_DIGITS`` digits, and the rule in force
+    stays as it was."""
+    global _rule
+    _rule = parse_mask_keep(text or "6,0")
+    return _rule
 
 
 @lru_cache(maxsize=8)

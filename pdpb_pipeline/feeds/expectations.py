@@ -1,6 +1,7 @@
 """A thin bridge from GX Core 1.x expectation suites to Dagster asset checks.
 
-Each feed has ``expectations/<agency>.json``: a GX suite whose expectations carry
+Each feed has ``pdpb_pipeline/expectations/<agency>.json`` (shipped inside the package; the
+top-level ``expectations`` folder of the checkout is a link to it): a GX suite whose expectations carry
 ``meta.check_name`` (the Dagster check's name), ``meta.description`` and optionally
 ``meta.blocking``. ``check_specs`` declares one Dagster check per expectation; ``validate``
 runs the suite on the accepted rows with GX and returns one result per check. GX is imported
@@ -13,6 +14,7 @@ from __future__ import annotations
 import json
 import os
 from functools import lru_cache
+from importlib import resources
 from pathlib import Path
 
 import pandas as pd
@@ -20,16 +22,15 @@ from dagster import AssetCheckResult, AssetCheckSeverity, AssetCheckSpec, AssetK
 
 from ..domain.nik import mask_text
 
-DEFAULT_DIR = Path(__file__).resolve().parents[2] / "expectations"
-
-
-def suites_dir() -> Path:
-    return Path(os.environ.get("PDPB_EXPECTATIONS_DIR") or DEFAULT_DIR)
+#: The suites shipped inside the package (package data), found wherever it is installed.
+DEFAULT_DIR = Path(str(resources.files("pdpb_pipeline") / "expectations"))
 
 
 @lru_cache(maxsize=64)
 def load_suite(name: str, folder: str | None = None) -> dict:
-    path = Path(folder or suites_dir()) / f"{name}.json"
+    """The suite of feed ``name`` from ``folder`` (``PDPB_EXPECTATIONS_DIR``, given by the
+    definitions), or from the package's own suites when ``folder`` is empty."""
+    path = Path(folder or DEFAULT_DIR) / f"{name}.json"
     if not path.is_file():
         raise FileNotFoundError(f"{path}: no expectation suite for feed {name!r}")
     suite = json.loads(path.read_text(encoding="utf-8"))
