@@ -84,7 +84,7 @@ def production_home(tmp_path, pg_database, monkeypatch):
     ROOT = Path(__file__).resolve().parent.parent
     home = tmp_path / "dagster_home"
     home.mkdir()
-    shutil.copy(ROOT / "dagster.yaml", home / "dagster.yaml")
+    shutil.copy(ROOT / "deploy" / "production" / "dagster.yaml", home / "dagster.yaml")
     monkeypatch.setenv("DAGSTER_PG_HOST", pg_database.host or "127.0.0.1")
     monkeypatch.setenv("DAGSTER_PG_PORT", str(pg_database.port or 5432))
     monkeypatch.setenv("DAGSTER_PG_USER", pg_database.username or "postgres")
