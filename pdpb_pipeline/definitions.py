@@ -134,14 +134,21 @@ def from_environment(environ: Mapping[str, str] = os.environ
     return load, {key: RESOURCE_TYPES[key](**fields) for key, fields in configured.items()}
 
 
+_usable: dict[tuple, tuple[ConfigurableResource, ConfigurableResource]] = {}
+
+
 def usable(resource: ConfigurableResource) -> ConfigurableResource:
     """``resource`` with its ``EnvVar`` fields replaced by the values the environment holds now:
-    for the command line, which uses the warehouse and landing zone outside any run."""
+    for the command line, which uses the warehouse and landing zone outside any run. The same
+    object for the same resource and values (a warehouse keeps its reflected tables)."""
     raw = {name: resource.__dict__[name] for name in type(resource).model_fields if name in resource.__dict__}
-    deferred = {name: value for name, value in raw.items() if hasattr(value, "get_value")}
+    deferred = {name: value.get_value() for name, value in raw.items() if hasattr(value, "get_value")}
     if not deferred:
         return resource
-    return type(resource)(**(raw | {name: value.get_value() for name, value in deferred.items()}))
+    key = (id(resource), tuple(sorted(deferred.items())))
+    if key not in _usable or _usable[key][0] is not resource:  # the resource is kept: its id stays its own
+        _usable[key] = (resource, type(resource)(**(raw | deferred)))
+    return _usable[key][1]
 
 
 def environment_resources() -> dict[str, ConfigurableResource]:
