@@ -64,6 +64,16 @@ def run(
                                 "they are withdrawn (moved to <output>/<regency>/ditarik/, recorded as one act)"),
 ) -> None:
     """Materialise a regency's month (or months, in order) through Dagster, as the schedule does."""
+    from ..feeds import gx_worker
+
+    gx_worker.start()  # GX is imported in a process of its own while this one starts up
+    try:
+        _run(regency, month, to, verbose, rewind)
+    finally:
+        gx_worker.stop()
+
+
+def _run(regency: str, month: str, to: str | None, verbose: bool, rewind: bool) -> None:
     from dagster import DagsterInstance
 
     import sqlalchemy as sa
