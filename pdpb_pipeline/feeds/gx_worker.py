@@ -16,6 +16,7 @@ step's process.
 from __future__ import annotations
 
 import multiprocessing
+import signal
 import sys
 
 
@@ -49,6 +50,7 @@ def _serve(conn, parent_end) -> None:
     """The worker's loop: builds the GX context, then answers one request at a time until the
     pipe closes (``stop``, or the command's process is gone)."""
     parent_end.close()  # the fork's copy of the command's end: with it open, EOF would never come
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the command's to handle; it stops us
     from . import expectations
 
     try:
