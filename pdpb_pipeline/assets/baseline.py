@@ -11,7 +11,6 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import sqlalchemy as sa
 from dagster import (
     AssetCheckResult,
     AssetCheckSeverity,
@@ -30,10 +29,9 @@ from .metadata import count_table, masked_preview
 from ..resources.landing import LandingZone, sha256
 from ..linkage import LinkConfig, deduplicate
 from ..resources.warehouse import Warehouse
-from ..roll import store
 from ..resources import regency_lock
 
-DUPLICATE_COLUMNS = ["id_a", "id_b", "probability", "decision", "kelas"]
+from ..resources.storage.tautan import DUPLICATE_COLUMNS
 
 
 class BaselineError(Exception):
@@ -176,18 +174,7 @@ def build(regency_partitions: StaticPartitionsDefinition, max_unreadable_share: 
                                      check_results=[check])
         frame = dpt.frame.sort_values("id", kind="stable").reset_index(drop=True)
         duplicates = deduplicate(frame, LinkConfig()) if len(frame) > 1 else pd.DataFrame(columns=DUPLICATE_COLUMNS)
-        with warehouse.begin() as conn:
-            token = store.load_baseline(conn, warehouse, regency, frame)
-            warehouse.replace("roll_duplicate", {"regency": regency, "month": store.BASELINE},
-                              duplicates[DUPLICATE_COLUMNS], conn)
-            load = warehouse.table("baseline_load")
-            conn.execute(sa.delete(load).where(load.c.regency == regency))
-            conn.execute(
-                sa.insert(load).values(
-                    regency=regency, file_name=str(path), sha256=digest, rows=len(frame), run_id=context.run.run_id
-                )
-            )
-        store.keep_copy(warehouse, regency, store.BASELINE, token, frame)
+        warehouse.write_dpt_baseline(regency, frame, duplicates, str(path), digest, context.run.run_id)
         desa = frame["kode_desa"]
         return MaterializeResult(
             metadata={

@@ -5,6 +5,10 @@ The schema is versioned with Alembic (``pdpb_pipeline/migrations``) and brought 
 version the first time a process connects. Every write an asset makes goes through
 ``replace``: it deletes the rows of its own partition and inserts the new ones in one
 transaction, so a re-run gives the same rows and a crash leaves the last good state.
+
+This module holds the engine and those generic reads and writes; the reads and writes of each
+asset's tables are methods named after the asset, one module per group of assets under
+``resources/storage`` (mixed into ``Warehouse``): asset bodies hold no SQL.
 """
 
 from __future__ import annotations
@@ -23,6 +27,10 @@ from alembic import command
 from alembic.config import Config
 from dagster import ConfigurableResource
 from pydantic import PrivateAttr
+
+from .storage.dpb import DpbTables, RollCache
+from .storage.feeds import FeedTables
+from .storage.tautan import TautanTables
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 LOST = "lost the warehouse connection (PostgreSQL restarted?): re-run the month"
@@ -100,7 +108,7 @@ def migrate(engine: sa.Engine, revision: str = "head") -> None:
         command.upgrade(config, revision)
 
 
-class Warehouse(ConfigurableResource):
+class Warehouse(ConfigurableResource, FeedTables, TautanTables, DpbTables):
     """Dagster resource over the warehouse database named by ``url`` (PDPB_WAREHOUSE_URL)."""
 
     url: str
@@ -110,6 +118,9 @@ class Warehouse(ConfigurableResource):
     #: 0: refuse at once), see ``regency_lock``.
     lock_wait_seconds: float = 60.0
     _meta: sa.MetaData | None = PrivateAttr(default=None)
+    #: The rolls this resource read or wrote, each with its stamp (``storage.dpb.RollCache``):
+    #: the steps of one run read the previous roll once.
+    _rolls: RollCache = PrivateAttr(default_factory=RollCache)
 
     @property
     def engine(self) -> sa.Engine:
