@@ -47,13 +47,15 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("regency", "month", "id_antrean"),
     )
     columns = ", ".join(COPIED)
+    # An item leaves the queue in the first month a proposal answers it (``id_antrean``).
     op.execute(
         f"INSERT INTO antrean_coktas (regency, month, id_antrean, bulan_usulan, {columns}) "
         f"SELECT v.regency, v.month, p.proposal_id, p.month, {', '.join('p.' + c for c in COPIED)} "
         "FROM dpb_versi v JOIN change_proposal p ON p.regency = v.regency AND p.month <= v.month "
-        "WHERE v.month <> '0000-00' AND p.status = 'antrean' AND NOT EXISTS ("
-        "SELECT 1 FROM change_proposal a WHERE a.regency = p.regency AND a.month <= v.month "
-        "AND a.id_antrean = p.proposal_id)"
+        "LEFT JOIN (SELECT regency, id_antrean, MIN(month) AS answered FROM change_proposal "
+        "WHERE id_antrean <> '' GROUP BY regency, id_antrean) a "
+        "ON a.regency = p.regency AND a.id_antrean = p.proposal_id "
+        "WHERE v.month <> '0000-00' AND p.status = 'antrean' AND (a.answered IS NULL OR a.answered > v.month)"
     )
 
 
