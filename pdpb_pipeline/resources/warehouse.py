@@ -21,6 +21,7 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 from alembic import command
@@ -205,14 +206,24 @@ class Warehouse(ConfigurableResource, FeedTables, TautanTables, DpbTables):
         return len(data)
 
 
+def iso_dates(values: pd.Series) -> pd.Series:
+    """Dates as ``YYYY-MM-DD`` text, missing or unreadable ones as NaN: what
+    ``pd.to_datetime(values, errors="coerce").dt.strftime("%Y-%m-%d")`` gives, a million dates in a
+    fraction of the time: each distinct date (a few tens of thousands of birth days) is printed once."""
+    parsed = pd.to_datetime(values, errors="coerce")
+    codes, uniques = pd.factorize(parsed, use_na_sentinel=True)
+    printed = np.append(np.asarray(pd.Index(uniques).strftime("%Y-%m-%d"), dtype=object), np.nan)
+    return pd.Series(printed[codes], index=values.index, name=values.name, dtype=object)
+
+
 def _sqlite_insert(connection: sa.Connection, table: sa.Table, frame: pd.DataFrame) -> None:
     """executemany on the driver with plain tuples: SQLAlchemy's per-row processing costs more
     than the insert itself for a million rows. Dates are stored as SQLAlchemy stores them on
     SQLite (ISO text), so they read back as dates."""
-    out = frame.copy()
+    out = frame.copy(deep=False)
     for name in out.columns:
         if isinstance(table.c[name].type, sa.Date):
-            out[name] = pd.to_datetime(out[name], errors="coerce").dt.strftime("%Y-%m-%d")
+            out[name] = iso_dates(out[name])
     out = out.astype(object).where(out.notna(), None)
     columns = ", ".join(f'"{c}"' for c in out.columns)
     marks = ", ".join("?" for _ in out.columns)
@@ -228,10 +239,10 @@ def _sqlite_insert(connection: sa.Connection, table: sa.Table, frame: pd.DataFra
 
 def _copy(connection: sa.Connection, table: sa.Table, frame: pd.DataFrame) -> None:
     """PostgreSQL COPY FROM STDIN: an order of magnitude faster than INSERTs for big frames."""
-    out = frame.copy()
+    out = frame.copy(deep=False)  # only the date columns are replaced, in the copy
     for name in out.columns:
         if isinstance(table.c[name].type, sa.Date):
-            out[name] = pd.to_datetime(out[name], errors="coerce").dt.strftime("%Y-%m-%d")
+            out[name] = iso_dates(out[name])
     buffer = io.StringIO()
     out.to_csv(buffer, index=False, header=False, quoting=csv.QUOTE_MINIMAL, lineterminator="\n")
     buffer.seek(0)
