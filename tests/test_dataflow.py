@@ -150,3 +150,12 @@ def test_the_kept_roll_is_what_the_warehouse_holds(published):
     pd.testing.assert_frame_equal(kept.reset_index(drop=True), fresh.roll_of(REGENCY, MONTHS[-1]).reset_index(drop=True))
     assert len(kept) == warehouse.read("SELECT pemilih FROM dpb_bulan WHERE month = :m", {"m": MONTHS[-1]})["pemilih"][0]
     assert list(kept.columns) == list(schema.PERSON_COLUMNS)
+
+
+def test_every_table_the_asset_mapping_names_is_in_the_warehouse(sqlite_url):
+    from pdpb_pipeline.resources.storage import ASSET_TABLES
+
+    warehouse = Warehouse(url=sqlite_url)
+    tables = set(warehouse.read("SELECT name FROM sqlite_master WHERE type = 'table'")["name"])
+    named = {table for names in ASSET_TABLES.values() for table in names}
+    assert named <= tables, named - tables
