@@ -31,6 +31,7 @@ from pydantic import PrivateAttr
 
 from .storage.dpb import DpbTables, RollCache
 from .storage.feeds import FeedTables
+from .storage.publikasi import PublikasiTables
 from .storage.tautan import TautanTables
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
@@ -109,7 +110,7 @@ def migrate(engine: sa.Engine, revision: str = "head") -> None:
         command.upgrade(config, revision)
 
 
-class Warehouse(ConfigurableResource, FeedTables, TautanTables, DpbTables):
+class Warehouse(ConfigurableResource, FeedTables, TautanTables, DpbTables, PublikasiTables):
     """Dagster resource over the warehouse database named by ``url`` (PDPB_WAREHOUSE_URL)."""
 
     url: str

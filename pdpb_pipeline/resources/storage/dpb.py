@@ -1,6 +1,7 @@
 """The roll step's tables and the roll itself: ``dpt_baseline`` and ``dpb`` (the versions in
 ``dpb``, their stamps in ``dpb_versi``), ``usulan_perubahan`` (change_proposal, with the
-standing rows ``status_pemilih``), ``antrean_coktas``, ``perubahan`` and ``rekap``.
+standing rows ``status_pemilih``), ``antrean_coktas``, ``perubahan`` and ``rekap`` (all read back
+by publication).
 
 The roll a month starts from is read once per run: the resource keeps the rolls it read or
 wrote (``RollCache``, on the resource instance, never in a module) and uses a kept one only
@@ -177,17 +178,6 @@ class DpbTables:
                           .where(table.c.regency == part.regency, table.c.month == part.month))
         frame = frame.reindex(columns=list(antrean.QUEUE_COLUMNS))
         return frame.sort_values("id_antrean", kind="stable").reset_index(drop=True)
-
-    def record_publication(self, part: Partition, files: pd.DataFrame, voters: int, run_id: str) -> None:
-        """The published files (``publikasi``) and the month's line in the ledger (``dpb_bulan``),
-        in one transaction: only a month whose files are in place is listed as published."""
-        where = {"regency": part.regency, "month": part.month}
-        ledger = self.table("dpb_bulan")
-        with self.begin() as conn:
-            self.replace("publikasi", where, files.assign(run_id=run_id), conn)
-            conn.execute(sa.delete(ledger).where(ledger.c.regency == part.regency, ledger.c.month == part.month))
-            conn.execute(sa.insert(ledger).values(regency=part.regency, month=part.month, pemilih=voters,
-                                                  run_id=run_id))
 
 
 def recap_long(recap_desa: pd.DataFrame) -> pd.DataFrame:
