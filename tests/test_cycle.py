@@ -16,7 +16,6 @@ import pytest
 from dagster import DagsterInstance
 from typer.testing import CliRunner
 
-from pdpb_pipeline import monthly
 from pdpb_pipeline.resources.warehouse import Warehouse
 from pdpb_pipeline.roll import snapshot, store
 from pdpb_pipeline.cli.runner import RunError, run_regency
@@ -219,7 +218,6 @@ def test_cycle_on_postgres_with_regencies_in_parallel(tmp_path, pg_url):
     closed = warehouse.read("SELECT regency, month, pemilih FROM dpb_bulan ORDER BY regency")
     assert closed[["regency", "month"]].values.tolist() == [["36.73", "2026-01"], ["36.74", "2026-01"]]
     for regency in ("36.73", "36.74"):
-        monthly.forget(warehouse, regency)
         roll = store.as_of(warehouse, regency, "2026-01")
         assert len(roll) == closed.set_index("regency").loc[regency, "pemilih"]
         assert roll["kode_desa"].str.startswith(regency + ".").all()  # no regency sees the other's rows

@@ -21,7 +21,7 @@ from pdpb_pipeline.domain import nik, regions
 from pdpb_pipeline.output import publish, xlsx
 from pdpb_pipeline.roll.apply import CHANGE_COLUMNS
 from pdpb_pipeline.roll.recap import recap_by_desa
-from pdpb_pipeline.roll.rules import age_on
+from pdpb_pipeline.roll.eligibility import age_on
 
 REGENCY, MONTH = "32.01", "2026-02"
 REFERENCE = dt.date(2026, 2, 28)
