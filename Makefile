@@ -4,8 +4,11 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-# Local runs keep the Dagster instance in SQLite under var/ (an empty dagster.yaml there); the
-# top-level dagster.yaml is the production instance on PostgreSQL.
+# Whether the caller chose a Dagster instance (DAGSTER_HOME=.../deploy/production: PostgreSQL).
+DAGSTER_HOME_ORIGIN := $(origin DAGSTER_HOME)
+# `make demo` and `pdpb run` keep the Dagster instance in SQLite under var/dagster_home (an empty
+# dagster.yaml there); plain `dagster dev` in this folder uses the same storage through the
+# top-level dagster.yaml. deploy/production/dagster.yaml is the production instance.
 export DAGSTER_HOME ?= $(CURDIR)/var/dagster_home
 export PDPB_LANDING_DIR ?= $(CURDIR)/var/landing
 # The demo regencies' first month (their roll starts from the DPT there); `make ui` agrees.
@@ -30,9 +33,11 @@ demo: install
 test: install
 	$(BIN)/python -m pytest -n 2 --dist loadgroup -q
 
+# Plain `dagster dev`, as a newcomer runs it (the top-level dagster.yaml), unless the caller set
+# DAGSTER_HOME.
 ui: install
-	mkdir -p $(DAGSTER_HOME) && touch $(DAGSTER_HOME)/dagster.yaml
-	$(BIN)/dagster dev -w workspace.yaml -h 127.0.0.1 -p 3000
+	$(if $(filter environment command line,$(DAGSTER_HOME_ORIGIN)),,env -u DAGSTER_HOME) \
+	    $(BIN)/dagster dev -h 127.0.0.1 -p 3000
 
 clean:
 	rm -rf var

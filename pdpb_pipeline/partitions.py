@@ -2,7 +2,8 @@
 
 Keys: ``month`` is the first day of the month (``2026-01-01``), ``regency`` the dotted
 Kemendagri code (``32.01``). The enabled regencies come from ``PDPB_REGENCIES`` (comma list)
-and default to all 514 of the 2025 Kemendagri list.
+and default to all 514 of the 2025 Kemendagri list; they and the first month are known when the
+code loads (``resources.settings.LoadSettings``).
 """
 
 from __future__ import annotations
@@ -17,16 +18,16 @@ from dagster import (
 )
 
 from .domain import regions
-from .resources.settings import Settings
+from .resources.settings import LoadSettings
 
 
-def enabled_regencies(settings: Settings) -> list[str]:
+def enabled_regencies(settings: LoadSettings) -> list[str]:
     if not settings.regencies:
         return list(regions.all_regencies())
     return sorted({regions.normalize_regency(code) for code in settings.regencies})
 
 
-def build(settings: Settings) -> tuple[MultiPartitionsDefinition, StaticPartitionsDefinition]:
+def build(settings: LoadSettings) -> tuple[MultiPartitionsDefinition, StaticPartitionsDefinition]:
     """The month x regency partitions, and the regency partitions of the baseline DPT."""
     regency = StaticPartitionsDefinition(enabled_regencies(settings))
     month = MonthlyPartitionsDefinition(

@@ -50,7 +50,7 @@ def unknown_by_partition(landing: LandingZone, regencies: list[str]) -> dict[str
     return out
 
 
-def build_landing_sensor(job, monthly, landing: LandingZone):
+def build_landing_sensor(job, monthly):
     regencies = monthly.get_partitions_def_for_dimension("regency").get_partition_keys()
 
     @sensor(
@@ -60,7 +60,7 @@ def build_landing_sensor(job, monthly, landing: LandingZone):
         default_status=DefaultSensorStatus.STOPPED,
         description="Requests a run for every regency-month whose agency files are new or changed.",
     )
-    def berkas_baru_sensor(context: SensorEvaluationContext):
+    def berkas_baru_sensor(context: SensorEvaluationContext, landing: LandingZone):
         seen = json.loads(context.cursor) if context.cursor else {}
         current = landing_signatures(landing, regencies)
         unknown = unknown_by_partition(landing, regencies)

@@ -24,6 +24,17 @@ def _server_or_skip() -> sa.Engine:
     return engine
 
 
+@pytest.fixture(autouse=True)
+def _mask_rule_restored():
+    """The mask rule is the process's (``nik.use_mask_rule``): a test that installs another gets
+    the one in force back afterwards."""
+    from pdpb_pipeline.domain import nik
+
+    before = nik.mask_rule()
+    yield
+    nik.use_mask_rule(f"{before[0]},{before[1]}")
+
+
 @pytest.fixture
 def pg_database():
     """A fresh, empty PostgreSQL database for one test; dropped afterwards."""
@@ -73,7 +84,7 @@ def production_home(tmp_path, pg_database, monkeypatch):
     ROOT = Path(__file__).resolve().parent.parent
     home = tmp_path / "dagster_home"
     home.mkdir()
-    shutil.copy(ROOT / "dagster.yaml", home / "dagster.yaml")
+    shutil.copy(ROOT / "deploy" / "production" / "dagster.yaml", home / "dagster.yaml")
     monkeypatch.setenv("DAGSTER_PG_HOST", pg_database.host or "127.0.0.1")
     monkeypatch.setenv("DAGSTER_PG_PORT", str(pg_database.port or 5432))
     monkeypatch.setenv("DAGSTER_PG_USER", pg_database.username or "postgres")

@@ -11,12 +11,12 @@ import pytest
 from dagster import AssetCheckSeverity, AssetKey, DagsterInstance, build_sensor_context, materialize
 
 from pdpb_pipeline.assets.feeds import WARN_ONLY, structural_checks
-from pdpb_pipeline.definitions import build_definitions
+from pdpb_pipeline.definitions import from_environment, usable
 from pdpb_pipeline.feeds.ingest import HARMLESS, REASONS, WARNINGS, ingest
 from pdpb_pipeline.feeds.spec import agency_of
 from pdpb_pipeline.resources.landing import FILE_SUFFIXES, LandingZone
 from pdpb_pipeline.resources.warehouse import Warehouse
-from pdpb_pipeline.resources.settings import Settings
+from tests.deployment import Deployment
 
 from .badinput.cases import CASES, MONTH, NIKS, REGENCY, Case
 
@@ -140,8 +140,8 @@ def test_corpus_files_no_feed_reads_are_reported(case: Case, tmp_path):
 
 # --- a handful of cases through Dagster --------------------------------------------------------
 
-def _settings(tmp_path, url: str) -> Settings:
-    return Settings(warehouse_url=url, landing_dir=tmp_path / "landing", output_dir=tmp_path / "out",
+def _settings(tmp_path, url: str) -> Deployment:
+    return Deployment(warehouse_url=url, landing_dir=tmp_path / "landing", output_dir=tmp_path / "out",
                     regencies=(REGENCY,), start_month="2026-01", polling_day="")
 
 
@@ -150,11 +150,11 @@ def _materialize(tmp_path, url, key, cases: list[Case]):
         folder = tmp_path / "landing" / "landing" / REGENCY / MONTH
         folder.mkdir(parents=True, exist_ok=True)
         case.build(folder / case.file_name)
-    defs = build_definitions(_settings(tmp_path, url))
+    defs = _settings(tmp_path, url).definitions()
     asset = defs.get_assets_def(key)
     instance = DagsterInstance.ephemeral()
     result = materialize([asset], partition_key=f"{MONTH}-01|{REGENCY}", instance=instance,
-                         resources={"warehouse": defs.resources["warehouse"], "landing": defs.resources["landing"]},
+                         resources={k: defs.resources[k] for k in ("warehouse", "landing", "feed_limits")},
                          raise_on_error=False)
     checks = {e.check_name: e for e in result.get_asset_check_evaluations()}
     return result, checks, instance
@@ -216,29 +216,31 @@ def test_dagster_landing_and_sensor_report_files_no_feed_reads(tmp_path, sqlite_
     assert metadata["tidak_dikenali"].value == 2
     assert [u["berkas"] for u in metadata["daftar_tidak_dikenali"].value] == ["lapas.pdf", "laporan_bulanan_januari.xlsx"]
 
-    defs = build_definitions(_settings(tmp_path, sqlite_url))
+    defs = _settings(tmp_path, sqlite_url).definitions()
     sensor = defs.resolve_sensor_def("berkas_baru_sensor")
-    first = sensor.evaluate_tick(build_sensor_context(instance=instance, repository_def=defs.get_repository_def()))
+    first = sensor.evaluate_tick(build_sensor_context(instance=instance, repository_def=defs.get_repository_def(), resources=defs.resources))
     [request] = first.run_requests
     assert "laporan_bulanan_januari.xlsx" in request.tags["pdpb/berkas_tidak_dikenali"]
     assert "lapas.pdf" in request.tags["pdpb/berkas_tidak_dikenali"]
     quiet = sensor.evaluate_tick(build_sensor_context(
-        instance=instance, cursor=first.cursor, repository_def=defs.get_repository_def()))
+        instance=instance, cursor=first.cursor, repository_def=defs.get_repository_def(), resources=defs.resources))
     assert quiet.run_requests == []
     assert "berkas tidak dikenali" in quiet.skip_message and "lapas.pdf" in quiet.skip_message
 
 
-def test_limits_come_from_settings(monkeypatch):
+def test_limits_come_from_the_feed_limits_resource(monkeypatch):
     monkeypatch.setenv("PDPB_MAX_FILE_MB", "50")
     monkeypatch.setenv("PDPB_MAX_FIELD_CHARS", "1000")
-    limits = Settings.from_env().read_limits()
+    _, resources = from_environment()
+    # a whole number is an EnvVar (read by Dagster when a run starts), a decimal one a value
+    assert resources["feed_limits"]._convert_to_config_dictionary()["max_field_chars"] == {"env": "PDPB_MAX_FIELD_CHARS"}
+    limits = usable(resources["feed_limits"]).read_limits()
     assert (limits.max_file_bytes, limits.max_field_chars) == (50 * 1024 * 1024, 1000)
-    monkeypatch.setenv("PDPB_MAX_FILE_MB", "0")
-    with pytest.raises(ValueError, match="PDPB_MAX_FILE_MB"):
-        Settings.from_env()
-    monkeypatch.setenv("PDPB_MAX_FILE_MB", "banyak")
-    with pytest.raises(ValueError, match="PDPB_MAX_FILE_MB"):
-        Settings.from_env()
+    for wrong in ("0", "banyak", "-3", "inf"):
+        with pytest.raises(ValueError, match="PDPB_MAX_FILE_MB"):
+            from_environment({"PDPB_MAX_FILE_MB": wrong})
+    with pytest.raises(ValueError, match="PDPB_MAX_FIELD_CHARS='1.5' is not a whole number"):
+        from_environment({"PDPB_MAX_FIELD_CHARS": "1.5"})
 
 
 def test_harmless_reasons_are_known():

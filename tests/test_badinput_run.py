@@ -13,11 +13,10 @@ import pytest
 from dagster import DagsterInstance
 
 from pdpb_pipeline.domain import schema
-from pdpb_pipeline.definitions import build_definitions
 from pdpb_pipeline.feeds.spec import agency_of
 from pdpb_pipeline.resources.warehouse import Warehouse
 from pdpb_pipeline.cli.runner import run_regency
-from pdpb_pipeline.resources.settings import Settings
+from tests.deployment import Deployment
 
 from .badinput.cases import CASES, MONTH, NIKS, REGENCY, nik
 
@@ -51,10 +50,10 @@ def _landing(root: Path) -> dict[str, str]:
 @pytest.mark.slow
 def test_the_whole_corpus_in_one_month(tmp_path, sqlite_url, monkeypatch):
     names = _landing(tmp_path / "landing")
-    settings = Settings(warehouse_url=sqlite_url, landing_dir=tmp_path / "landing", output_dir=tmp_path / "out",
+    settings = Deployment(warehouse_url=sqlite_url, landing_dir=tmp_path / "landing", output_dir=tmp_path / "out",
                         regencies=(REGENCY,), start_month=MONTH, polling_day="", max_file_mb=1.0)
     with DagsterInstance.ephemeral() as instance:
-        outcomes = run_regency(build_definitions(settings), instance, REGENCY, MONTH)
+        outcomes = run_regency(settings.definitions(), instance, REGENCY, MONTH)
         events = []
         for run in instance.get_runs():
             for entry in instance.all_logs(run.run_id):

@@ -10,11 +10,10 @@ import pandas as pd
 from dagster import DagsterInstance
 
 from pdpb_pipeline.assets.baseline import load_baseline_file
-from pdpb_pipeline.definitions import build_definitions
 from pdpb_pipeline.resources.landing import LandingZone
 from pdpb_pipeline.resources.warehouse import Warehouse
 from pdpb_pipeline.cli.runner import baseline_is_current, ensure_baseline, run_regency
-from pdpb_pipeline.resources.settings import Settings
+from tests.deployment import Deployment
 
 REGENCY = "36.73"
 
@@ -46,8 +45,8 @@ def _write(frame: pd.DataFrame, root: Path) -> Path:
     return path
 
 
-def _settings(tmp_path: Path, url: str) -> Settings:
-    return Settings(warehouse_url=url, landing_dir=tmp_path / "landing", output_dir=tmp_path / "out",
+def _settings(tmp_path: Path, url: str) -> Deployment:
+    return Deployment(warehouse_url=url, landing_dir=tmp_path / "landing", output_dir=tmp_path / "out",
                     regencies=(REGENCY,), start_month="2025-01", polling_day="")
 
 
@@ -85,7 +84,7 @@ def test_few_unreadable_dates_load_with_counts_in_the_metadata(tmp_path, sqlite_
     dpt.loc[6, "tanggal_lahir"] = ""
     _write(dpt, settings.landing_dir)
     with DagsterInstance.ephemeral() as instance:
-        outcome = ensure_baseline(build_definitions(settings), instance, REGENCY)
+        outcome = ensure_baseline(settings.definitions(), instance, REGENCY)
     assert outcome.success
     figures = outcome.metadata["dpt_baseline"]
     assert figures["pemilih"] == 200
@@ -99,7 +98,7 @@ def test_too_many_unreadable_dates_stop_the_load_and_write_nothing(tmp_path, sql
     garbage = np.arange(0, 200, 33)  # 7 of 200 = 3.5%
     dpt.loc[garbage, "tanggal_lahir"] = "##-##-####"
     path = _write(dpt, settings.landing_dir)
-    defs = build_definitions(settings)
+    defs = settings.definitions()
     with DagsterInstance.ephemeral() as instance:
         outcomes = run_regency(defs, instance, REGENCY, "2025-01", "2025-02")
     assert len(outcomes) == 1 and not outcomes[0].success  # the months did not run

@@ -16,13 +16,11 @@ import pytest
 from dagster import DagsterInstance
 from typer.testing import CliRunner
 
-from pdpb_pipeline import monthly
-from pdpb_pipeline.definitions import build_definitions
 from pdpb_pipeline.resources.warehouse import Warehouse
 from pdpb_pipeline.roll import snapshot, store
 from pdpb_pipeline.cli.runner import RunError, run_regency
 from pdpb_lab.scoring import score_month
-from pdpb_pipeline.resources.settings import Settings
+from tests.deployment import Deployment
 from pdpb_lab.synth import SynthConfig, generate
 
 REGENCY = "36.73"
@@ -37,8 +35,8 @@ def zone(tmp_path_factory) -> Path:
     return out
 
 
-def _settings(tmp: Path, zone: Path, url: str) -> Settings:
-    return Settings(warehouse_url=url, landing_dir=zone, output_dir=tmp / "published", regencies=(REGENCY, "32.01"),
+def _settings(tmp: Path, zone: Path, url: str) -> Deployment:
+    return Deployment(warehouse_url=url, landing_dir=zone, output_dir=tmp / "published", regencies=(REGENCY, "32.01"),
                     start_month="2026-01", polling_day="", snapshot_dir=tmp / "snapshot")
 
 
@@ -47,7 +45,7 @@ def cycle(tmp_path_factory, zone):
     """Two months closed on SQLite, as `pdpb run --month 2026-01 --to 2026-02` does."""
     tmp = tmp_path_factory.mktemp("cycle")
     settings = _settings(tmp, zone, f"sqlite:///{tmp / 'warehouse.sqlite'}")
-    defs = build_definitions(settings)
+    defs = settings.definitions()
     with DagsterInstance.ephemeral() as instance:
         outcomes = run_regency(defs, instance, REGENCY, "2026-01", "2026-02")
     return settings, defs, outcomes
@@ -220,7 +218,6 @@ def test_cycle_on_postgres_with_regencies_in_parallel(tmp_path, pg_url):
     closed = warehouse.read("SELECT regency, month, pemilih FROM dpb_bulan ORDER BY regency")
     assert closed[["regency", "month"]].values.tolist() == [["36.73", "2026-01"], ["36.74", "2026-01"]]
     for regency in ("36.73", "36.74"):
-        monthly.forget(warehouse, regency)
         roll = store.as_of(warehouse, regency, "2026-01")
         assert len(roll) == closed.set_index("regency").loc[regency, "pemilih"]
         assert roll["kode_desa"].str.startswith(regency + ".").all()  # no regency sees the other's rows

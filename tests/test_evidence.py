@@ -11,7 +11,7 @@ import pytest
 
 from pdpb_pipeline.domain import schema
 from pdpb_pipeline.domain.nik import build_nik
-from pdpb_pipeline.roll import rules, status
+from pdpb_pipeline.roll import eligibility, events, proposal, status
 from pdpb_pipeline.roll.apply import apply
 
 REFERENCE = dt.date(2026, 1, 31)
@@ -20,7 +20,7 @@ NO_PAIRS = pd.DataFrame(columns=["id_a", "id_b", "probability", "decision", "kel
 AGENCY_OF = {"meninggal": "disdukcapil", "pindah_keluar": "disdukcapil", "masuk_tni": "tni_polri",
              "masuk_polri": "tni_polri", "pensiun_tni": "tni_polri", "pensiun_polri": "tni_polri",
              "pencabutan_hak_pilih": "pengadilan"}
-REMOVALS = [e for e, r in rules.EVENT_RULES.items() if isinstance(r.on_match, tuple) and r.on_match[0] == "tms"]
+REMOVALS = [e for e, r in events.EVENT_RULES.items() if isinstance(r.on_match, tuple) and r.on_match[0] == "tms"]
 
 
 def _voter(i: int, born=dt.date(1975, 6, 1), sex="P", name="SITI AMINAH") -> dict:
@@ -49,7 +49,7 @@ def _links(feed: pd.DataFrame, roll_ids: list[str]) -> pd.DataFrame:
 
 
 def _propose(feed, links, roll, standing=None):
-    return rules.propose(REGENCY, MONTH, REFERENCE, feed, links, roll, NO_PAIRS, pd.DataFrame(), standing=standing)
+    return proposal.propose(REGENCY, MONTH, REFERENCE, feed, links, roll, NO_PAIRS, pd.DataFrame(), standing=standing)
 
 
 def _only(proposals: pd.DataFrame, voter_id: str) -> pd.Series:
@@ -76,7 +76,7 @@ def test_a_removal_with_all_its_evidence_is_applied(event):
     voter = _voter(1)
     feed = _feed(_row(voter, event))
     row = _only(_propose(feed, _links(feed, [voter["id"]]), _roll(voter)), voter["id"])
-    assert (row["kategori"], row["status"]) == ("tms", rules.APPLIED)
+    assert (row["kategori"], row["status"]) == ("tms", proposal.APPLIED)
 
 
 @pytest.mark.parametrize("gap", sorted(GAPS))
@@ -86,7 +86,7 @@ def test_a_removal_missing_any_evidence_is_queued_with_the_reason(event, gap):
     feed = _feed(_row(voter, event, **GAPS[gap](voter)))
     proposals = _propose(feed, _links(feed, [voter["id"]]), _roll(voter))
     row = _only(proposals, voter["id"])
-    assert (row["kategori"], row["status"]) == ("tms", rules.QUEUED)
+    assert (row["kategori"], row["status"]) == ("tms", proposal.QUEUED)
     assert row["alasan"]  # the field officer sees what is missing
     assert apply(REGENCY, MONTH, _roll(voter), proposals).roll["id"].tolist() == [voter["id"]]
 
@@ -95,19 +95,19 @@ def test_a_voter_without_a_birth_date_is_not_under_age():
     # A DPT row whose date was blank or unreadable, with a placeholder NIK: no evidence of age.
     voter = _voter(1) | {"tanggal_lahir": pd.NaT, "nik": "3333333333333333", "status_kawin": "B"}
     roll = _roll(voter)
-    assert not rules.under_age(roll, REFERENCE).any()
+    assert not eligibility.under_age(roll, REFERENCE).any()
     proposals = _propose(_feed(), pd.DataFrame(columns=["feed_id", "roll_id", "probability", "decision"]), roll)
     assert proposals.empty
-    assert not rules.eligible(roll.assign(status_kawin="B"), REFERENCE).any()  # nor added as a newcomer
+    assert not eligibility.eligible(roll.assign(status_kawin="B"), REFERENCE).any()  # nor added as a newcomer
 
 
 @pytest.mark.parametrize(("case", "values", "status_expected", "reason"), [
-    ("nik_carries_the_date", {}, rules.APPLIED, "umur di bawah 17 dan belum kawin"),
-    ("placeholder_nik", {"nik": "3333333333333333"}, rules.QUEUED, "nik_tidak_menguatkan"),
-    ("no_nik", {"nik": ""}, rules.QUEUED, "nik_tidak_menguatkan"),
-    ("nik_says_adult", {"nik": build_nik("32.01.04", dt.date(1990, 3, 12), "L", 4)}, rules.QUEUED,
+    ("nik_carries_the_date", {}, proposal.APPLIED, "umur di bawah 17 dan belum kawin"),
+    ("placeholder_nik", {"nik": "3333333333333333"}, proposal.QUEUED, "nik_tidak_menguatkan"),
+    ("no_nik", {"nik": ""}, proposal.QUEUED, "nik_tidak_menguatkan"),
+    ("nik_says_adult", {"nik": build_nik("32.01.04", dt.date(1990, 3, 12), "L", 4)}, proposal.QUEUED,
      "tanggal_lahir_beda_nik"),
-    ("nik_says_another_child_date", {"nik": build_nik("32.01.04", dt.date(2011, 3, 12), "L", 4)}, rules.QUEUED,
+    ("nik_says_another_child_date", {"nik": build_nik("32.01.04", dt.date(2011, 3, 12), "L", 4)}, proposal.QUEUED,
      "tanggal_lahir_beda_nik"),
 ])
 def test_the_under_age_rule_applies_only_on_a_date_the_nik_carries(case, values, status_expected, reason):
@@ -161,7 +161,7 @@ def _blank(frame: pd.DataFrame, rng: np.random.Generator, fields: list[str], sha
 
 
 def _applied_tms(proposals: pd.DataFrame) -> set[str]:
-    return set(proposals.loc[(proposals["kategori"] == "tms") & (proposals["status"] == rules.APPLIED), "voter_id"])
+    return set(proposals.loc[(proposals["kategori"] == "tms") & (proposals["status"] == proposal.APPLIED), "voter_id"])
 
 
 @pytest.mark.parametrize("seed", range(25))
@@ -175,7 +175,7 @@ def test_taking_evidence_away_never_removes_more_voters(seed):
     thin_feed = _blank(feed, rng, ["tanggal_lahir", "nik", "nama", "tanggal_peristiwa"], share)
     after = _applied_tms(_propose(thin_feed, links, thin_roll))
     assert after <= before
-    # and nobody is removed whose evidence (rules.EVIDENCE) was blanked: a child whose NIK or
+    # and nobody is removed whose evidence (events.EVIDENCE) was blanked: a child whose NIK or
     # birth date is gone, a voter whose agency row lost its event date, or whose NIK is gone on
     # either side while the name or the birth date is gone too
     records = thin_roll.set_index("id")
@@ -207,18 +207,18 @@ def test_an_enlisted_member_not_on_the_roll_is_refused_as_a_new_voter_until_reti
     assert held[["jenis", "aktif", "agency"]].values.tolist() == [["tni_polri", True, "tni_polri"]]
     # February: the village list names him; the addition is refused with the reason.
     village = _feed(_row(soldier, "daftar_pemilih_desa") | {"agency": "dpmd", "file_name": "dpmd.xlsx", "id": "dpmd#2"})
-    proposals = rules.propose(REGENCY, "2026-02", dt.date(2026, 2, 28), village,
+    proposals = proposal.propose(REGENCY, "2026-02", dt.date(2026, 2, 28), village,
                               pd.DataFrame(columns=["feed_id", "roll_id", "probability", "decision"]),
                               _roll(_voter(1)), NO_PAIRS, pd.DataFrame(), standing=_standing(village, held, "2026-02"))
     row = proposals.iloc[0]
-    assert (row["kategori"], row["status"], row["alasan"]) == ("pemilih_baru", rules.NO_CHANGE, "anggota_tni_polri_aktif")
+    assert (row["kategori"], row["status"], row["alasan"]) == ("pemilih_baru", proposal.NO_CHANGE, "anggota_tni_polri_aktif")
     # March: TNI reports his discharge; he is a voter again.
     retired = _feed(_row(soldier, "pensiun_tni", tanggal_peristiwa=pd.Timestamp("2026-03-02")))
-    proposals = rules.propose(REGENCY, "2026-03", dt.date(2026, 3, 31), retired,
+    proposals = proposal.propose(REGENCY, "2026-03", dt.date(2026, 3, 31), retired,
                               pd.DataFrame(columns=["feed_id", "roll_id", "probability", "decision"]),
                               _roll(_voter(1)), NO_PAIRS, pd.DataFrame(), standing=_standing(retired, held, "2026-03"))
     row = proposals.iloc[0]
-    assert (row["sub_kategori"], row["status"]) == ("tni_polri_ke_sipil", rules.APPLIED)
+    assert (row["sub_kategori"], row["status"]) == ("tni_polri_ke_sipil", proposal.APPLIED)
 
 
 def test_only_the_legal_source_and_a_usable_nik_set_a_bar():
@@ -233,7 +233,7 @@ def test_a_court_removal_removes_a_voter_and_bars_until_its_end_date():
     court = _feed(_row(voter, "pencabutan_hak_pilih", extra='{"berlaku_sampai": "31-12-2027"}'))
     proposals = _propose(court, _links(court, [voter["id"]]), _roll(voter))
     row = _only(proposals, voter["id"])
-    assert (row["sub_kategori"], row["status"]) == ("dicabut_hak_pilih", rules.APPLIED)
+    assert (row["sub_kategori"], row["status"]) == ("dicabut_hak_pilih", proposal.APPLIED)
     assert apply(REGENCY, MONTH, _roll(voter), proposals).roll.empty
     held = status.month_rows(court)
     assert held["berlaku_sampai"].iloc[0] == pd.Timestamp("2027-12-31")
@@ -243,14 +243,15 @@ def test_a_court_removal_removes_a_voter_and_bars_until_its_end_date():
 
 
 def test_standing_is_kept_in_the_warehouse_month_by_month(sqlite_url):
+    from pdpb_pipeline.partitions import Partition
     from pdpb_pipeline.resources.warehouse import Warehouse
 
     warehouse = Warehouse(url=sqlite_url)
     soldier = _voter(5, born=dt.date(2003, 4, 4), sex="L", name="DIMAS PRAKOSO")
     rows = status.month_rows(_feed(_row(soldier, "masuk_polri")))
     warehouse.replace(status.TABLE, {"regency": REGENCY, "month": "2026-01"}, rows)
-    assert status.read_before(warehouse, REGENCY, "2026-01").empty  # a month never sees its own rows twice
-    earlier = status.read_before(warehouse, REGENCY, "2026-02")
+    assert warehouse.standing_before(Partition(REGENCY, "2026-01")).empty  # a month never sees its own rows twice
+    earlier = warehouse.standing_before(Partition(REGENCY, "2026-02"))
     assert earlier[["nik", "jenis", "aktif"]].values.tolist() == [[soldier["nik"], "tni_polri", True]]
 
 
@@ -262,7 +263,7 @@ def test_a_returning_migrant_worker_on_the_roll_gets_the_address_he_came_back_to
         "agency": "bp2mi", "file_name": "bp2mi.xlsx", "id": "bp2mi#2"}
     feed = _feed(home)
     row = _only(_propose(feed, _links(feed, [voter["id"]]), _roll(voter)), voter["id"])
-    assert (row["sub_kategori"], row["status"], row["kode_desa"]) == ("ubah_alamat", rules.APPLIED, "32.01.04.2005")
+    assert (row["sub_kategori"], row["status"], row["kode_desa"]) == ("ubah_alamat", proposal.APPLIED, "32.01.04.2005")
 
 
 def test_a_first_time_voter_already_on_the_roll_changes_nothing():
@@ -276,11 +277,9 @@ def test_a_first_time_voter_already_on_the_roll_changes_nothing():
 
 def test_bars_set_in_one_month_refuse_a_village_list_addition_the_next(tmp_path, sqlite_url):
     from dagster import DagsterInstance
-
-    from pdpb_pipeline.definitions import build_definitions
     from pdpb_pipeline.resources.warehouse import Warehouse
     from pdpb_pipeline.cli.runner import run_regency
-    from pdpb_pipeline.resources.settings import Settings
+    from tests.deployment import Deployment
 
     from .feedfiles import write_csv
 
@@ -301,10 +300,10 @@ def test_bars_set_in_one_month_refuse_a_village_list_addition_the_next(tmp_path,
               [[soldier, "YOGA PRATAMA", "07-07-2004", "L", "B", "KP. CIBEBER", "2", "5", "32.01.04.2003"],
                [court["nik"], court["nama"], court["tanggal_lahir"].strftime("%d-%m-%Y"), court["jenis_kelamin"], "S",
                 "KP. CIBEBER", "2", "5", "32.01.04.2003"]])
-    settings = Settings(warehouse_url=sqlite_url, landing_dir=root, output_dir=tmp_path / "out", regencies=(REGENCY,),
+    settings = Deployment(warehouse_url=sqlite_url, landing_dir=root, output_dir=tmp_path / "out", regencies=(REGENCY,),
                         start_month="2026-01", polling_day="")
     with DagsterInstance.ephemeral() as instance:
-        outcomes = run_regency(build_definitions(settings), instance, REGENCY, "2026-01", "2026-02")
+        outcomes = run_regency(settings.definitions(), instance, REGENCY, "2026-01", "2026-02")
     assert all(o.success for o in outcomes), [o.failed_steps or o.failed_checks for o in outcomes]
     wh = Warehouse(url=sqlite_url)
     removed = wh.read("SELECT voter_id, sub_kategori, agency FROM perubahan WHERE kategori = 'tms'")
@@ -314,4 +313,4 @@ def test_bars_set_in_one_month_refuse_a_village_list_addition_the_next(tmp_path,
     assert str(kept["berlaku_sampai"].iloc[0])[:10] == "2031-01-14"
     february = wh.read("SELECT status, alasan FROM change_proposal WHERE month = '2026-02' AND agency = 'dpmd' "
                        "ORDER BY alasan")
-    assert february.values.tolist() == [[rules.NO_CHANGE, "anggota_tni_polri_aktif"], [rules.NO_CHANGE, "hak_pilih_dicabut"]]
+    assert february.values.tolist() == [[proposal.NO_CHANGE, "anggota_tni_polri_aktif"], [proposal.NO_CHANGE, "hak_pilih_dicabut"]]

@@ -11,10 +11,9 @@ from dagster import DagsterInstance, build_sensor_context
 
 from pdpb_pipeline.domain import nik as nikmod
 from pdpb_pipeline.domain import schema
-from pdpb_pipeline.definitions import build_definitions
 from pdpb_pipeline.resources.warehouse import Warehouse
 from pdpb_pipeline.cli.runner import run_regency
-from pdpb_pipeline.resources.settings import Settings
+from tests.deployment import Deployment
 
 from .feedfiles import write_csv, write_xlsx
 
@@ -48,8 +47,8 @@ def _zone(root: Path) -> Path:
     return root
 
 
-def _settings(tmp_path: Path, url: str, share: float = 0.2) -> Settings:
-    return Settings(
+def _settings(tmp_path: Path, url: str, share: float = 0.2) -> Deployment:
+    return Deployment(
         warehouse_url=url, landing_dir=_zone(tmp_path / "landing"), output_dir=tmp_path / "out",
         regencies=(REGENCY,), start_month="2026-01", polling_day="", max_quarantine_share=share,
     )
@@ -68,7 +67,7 @@ def _all_text(instance: DagsterInstance) -> str:
 def test_feeds_materialise_with_checks_and_no_personal_data_in_metadata(tmp_path, sqlite_url):
     settings = _settings(tmp_path, sqlite_url)
     with DagsterInstance.ephemeral() as instance:
-        outcomes = run_regency(build_definitions(settings), instance, REGENCY, "2026-01")
+        outcomes = run_regency(settings.definitions(), instance, REGENCY, "2026-01")
         assert [o.success for o in outcomes] == [True, True], outcomes[-1].failed_steps
         month = outcomes[-1]
         assert month.metadata["feed/disdukcapil"]["baris_masuk"] == 11
@@ -87,7 +86,7 @@ def test_feeds_materialise_with_checks_and_no_personal_data_in_metadata(tmp_path
 
 def test_rerun_replaces_rows_and_quarantine(tmp_path, sqlite_url):
     settings = _settings(tmp_path, sqlite_url)
-    defs = build_definitions(settings)
+    defs = settings.definitions()
     with DagsterInstance.ephemeral() as instance:
         run_regency(defs, instance, REGENCY, "2026-01")
         run_regency(defs, instance, REGENCY, "2026-01")
@@ -101,7 +100,7 @@ def test_broken_file_stops_the_partition_and_quarantine_explains(tmp_path, sqlit
     broken = settings.landing_dir / "landing" / REGENCY / "2026-01" / "tni_polri.csv"
     write_csv(broken, ["NRP", "PANGKAT", "KESATUAN"], [["123", "SERDA", "KODIM 0621"], ["456", "BRIPDA", "POLRES"]])
     with DagsterInstance.ephemeral() as instance:
-        outcomes = run_regency(build_definitions(settings), instance, REGENCY, "2026-01")
+        outcomes = run_regency(settings.definitions(), instance, REGENCY, "2026-01")
     month = outcomes[-1]
     assert not month.success
     assert "feed/tni_polri:kolom_wajib_ada (ERROR)" in month.failed_checks
@@ -122,20 +121,20 @@ def test_broken_file_stops_the_partition_and_quarantine_explains(tmp_path, sqlit
 
 def test_sensor_requests_runs_for_new_and_changed_files(tmp_path, sqlite_url):
     settings = _settings(tmp_path, sqlite_url)
-    defs = build_definitions(settings)
+    defs = settings.definitions()
     sensor = defs.resolve_sensor_def("berkas_baru_sensor")
     with DagsterInstance.ephemeral() as instance:
-        first = sensor.evaluate_tick(build_sensor_context(instance=instance, repository_def=defs.get_repository_def()))
+        first = sensor.evaluate_tick(build_sensor_context(instance=instance, repository_def=defs.get_repository_def(), resources=defs.resources))
         assert [r.partition_key for r in first.run_requests] == ["2026-01-01|32.01"]
         quiet = sensor.evaluate_tick(build_sensor_context(
-            instance=instance, cursor=first.cursor, repository_def=defs.get_repository_def()))
+            instance=instance, cursor=first.cursor, repository_def=defs.get_repository_def(), resources=defs.resources))
         assert quiet.run_requests == []
         month = settings.landing_dir / "landing" / REGENCY / "2026-02"
         write_csv(month / "kua.csv", ["NIK", "NAMA", "TGL LAHIR"], [[_nik(3, "P"), "SITI", "2010-01-04"]])
         future = settings.landing_dir / "landing" / REGENCY / "2099-01"
         write_csv(future / "kua.csv", ["NIK", "NAMA"], [["1", "X"]])
         new = sensor.evaluate_tick(build_sensor_context(
-            instance=instance, cursor=quiet.cursor or first.cursor, repository_def=defs.get_repository_def()))
+            instance=instance, cursor=quiet.cursor or first.cursor, repository_def=defs.get_repository_def(), resources=defs.resources))
         assert [r.partition_key for r in new.run_requests] == ["2026-02-01|32.01"]
 
 
@@ -143,7 +142,7 @@ def test_sensor_requests_runs_for_new_and_changed_files(tmp_path, sqlite_url):
 def test_feeds_on_postgres(tmp_path, pg_url):
     settings = _settings(tmp_path, pg_url)
     with DagsterInstance.ephemeral() as instance:
-        outcomes = run_regency(build_definitions(settings), instance, REGENCY, "2026-01")
+        outcomes = run_regency(settings.definitions(), instance, REGENCY, "2026-01")
     assert outcomes[-1].success
     wh = Warehouse(url=pg_url)
     assert wh.read("SELECT COUNT(*) AS n FROM feed_row")["n"].iloc[0] == 11

@@ -12,14 +12,13 @@ import pytest
 from dagster import DagsterInstance
 
 from pdpb_pipeline.domain import schema
-from pdpb_pipeline.definitions import build_definitions
 from pdpb_pipeline.linkage import deduplicate
 from pdpb_pipeline.linkage.api import duplicates_of
 from pdpb_pipeline.linkage.prepare import prepare
 from pdpb_pipeline.resources.warehouse import Warehouse
-from pdpb_pipeline.roll import ganda, rules, store
+from pdpb_pipeline.roll import ganda, proposal, store
 from pdpb_pipeline.cli.runner import run_regency
-from pdpb_pipeline.resources.settings import Settings
+from tests.deployment import Deployment
 from pdpb_lab.synth import SynthConfig, generate
 
 from pdpb_lab import fake
@@ -88,7 +87,7 @@ def _no_feed():
 
 def _ganda(roll, pairs, evidence, open_queue=None):
     links = pd.DataFrame(columns=["feed_id", "roll_id", "probability", "decision"])
-    proposals = rules.propose("32.01", MONTH, REFERENCE, _no_feed(), links, roll, pairs,
+    proposals = proposal.propose("32.01", MONTH, REFERENCE, _no_feed(), links, roll, pairs,
                               pd.DataFrame() if open_queue is None else open_queue, evidence)
     return proposals[proposals["sub_kategori"] == "ganda"]
 
@@ -96,21 +95,21 @@ def _ganda(roll, pairs, evidence, open_queue=None):
 def test_a_fully_identical_pair_is_applied_and_the_earlier_registration_stays_whatever_the_id_text():
     roll, pairs = _pair()
     got = _ganda(roll, pairs, ganda.Evidence(REGISTERED))
-    assert got[["voter_id", "status"]].values.tolist() == [[NEW_ID, rules.APPLIED]]
+    assert got[["voter_id", "status"]].values.tolist() == [[NEW_ID, proposal.APPLIED]]
     assert got["alasan"].iloc[0] == f"ganda dengan {DPT_ID} (identik_kecuali_alamat); terdaftar_lebih_dulu; identik"
 
 
 def test_rt_written_another_way_is_the_same_address():
     roll, pairs = _pair({"alamat": "KAMPUNG A", "rt": "1", "rw": "01"})
     got = _ganda(roll, pairs, ganda.Evidence(REGISTERED))
-    assert got[["voter_id", "status"]].values.tolist() == [[NEW_ID, rules.APPLIED]]
+    assert got[["voter_id", "status"]].values.tolist() == [[NEW_ID, proposal.APPLIED]]
 
 
 def test_a_pair_at_two_addresses_goes_to_coktas():
     # He may have moved: without an agency row saying where he lives, the field officer checks.
     roll, pairs = _pair({"alamat": "PERUM GRIYA BLOK C2", "kode_desa": "32.01.01.2002"})
     got = _ganda(roll, pairs, ganda.Evidence(REGISTERED))
-    assert got[["voter_id", "status"]].values.tolist() == [[NEW_ID, rules.QUEUED]]
+    assert got[["voter_id", "status"]].values.tolist() == [[NEW_ID, proposal.QUEUED]]
     assert got["alasan"].iloc[0].endswith("; terdaftar_lebih_dulu; alamat_berbeda_dicek")
 
 
@@ -122,13 +121,13 @@ def test_the_agencies_latest_row_decides_which_record_stays_over_the_earlier_reg
     reports = pd.DataFrame([{"voter_id": NEW_ID, "month": "2026-01", "alamat": "PERUM GRIYA BLOK C2", "rt": "001",
                              "rw": "001", "kode_desa": "32.01.01.2002"}])
     got = _ganda(roll, pairs, ganda.Evidence(REGISTERED, reports))
-    assert got[["voter_id", "status"]].values.tolist() == [[DPT_ID, rules.APPLIED]]
+    assert got[["voter_id", "status"]].values.tolist() == [[DPT_ID, proposal.APPLIED]]
     assert got["alasan"].iloc[0].endswith("; bukti_instansi; alamat_dikonfirmasi_instansi")
     # The same agency row, had it carried a third address: the record it named stays, but which
     # address is right is for the field check.
     reports = reports.assign(alamat="JL. MAWAR 7")
     got = _ganda(roll, pairs, ganda.Evidence(REGISTERED, reports))
-    assert got[["voter_id", "status"]].values.tolist() == [[DPT_ID, rules.QUEUED]]
+    assert got[["voter_id", "status"]].values.tolist() == [[DPT_ID, proposal.QUEUED]]
     assert got["alasan"].iloc[0].endswith("; bukti_instansi; alamat_berbeda_dicek")
 
 
@@ -136,7 +135,7 @@ def test_a_pair_other_than_identical_is_checked_whatever_the_evidence():
     for kelas in ("nik_sama_nama_beda", "mirip"):
         roll, pairs = _pair(kelas=kelas)
         got = _ganda(roll, pairs, ganda.Evidence(REGISTERED))
-        assert got[["voter_id", "status"]].values.tolist() == [[NEW_ID, rules.QUEUED]]
+        assert got[["voter_id", "status"]].values.tolist() == [[NEW_ID, proposal.QUEUED]]
         assert got["alasan"].iloc[0].endswith(f"kelas_{kelas}_dicek")
 
 
@@ -154,7 +153,7 @@ def test_a_person_three_times_is_checked_in_the_field():
                            "kelas": "identik_kecuali_alamat"} for a, b in ((NEW_ID, DPT_ID), (third, DPT_ID))])
     got = _ganda(roll, pairs, ganda.Evidence(REGISTERED | {third: "2026-01"}))
     assert sorted(got["voter_id"]) == [NEW_ID, third]
-    assert (got["status"] == rules.QUEUED).all()
+    assert (got["status"] == proposal.QUEUED).all()
     assert got["alasan"].str.endswith("ganda_lebih_dari_satu_pasangan_dicek").all()
 
 
@@ -179,11 +178,11 @@ def corrected(tmp_path_factory):
                                  x["alamat"], x["rt"], x["rw"], x["kode_desa"].replace(".", ""),
                                  "PERUBAHAN ELEMEN DATA", "05-01-2026"])
     tmp = tmp_path_factory.mktemp("run")
-    settings = Settings(warehouse_url=f"sqlite:///{tmp / 'warehouse.sqlite'}", landing_dir=zone,
+    settings = Deployment(warehouse_url=f"sqlite:///{tmp / 'warehouse.sqlite'}", landing_dir=zone,
                         output_dir=tmp / "published", regencies=(REGENCY,), start_month="2026-01", polling_day="",
                         snapshot_dir=tmp / "snapshot")
     with DagsterInstance.ephemeral() as instance:
-        outcomes = run_regency(build_definitions(settings), instance, REGENCY, "2026-01", "2026-02")
+        outcomes = run_regency(settings.definitions(), instance, REGENCY, "2026-01", "2026-02")
     return Warehouse(url=settings.warehouse_url), copy["ganda_of"], copy["roll_id"], outcomes
 
 
@@ -207,5 +206,5 @@ def test_a_changed_record_is_deduplicated_again_next_month_and_its_open_pair_not
                                "WHERE regency = :r AND sub_kategori = 'ganda'", {"r": REGENCY})
     named = proposals[proposals["voter_id"].isin(pair)]
     assert named[["month", "voter_id", "feed_id", "status"]].values.tolist() == [
-        ["2026-01", *(pair - changed), *changed, rules.QUEUED]]
+        ["2026-01", *(pair - changed), *changed, proposal.QUEUED]]
     assert "; bukti_instansi; kelas_nik_sama_nama_beda_dicek" in named["alasan"].iloc[0]

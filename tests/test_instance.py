@@ -1,4 +1,4 @@
-"""The production Dagster instance (dagster.yaml): storage, queue, run monitoring, run retries."""
+"""The production Dagster instance (deploy/production/dagster.yaml): storage, queue, run monitoring, run retries."""
 
 from __future__ import annotations
 

@@ -12,12 +12,13 @@ from dagster import DagsterInstance, MultiPartitionKey
 from typer.testing import CliRunner
 
 from pdpb_pipeline.cli.app import app
-from pdpb_pipeline.definitions import MONTHLY_JOB, build_definitions
+from pdpb_pipeline.definitions import MONTHLY_JOB
 from pdpb_pipeline.partitions import Partition
 from pdpb_pipeline.resources.warehouse import Warehouse
 from pdpb_pipeline.roll import penarikan
 from pdpb_pipeline.cli.runner import RunError, run_regency
-from pdpb_pipeline.resources.settings import Settings, parse_start_months
+from pdpb_pipeline.resources.settings import parse_start_months
+from tests.deployment import Deployment
 from pdpb_pipeline.cli.status import month_lines
 from pdpb_lab.synth import SynthConfig, generate
 
@@ -32,13 +33,13 @@ def zone(tmp_path_factory) -> Path:
     return out
 
 
-def _settings(tmp: Path, zone: Path, **extra) -> Settings:
-    return Settings(warehouse_url=f"sqlite:///{tmp / 'warehouse.sqlite'}", landing_dir=zone,
+def _settings(tmp: Path, zone: Path, **extra) -> Deployment:
+    return Deployment(warehouse_url=f"sqlite:///{tmp / 'warehouse.sqlite'}", landing_dir=zone,
                     output_dir=tmp / "published", regencies=(REGENCY,), start_month="2026-01", polling_day="",
                     snapshot_dir=tmp / "snapshot", **extra)
 
 
-def _closed(settings: Settings) -> list[str]:
+def _closed(settings: Deployment) -> list[str]:
     frame = Warehouse(url=settings.warehouse_url).read("SELECT month FROM dpb_bulan ORDER BY month")
     return frame["month"].tolist()
 
@@ -63,7 +64,7 @@ def _step_errors(result) -> list[str]:
 
 def test_a_month_waits_for_the_month_before_it(tmp_path, zone):
     settings = _settings(tmp_path, zone)
-    defs = build_definitions(settings)
+    defs = settings.definitions()
     with DagsterInstance.ephemeral() as instance:
         with pytest.raises(RunError, match=r"month 2026-01 has not been published yet \(nothing published since 2026-01\); run 2026-01 next"):
             run_regency(defs, instance, REGENCY, "2026-02")
@@ -80,7 +81,7 @@ def test_a_month_waits_for_the_month_before_it(tmp_path, zone):
 
 def test_a_regency_with_its_own_first_month(tmp_path, zone):
     settings = _settings(tmp_path, zone, regency_start_months={REGENCY: "2026-02"})
-    defs = build_definitions(settings)
+    defs = settings.definitions()
     with DagsterInstance.ephemeral() as instance:
         with pytest.raises(RunError, match=r"its first month is 2026-02 .* 2026-01 comes before it .*run 2026-02"):
             run_regency(defs, instance, REGENCY, "2026-01")
@@ -104,13 +105,13 @@ def published(tmp_path_factory, zone):
     """January to March of the regency closed and published."""
     tmp = tmp_path_factory.mktemp("ledger")
     settings = _settings(tmp, zone)
-    defs = build_definitions(settings)
+    defs = settings.definitions()
     with DagsterInstance.ephemeral() as instance:
         assert all(o.success for o in run_regency(defs, instance, REGENCY, "2026-01", "2026-03"))
     return settings, defs
 
 
-def _rows(settings: Settings) -> dict[str, list[str]]:
+def _rows(settings: Deployment) -> dict[str, list[str]]:
     warehouse = Warehouse(url=settings.warehouse_url)
     out = {name: sorted(set(warehouse.read(f"SELECT month FROM {name} WHERE regency = :r", {"r": REGENCY})["month"]))
            for name in penarikan.DERIVED}
@@ -118,7 +119,7 @@ def _rows(settings: Settings) -> dict[str, list[str]]:
     return out
 
 
-def _inputs(settings: Settings, month: str) -> dict[str, list]:
+def _inputs(settings: Deployment, month: str) -> dict[str, list]:
     """Month ``month``'s input as the warehouse holds it, run ids included."""
     warehouse = Warehouse(url=settings.warehouse_url)
     return {name: warehouse.read(f"SELECT * FROM {name} WHERE regency = :r AND month = :m ORDER BY 1, 2, 3, 4",

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pandas as pd
 
 from pdpb_pipeline.assets.metadata import count_table, masked_preview
+from pdpb_pipeline.domain import nik
 
 
 def _feed_rows() -> pd.DataFrame:
@@ -22,7 +23,7 @@ def _feed_rows() -> pd.DataFrame:
 
 
 def test_a_feed_preview_shows_where_rows_came_from_and_how_they_parsed_but_not_who(monkeypatch):
-    monkeypatch.delenv("PDPB_MASK_KEEP", raising=False)
+    nik.use_mask_rule("6,0")
     text = masked_preview(_feed_rows()).value
     header = [c.strip() for c in text.splitlines()[0].strip("|").split("|")]
     assert header == ["id", "file_name", "row_number", "jenis_peristiwa", "nik", "nik_status", "nkk", "jenis_kelamin",

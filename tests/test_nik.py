@@ -8,6 +8,8 @@ import pandas as pd
 import pytest
 
 from pdpb_pipeline.domain import nik
+from pdpb_pipeline.definitions import build_definitions
+from pdpb_pipeline.resources.settings import Publication
 
 
 def test_build_nik_encodes_region_birth_date_and_sex():
@@ -51,21 +53,21 @@ def test_old_split_region_code_is_still_a_nik():
     assert nik.nik_fault("3201010312850017") is None
 
 
-def test_masking_hides_ten_of_sixteen_digits_by_default(monkeypatch):
-    monkeypatch.delenv("PDPB_MASK_KEEP", raising=False)
+def test_masking_hides_ten_of_sixteen_digits_by_default():
+    nik.use_mask_rule("6,0")
     assert nik.mask("3201014312850018") == "320101**********"
     assert nik.mask_series(pd.Series(["3201014312850018", "", "12"])).tolist() == ["320101**********", "", "**"]
 
 
-def test_masking_rule_is_configurable(monkeypatch):
-    monkeypatch.setenv("PDPB_MASK_KEEP", "4,2")
+def test_masking_rule_is_configurable():
+    nik.use_mask_rule("4,2")
     assert nik.mask("3201014312850018") == "3201**********18"
     assert nik.mask_series(pd.Series(["3201014312850018"])).tolist() == ["3201**********18"]
 
 
 @pytest.mark.parametrize("keep", ["6,0", "4,2", "0,0", "0,4", "3,3", "0,6"])
-def test_column_masking_is_mask_value_for_value(monkeypatch, keep):
-    monkeypatch.setenv("PDPB_MASK_KEEP", keep)
+def test_column_masking_is_mask_value_for_value(keep):
+    nik.use_mask_rule(keep)
     values = ["3201014312850018", "", "12", " 3201014312850018", "3201014312850018 ", "32010143128500189",
               "abcdefghijklmnop", "\t3201014312850018\n", "a b c d e f g h ", "320101431285001",
               "3201 0143 1285 0018", "320101.431285.0018", "3.20101E+15", "1E+05", "12-03"]
@@ -76,26 +78,37 @@ def test_column_masking_is_mask_value_for_value(monkeypatch, keep):
 
 
 @pytest.mark.parametrize("keep", ["12,3", "7,0", "4,3", "0,7", "6", "", "a,b", "-1,2", "6;0", "6,0,1"])
-def test_a_mask_rule_showing_more_than_six_digits_or_malformed_is_refused(monkeypatch, keep):
-    monkeypatch.setenv("PDPB_MASK_KEEP", keep)
+def test_a_mask_rule_showing_more_than_six_digits_or_malformed_is_refused(keep):
+    nik.use_mask_rule("4,2")
     if keep == "":  # set but empty: the default rule
-        assert nik.mask_rule() == (6, 0)
+        assert nik.use_mask_rule(keep) == (6, 0)
         return
     with pytest.raises(ValueError, match=r"PDPB_MASK_KEEP=.*HEAD,TAIL.*at most 6 in all"):
-        nik.mask_rule()
+        nik.use_mask_rule(keep)
+    assert nik.mask_rule() == (4, 2)  # the rule in force stays
     with pytest.raises(ValueError, match="PDPB_MASK_KEEP"):
-        nik.mask("3201014312850018")
+        Publication(mask_keep=keep)
 
 
-def test_a_wrong_mask_rule_stops_the_process_when_settings_are_read(monkeypatch):
-    from pdpb_pipeline.resources.settings import Settings
+def test_a_wrong_mask_rule_stops_the_process_when_the_definitions_load(monkeypatch):
+    """PDPB_MASK_KEEP is read where the definitions are built; a wrong value stops the process
+    there, at start-up, and a right one masks everything the process writes from then on."""
+    from pdpb_pipeline.definitions import from_environment
 
-    monkeypatch.setenv("PDPB_MASK_KEEP", "12,3")
     with pytest.raises(ValueError, match=r"PDPB_MASK_KEEP='12,3' would show 15 digits"):
-        Settings.from_env()
+        from_environment({"PDPB_MASK_KEEP": "12,3"})
     monkeypatch.setenv("PDPB_MASK_KEEP", " 4 , 2 ")
-    Settings.from_env()
+    _, resources = from_environment()
+    assert resources["publication"].mask_keep == " 4 , 2 "  # a value (masking happens outside runs too)
+    build_definitions(resources=resources)
     assert nik.mask("3201014312850018") == "3201**********18"
+    assert nik.mask_text("NIK 3201014312850018") == "NIK 3201**********18"
+
+
+def test_a_run_masks_by_its_publication_resource():
+    nik.use_mask_rule("6,0")
+    Publication(mask_keep="0,4").setup_for_execution(None)
+    assert nik.mask("3201014312850018") == "************0018"
 
 
 # A real NIK typed every way agencies type it, and what must be left of it in free text.
@@ -117,31 +130,31 @@ TYPED = [
 
 @pytest.mark.parametrize("typed,masked", TYPED)
 def test_free_text_is_masked_in_every_spelling(monkeypatch, typed, masked):
-    monkeypatch.delenv("PDPB_MASK_KEEP", raising=False)
+    nik.use_mask_rule("6,0")
     row = f'{{"NIK": "{typed}", "NAMA": "SITI AMINAH", "TGL LAHIR": "03-05-1988", "RT": "001"}}'
     assert nik.mask_text(row) == f'{{"NIK": "{masked}", "NAMA": "SITI AMINAH", "TGL LAHIR": "03-05-1988", "RT": "001"}}'
     assert nik.mask_text(f"nik: {typed}") == f"nik: {masked}"
 
 
 def test_free_text_masking_follows_the_rule_and_keeps_short_numbers(monkeypatch):
-    monkeypatch.setenv("PDPB_MASK_KEEP", "4,2")
+    nik.use_mask_rule("4,2")
     text = "baris 12: NIK 7301 0305 1088 0004, NKK=7301031505100003, tgl 12-03-1985, RT 001/RW 002, 1E+05"
     assert nik.mask_text(text) == "baris 12: NIK 7301**********04, NKK=7301**********03, tgl 12-03-1985, RT 001/RW 002, 1E+05"
     assert nik.mask_text(nik.mask_text(text)) == nik.mask_text(text)
-    monkeypatch.setenv("PDPB_MASK_KEEP", "0,0")
+    nik.use_mask_rule("0,0")
     assert nik.mask_text("3.20101E+15 dan 7301-0305-1088-0004") == "**************** dan ****************"
     assert nik.mask_text("") == "" and nik.mask_text("sama dengan baris 12") == "sama dengan baris 12"
 
 
 def test_no_masked_text_keeps_more_digits_of_an_identifier_than_the_rule_allows(monkeypatch):
-    monkeypatch.setenv("PDPB_MASK_KEEP", "3,3")
+    nik.use_mask_rule("3,3")
     for typed, _ in TYPED:
         out = nik.mask_text(f"ket: {typed} (salah ketik)")
         assert sum(c.isdigit() for c in out) <= 6, out
 
 
 def test_a_nik_cell_typed_with_separators_is_masked_like_any_other(monkeypatch):
-    monkeypatch.delenv("PDPB_MASK_KEEP", raising=False)
+    nik.use_mask_rule("6,0")
     for typed in ("3201 0143 1285 0018", "320101.431285.0018", "3201-0143-1285-0018", "3.20101E+15", "3,20101E+15"):
         assert nik.mask(typed) == "320101**********" == nik.mask_text(typed), typed
     assert nik.mask("320101 431285 001") == "320101*********"  # 15 digits

@@ -7,13 +7,13 @@ import datetime as dt
 from dagster import DagsterInstance, MultiPartitionKey, build_schedule_context, validate_run_config
 
 from pdpb_pipeline.domain import regions
-from pdpb_pipeline.definitions import BASELINE_JOB, MONTHLY_JOB, build_definitions
+from pdpb_pipeline.definitions import BASELINE_JOB, MONTHLY_JOB
 from pdpb_pipeline.partitions import Partition
-from pdpb_pipeline.resources.settings import Settings
+from tests.deployment import Deployment
 
 
-def _settings(tmp_path, regencies=()) -> Settings:
-    return Settings(
+def _settings(tmp_path, regencies=()) -> Deployment:
+    return Deployment(
         warehouse_url=f"sqlite:///{tmp_path / 'w.sqlite'}",
         landing_dir=tmp_path / "landing",
         output_dir=tmp_path / "out",
@@ -24,7 +24,7 @@ def _settings(tmp_path, regencies=()) -> Settings:
 
 
 def test_regencies_default_to_all_514_kemendagri_codes(tmp_path):
-    defs = build_definitions(_settings(tmp_path))
+    defs = _settings(tmp_path).definitions()
     job = defs.resolve_job_def(MONTHLY_JOB)
     regency = job.partitions_def.get_partitions_def_for_dimension("regency").get_partition_keys()
     assert len(regency) == 514
@@ -33,7 +33,7 @@ def test_regencies_default_to_all_514_kemendagri_codes(tmp_path):
 
 
 def test_enabled_regencies_come_from_configuration(tmp_path):
-    defs = build_definitions(_settings(tmp_path, ["3673", "32.01"]))
+    defs = _settings(tmp_path, ["3673", "32.01"]).definitions()
     job = defs.resolve_job_def(MONTHLY_JOB)
     assert job.partitions_def.get_partitions_def_for_dimension("regency").get_partition_keys() == ["32.01", "36.73"]
     baseline = defs.resolve_job_def(BASELINE_JOB)
@@ -41,7 +41,7 @@ def test_enabled_regencies_come_from_configuration(tmp_path):
 
 
 def test_month_keys_are_first_days_of_complete_months(tmp_path):
-    defs = build_definitions(_settings(tmp_path, ["32.01"]))
+    defs = _settings(tmp_path, ["32.01"]).definitions()
     month = defs.resolve_job_def(MONTHLY_JOB).partitions_def.get_partitions_def_for_dimension("month")
     keys = month.get_partition_keys(current_time=dt.datetime(2026, 3, 10))
     assert keys[0] == "2025-01-01"
@@ -58,7 +58,7 @@ def test_partition_key_round_trip():
 
 
 def test_schedule_requests_one_run_per_regency_for_the_month_just_closed(tmp_path):
-    defs = build_definitions(_settings(tmp_path, ["32.01", "36.73", "73.18"]))
+    defs = _settings(tmp_path, ["32.01", "36.73", "73.18"]).definitions()
     schedule = defs.resolve_schedule_def("pdpb_bulanan_schedule")
     assert schedule.job_name == MONTHLY_JOB
     assert schedule.cron_schedule == "0 2 5 * *"
@@ -73,7 +73,7 @@ def test_schedule_requests_one_run_per_regency_for_the_month_just_closed(tmp_pat
 
 
 def test_asset_graph_and_jobs_resolve(tmp_path):
-    defs = build_definitions(_settings(tmp_path, ["32.01"]))
+    defs = _settings(tmp_path, ["32.01"]).definitions()
     keys = {k.to_user_string() for k in defs.resolve_all_asset_keys()}
     assert {"dpt_baseline", "berkas_masuk"} <= keys
     validate_run_config(defs.resolve_job_def(MONTHLY_JOB), {})  # raises when invalid

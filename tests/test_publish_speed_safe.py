@@ -21,7 +21,7 @@ from pdpb_pipeline.domain import nik, regions
 from pdpb_pipeline.output import publish, xlsx
 from pdpb_pipeline.roll.apply import CHANGE_COLUMNS
 from pdpb_pipeline.roll.recap import recap_by_desa
-from pdpb_pipeline.roll.rules import age_on
+from pdpb_pipeline.roll.eligibility import age_on
 
 REGENCY, MONTH = "32.01", "2026-02"
 REFERENCE = dt.date(2026, 2, 28)
@@ -177,7 +177,7 @@ def _publish_inputs(roll: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, pd.
 
 
 def test_published_roll_is_the_roll_sorted_and_masked_per_kecamatan(tmp_path, monkeypatch):
-    monkeypatch.delenv("PDPB_MASK_KEEP", raising=False)
+    nik.use_mask_rule("6,0")
     roll = _roll()
     manifest = _publish(tmp_path / "a", roll)
 

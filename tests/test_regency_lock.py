@@ -1,5 +1,5 @@
 """One run per regency at a time (``resources.regency_lock``), and a roll cache that never
-outlives a re-run by another process (``monthly.roll_as_of``)."""
+outlives a re-run by another process (``Warehouse.roll_of``)."""
 
 from __future__ import annotations
 
@@ -17,7 +17,6 @@ import sqlalchemy as sa
 from dagster import DagsterInstance, DagsterRunStatus
 from dagster._core.test_utils import create_run_for_test
 
-from pdpb_pipeline import monthly
 from pdpb_pipeline.domain import schema
 from pdpb_pipeline.resources import regency_lock
 from pdpb_pipeline.resources.warehouse import Warehouse
@@ -132,23 +131,24 @@ def test_cached_roll_is_read_again_after_another_process_rewrote_the_month(wareh
     roll = _roll()
     with warehouse.begin() as conn:
         store.load_baseline(conn, warehouse, REGENCY, roll)
-    monthly.forget(warehouse, REGENCY)
-    first = monthly.roll_as_of(warehouse, REGENCY, store.BASELINE)
+    first = warehouse.roll_of(REGENCY, store.BASELINE)
     assert list(first["id"]) == list(roll["id"])
-    assert monthly.roll_as_of(warehouse, REGENCY, store.BASELINE) is first  # same stamp: the kept copy
+    assert warehouse.roll_of(REGENCY, store.BASELINE) is first  # same stamp: the kept copy
     # Another process loads a new baseline (four of the six voters) meanwhile.
     subprocess.run([sys.executable, "-c", _NEW_BASELINE, warehouse_url], check=True, timeout=120,
                    env=os.environ | {"PYTHONPATH": str(ROOT)})
-    again = monthly.roll_as_of(warehouse, REGENCY, store.BASELINE)
+    again = warehouse.roll_of(REGENCY, store.BASELINE)
     assert list(again["id"]) == list(roll["id"].iloc[:4])
     # the roll a month step writes is kept with its stamp, and used while the stamp stands
     with warehouse.begin() as conn:
         token = store.stamp(conn, warehouse, REGENCY, "2026-01", 4)
-    monthly.remember_roll(warehouse, REGENCY, "2026-01", again, token)
-    assert monthly.roll_as_of(warehouse, REGENCY, "2026-01") is again
+    warehouse._rolls.put(REGENCY, "2026-01", token, again)
+    assert warehouse.roll_of(REGENCY, "2026-01") is again
     with warehouse.begin() as conn:  # a re-run elsewhere: new stamp
         store.stamp(conn, warehouse, REGENCY, "2026-01", 0)
-    assert monthly.roll_as_of(warehouse, REGENCY, "2026-01") is not again
+    assert warehouse.roll_of(REGENCY, "2026-01") is not again
+    # the cache is the resource's own: another resource on the same warehouse keeps none of it
+    assert Warehouse(url=warehouse_url)._rolls.get(REGENCY, store.BASELINE, store.stamp_of(warehouse, REGENCY, store.BASELINE)) is None
 
 
 # Two `pdpb run` of one regency at once, as two officers would type them.

@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 
 from pdpb_pipeline.domain import schema
-from pdpb_pipeline.roll import recap, rules
+from pdpb_pipeline.roll import eligibility, proposal, recap
 from pdpb_pipeline.roll.apply import apply
 
 REFERENCES = [dt.date(2028, 2, 29), dt.date(2026, 2, 28), dt.date(2026, 1, 31), dt.date(2024, 3, 1), dt.date(1990, 6, 15)]
@@ -44,34 +44,34 @@ def test_age_and_eligibility_match_the_calendar_definition(day):
     around = pd.Series(pd.to_datetime([dt.date(day.year - 17, 1, 1) + dt.timedelta(days=i) for i in range(800)]))
     status = pd.Series(np.random.default_rng(2).choice(["B", "S", "P", ""], len(born)), index=born.index)
     for dates, marital in ((born, status), (around, pd.Series("B", index=around.index))):
-        pd.testing.assert_series_equal(rules.age_on(dates, day), _plain_age(dates, day))
+        pd.testing.assert_series_equal(eligibility.age_on(dates, day), _plain_age(dates, day))
         frame = pd.DataFrame({"tanggal_lahir": dates, "status_kawin": marital})
-        pd.testing.assert_series_equal(rules.eligible(frame, day), _plain_eligible(frame, day))
+        pd.testing.assert_series_equal(eligibility.eligible(frame, day), _plain_eligible(frame, day))
     for born_on in around.iloc[::3]:
         person = {"tanggal_lahir": born_on, "status_kawin": "B"}
-        assert rules._eligible_one(person, day) == bool(_plain_eligible(pd.DataFrame([person]), day).iloc[0])
+        assert eligibility.eligible_one(person, day) == bool(_plain_eligible(pd.DataFrame([person]), day).iloc[0])
 
 
 def test_age_and_eligibility_of_text_and_zoned_dates():
     day = dt.date(2026, 2, 28)
     for dates in (pd.Series(["2009-02-28", None, "2009-03-01"]), pd.Series([], dtype="datetime64[ns]"),
                   pd.Series(pd.to_datetime(["2009-02-28 23:00", "2009-03-01 00:00"]).tz_localize("Asia/Jakarta"))):
-        pd.testing.assert_series_equal(rules.age_on(dates, day), _plain_age(dates, day))
+        pd.testing.assert_series_equal(eligibility.age_on(dates, day), _plain_age(dates, day))
         frame = pd.DataFrame({"tanggal_lahir": dates, "status_kawin": ["B"] * len(dates)})
-        pd.testing.assert_series_equal(rules.eligible(frame, day), _plain_eligible(frame, day))
+        pd.testing.assert_series_equal(eligibility.eligible(frame, day), _plain_eligible(frame, day))
     for person in ({"tanggal_lahir": pd.NaT, "status_kawin": "S"}, {"tanggal_lahir": None, "status_kawin": "B"},
                    {"tanggal_lahir": "2001-01-01", "status_kawin": "B"},
                    {"tanggal_lahir": pd.Timestamp("2009-03-01"), "status_kawin": np.nan}):
-        assert rules._eligible_one(person, day) == bool(_plain_eligible(pd.DataFrame([person]), day).iloc[0])
+        assert eligibility.eligible_one(person, day) == bool(_plain_eligible(pd.DataFrame([person]), day).iloc[0])
 
 
 def test_stands_twice_is_duplicated_keep_false():
     rng = np.random.default_rng(3)
     niks = [f"{n:016d}" for n in rng.integers(0, 15_000, 30_000)] + ["", "", "3333333333333333"]
     values = pd.Series(niks, index=np.arange(len(niks))[::-1])
-    assert (rules.stands_twice(values) == values.duplicated(keep=False).to_numpy()).all()
+    assert (eligibility.stands_twice(values) == values.duplicated(keep=False).to_numpy()).all()
     mixed = pd.Series(niks[:15_000] + [np.nan, None, 1, 1.0] * 100)
-    assert (rules.stands_twice(mixed) == mixed.duplicated(keep=False).to_numpy()).all()
+    assert (eligibility.stands_twice(mixed) == mixed.duplicated(keep=False).to_numpy()).all()
 
 
 def _roll(n: int, seed: int) -> pd.DataFrame:
@@ -98,7 +98,7 @@ def _proposals(roll: pd.DataFrame, seed: int) -> pd.DataFrame:
             person["nama"], voter["id"] = f"BARU {i}", ""
         rows.append({**{c: person[c] for c in schema.PERSON_COLUMNS[1:]}, "voter_id": voter["id"], "kategori": kind,
                      "sub_kategori": "x", "agency": "disdukcapil", "file_name": "f.csv", "row_number": i,
-                     "feed_id": f"f#{i}", "rule": "r", "probability": 1.0, "status": rules.APPLIED, "alasan": "",
+                     "feed_id": f"f#{i}", "rule": "r", "probability": 1.0, "status": proposal.APPLIED, "alasan": "",
                      "id_antrean": ""})
     rows += rows[:5]  # the same voter twice: the second is already gone
     frame = pd.DataFrame(rows)

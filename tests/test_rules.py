@@ -8,7 +8,7 @@ import pandas as pd
 
 from pdpb_pipeline.domain import schema
 from pdpb_pipeline.domain.nik import build_nik
-from pdpb_pipeline.roll import rules
+from pdpb_pipeline.roll import eligibility, proposal
 from pdpb_pipeline.roll.apply import apply
 
 REFERENCE = dt.date(2026, 1, 31)
@@ -41,9 +41,9 @@ def test_a_correction_that_makes_a_voter_under_17_removes_them():
     roll = _roll().assign(nik=nik)
     feed = _feed(jenis_peristiwa="perbaikan_data", nik=nik, tanggal_lahir=pd.Timestamp("2010-01-01"))
     empty = pd.DataFrame(columns=["id_a", "id_b", "probability", "decision", "kelas"])
-    proposals = rules.propose("32.01", "2026-01", REFERENCE, feed, _link(), roll, empty, pd.DataFrame())
+    proposals = proposal.propose("32.01", "2026-01", REFERENCE, feed, _link(), roll, empty, pd.DataFrame())
     row = proposals.iloc[0]
-    assert (row["kategori"], row["sub_kategori"], row["status"]) == ("tms", "di_bawah_umur", rules.APPLIED)
+    assert (row["kategori"], row["sub_kategori"], row["status"]) == ("tms", "di_bawah_umur", proposal.APPLIED)
     assert row["file_name"] == "disdukcapil.csv" and row["row_number"] == 2
     result = apply("32.01", "2026-01", roll, proposals)
     assert result.roll.empty and result.removed == ["DPT-32.01-0000001"]
@@ -56,9 +56,9 @@ def test_a_correction_to_an_under_17_date_the_nik_contradicts_is_checked_not_app
     roll = _roll().assign(nik=nik, nama="SITI AMINAH", tanggal_lahir=pd.Timestamp("2004-03-20"), jenis_kelamin="P")
     feed = _feed(jenis_peristiwa="perbaikan_data", nik=nik, nama="SITI AMINAH PUTRI", jenis_kelamin="P",
                  tanggal_lahir=pd.Timestamp("2014-03-20"), peringatan="tanggal_lahir_beda_nik")
-    proposals = rules.propose("32.01", "2026-01", REFERENCE, feed, _link(), roll, EMPTY_PAIRS, pd.DataFrame())
+    proposals = proposal.propose("32.01", "2026-01", REFERENCE, feed, _link(), roll, EMPTY_PAIRS, pd.DataFrame())
     assert proposals[["kategori", "sub_kategori", "status", "alasan"]].values.tolist() == [
-        ["tms", "di_bawah_umur", rules.QUEUED, "tanggal_lahir_beda_nik"]]
+        ["tms", "di_bawah_umur", proposal.QUEUED, "tanggal_lahir_beda_nik"]]
     result = apply("32.01", "2026-01", roll, proposals)
     assert result.changes.empty and result.roll["tanggal_lahir"].tolist() == [pd.Timestamp("2004-03-20")]
 
@@ -71,12 +71,12 @@ def test_an_address_change_of_a_record_already_under_age_on_the_roll_is_no_remov
     roll = _roll().assign(nik=nik, nama="RINA", tanggal_lahir=pd.Timestamp("2017-07-30"), jenis_kelamin="P")
     feed = _feed(jenis_peristiwa="pindah_dalam", nik=nik, nama="RINA", tanggal_lahir=pd.Timestamp("2007-07-30"),
                  jenis_kelamin="P", alamat="KP. B", rt="006", rw="003", kode_desa="32.01.12.2003")
-    proposals = rules.propose("32.01", "2026-02", dt.date(2026, 2, 28), feed, _link(), roll, EMPTY_PAIRS,
+    proposals = proposal.propose("32.01", "2026-02", dt.date(2026, 2, 28), feed, _link(), roll, EMPTY_PAIRS,
                               pd.DataFrame())
     got = proposals[["voter_id", "kategori", "sub_kategori", "status", "alasan"]].values.tolist()
     assert got == [
-        ["DPT-32.01-0000001", "ubah_data", "ubah_alamat", rules.APPLIED, "kolom: alamat,rt,rw,kode_desa"],
-        ["DPT-32.01-0000001", "tms", "di_bawah_umur", rules.QUEUED, "tanggal_lahir_beda_nik"]]
+        ["DPT-32.01-0000001", "ubah_data", "ubah_alamat", proposal.APPLIED, "kolom: alamat,rt,rw,kode_desa"],
+        ["DPT-32.01-0000001", "tms", "di_bawah_umur", proposal.QUEUED, "tanggal_lahir_beda_nik"]]
     result = apply("32.01", "2026-02", roll, proposals)
     assert result.changes["kategori"].tolist() == ["ubah_data"]
     assert result.roll[["id", "kode_desa"]].values.tolist() == [["DPT-32.01-0000001", "32.01.12.2003"]]
@@ -84,13 +84,13 @@ def test_an_address_change_of_a_record_already_under_age_on_the_roll_is_no_remov
 
 def test_a_death_from_the_civil_registry_is_applied_and_from_housing_is_queued():
     empty = pd.DataFrame(columns=["id_a", "id_b", "probability", "decision", "kelas"])
-    applied = rules.propose("32.01", "2026-01", REFERENCE, _feed(jenis_peristiwa="meninggal"), _link(), _roll(),
+    applied = proposal.propose("32.01", "2026-01", REFERENCE, _feed(jenis_peristiwa="meninggal"), _link(), _roll(),
                             empty, pd.DataFrame())
-    assert applied[["kategori", "sub_kategori", "status"]].values.tolist() == [["tms", "meninggal", rules.APPLIED]]
+    assert applied[["kategori", "sub_kategori", "status"]].values.tolist() == [["tms", "meninggal", proposal.APPLIED]]
     moved = _feed(jenis_peristiwa="penghuni_baru", agency="perumahan", alamat="RUSUNAWA BLOK B", kode_desa="32.01.01.2002")
-    queued = rules.propose("32.01", "2026-01", REFERENCE, moved, _link(), _roll(), empty, pd.DataFrame())
+    queued = proposal.propose("32.01", "2026-01", REFERENCE, moved, _link(), _roll(), empty, pd.DataFrame())
     assert queued[["sub_kategori", "status", "alasan"]].values.tolist() == [
-        ["ubah_alamat", rules.QUEUED, "instansi_bukan_sumber_sah"]]
+        ["ubah_alamat", proposal.QUEUED, "instansi_bukan_sumber_sah"]]
 
 
 EMPTY_PAIRS = pd.DataFrame(columns=["id_a", "id_b", "probability", "decision", "kelas"])
@@ -102,10 +102,10 @@ def test_a_confirmed_new_voter_doubtfully_linked_to_a_voter_is_added_and_that_vo
     feed = _feed(jenis_peristiwa="pemilih_pemula", nama="ASEP SAEPUDIN", nik="3201010101090002",
                  tanggal_lahir=pd.Timestamp("2009-01-01"))
     link = _link().assign(decision="review", probability=0.6)
-    queued = rules.propose("32.01", "2026-01", REFERENCE, feed, link, _roll(), EMPTY_PAIRS, pd.DataFrame())
+    queued = proposal.propose("32.01", "2026-01", REFERENCE, feed, link, _roll(), EMPTY_PAIRS, pd.DataFrame())
     assert queued[["kategori", "status", "alasan", "voter_id"]].values.tolist() == [
-        ["pemilih_baru", rules.QUEUED, "tautan_ragu", "DPT-32.01-0000001"]]
-    confirmed = queued.assign(status=rules.APPLIED)  # what a TERBUKTI answer turns it into
+        ["pemilih_baru", proposal.QUEUED, "tautan_ragu", "DPT-32.01-0000001"]]
+    confirmed = queued.assign(status=proposal.APPLIED)  # what a TERBUKTI answer turns it into
     result = apply("32.01", "2026-01", _roll(), confirmed)
     assert result.removed == []
     assert result.roll["id"].tolist() == ["DPB-32.01-2026-01-000001", "DPT-32.01-0000001"]
@@ -139,12 +139,12 @@ def test_a_newcomer_whose_nik_says_a_child_is_checked_not_added():
                       nik=build_nik("32.01.01", dt.date(2009, 5, 25), "P", 9), jenis_kelamin="P",
                       tanggal_lahir=pd.Timestamp("2009-02-02"), peringatan="tanggal_lahir_beda_nik")
     feed = pd.concat([girl, old_man, turned_17], ignore_index=True)
-    proposals = rules.propose("32.01", "2026-02", dt.date(2026, 2, 28), feed, _link().iloc[:0], _roll(),
+    proposals = proposal.propose("32.01", "2026-02", dt.date(2026, 2, 28), feed, _link().iloc[:0], _roll(),
                               EMPTY_PAIRS, pd.DataFrame())
     got = proposals[["nama", "kategori", "status", "alasan"]].values.tolist()
-    assert got == [["NADIA", "pemilih_baru", rules.QUEUED, "tanggal_lahir_beda_nik"],
-                   ["SUHARTO", "pemilih_baru", rules.APPLIED, ""],
-                   ["DEWI", "pemilih_baru", rules.APPLIED, ""]]
+    assert got == [["NADIA", "pemilih_baru", proposal.QUEUED, "tanggal_lahir_beda_nik"],
+                   ["SUHARTO", "pemilih_baru", proposal.APPLIED, ""],
+                   ["DEWI", "pemilih_baru", proposal.APPLIED, ""]]
 
 
 def test_a_newcomer_who_leaves_again_in_the_same_month_is_not_added():
@@ -156,16 +156,16 @@ def test_a_newcomer_who_leaves_again_in_the_same_month_is_not_added():
     departure = arrival.assign(id="disdukcapil#9", row_number=9, jenis_peristiwa="pindah_keluar",
                                tanggal_peristiwa=pd.Timestamp("2026-02-10"))
     feed = pd.concat([arrival, departure], ignore_index=True)
-    proposals = rules.propose("32.01", "2026-02", dt.date(2026, 2, 28), feed, _link().iloc[:0], _roll(),
+    proposals = proposal.propose("32.01", "2026-02", dt.date(2026, 2, 28), feed, _link().iloc[:0], _roll(),
                               EMPTY_PAIRS, pd.DataFrame())
     assert proposals[["kategori", "status", "alasan"]].values.tolist() == [
-        ["pemilih_baru", rules.NO_CHANGE, "keluar_lagi_bulan_ini: pindah_keluar (disdukcapil.csv baris 9)"]]
+        ["pemilih_baru", proposal.NO_CHANGE, "keluar_lagi_bulan_ini: pindah_keluar (disdukcapil.csv baris 9)"]]
     assert apply("32.01", "2026-02", _roll(), proposals).roll["id"].tolist() == ["DPT-32.01-0000001"]
     # Left first and came back later in the month: the arrival stands.
     back = feed.assign(tanggal_peristiwa=[pd.Timestamp("2026-02-20"), pd.Timestamp("2026-02-01")])
-    proposals = rules.propose("32.01", "2026-02", dt.date(2026, 2, 28), back, _link().iloc[:0], _roll(),
+    proposals = proposal.propose("32.01", "2026-02", dt.date(2026, 2, 28), back, _link().iloc[:0], _roll(),
                               EMPTY_PAIRS, pd.DataFrame())
-    assert proposals[["kategori", "status"]].values.tolist() == [["pemilih_baru", rules.APPLIED]]
+    assert proposals[["kategori", "status"]].values.tolist() == [["pemilih_baru", proposal.APPLIED]]
 
 
 def test_a_first_time_voter_whose_typed_date_says_16_but_whose_nik_says_17_is_checked_not_dropped():
@@ -175,14 +175,14 @@ def test_a_first_time_voter_whose_typed_date_says_16_but_whose_nik_says_17_is_ch
     def budi(nik: str):
         return _feed(jenis_peristiwa="pemilih_pemula", nama="BUDI", nik=nik, tanggal_lahir=pd.Timestamp("2009-05-01"))
 
-    queued = rules.propose("32.01", "2026-01", REFERENCE, budi("3201010501090002"), _link().iloc[:0], _roll(),
+    queued = proposal.propose("32.01", "2026-01", REFERENCE, budi("3201010501090002"), _link().iloc[:0], _roll(),
                            EMPTY_PAIRS, pd.DataFrame())
     assert queued[["kategori", "sub_kategori", "status", "alasan"]].values.tolist() == [
-        ["pemilih_baru", "pemilih_pemula", rules.QUEUED, "tanggal_lahir_beda_nik"]]
+        ["pemilih_baru", "pemilih_pemula", proposal.QUEUED, "tanggal_lahir_beda_nik"]]
     assert queued["tanggal_lahir"].iloc[0] == pd.Timestamp("2009-01-05")
-    result = apply("32.01", "2026-01", _roll(), queued.assign(status=rules.APPLIED))  # confirmed in the field
-    assert rules.eligible(result.roll, REFERENCE).all()
-    minor = rules.propose("32.01", "2026-01", REFERENCE, budi("3201010105090002"), _link().iloc[:0], _roll(),
+    result = apply("32.01", "2026-01", _roll(), queued.assign(status=proposal.APPLIED))  # confirmed in the field
+    assert eligibility.eligible(result.roll, REFERENCE).all()
+    minor = proposal.propose("32.01", "2026-01", REFERENCE, budi("3201010105090002"), _link().iloc[:0], _roll(),
                           EMPTY_PAIRS, pd.DataFrame())
     assert minor.empty
 
@@ -193,19 +193,19 @@ def test_a_correction_that_says_a_16_year_old_not_on_the_roll_is_married_queues_
     # adds her, and then the waiting proposal is closed (confirmed, it would add her twice).
     siti = dict(jenis_peristiwa="perbaikan_data", nama="SITI", nik="3201014506100003",
                 tanggal_lahir=pd.Timestamp("2010-06-05"), jenis_kelamin="P", status_kawin="S")
-    queued = rules.propose("32.01", "2026-01", REFERENCE, _feed(**siti), _link().iloc[:0], _roll(), EMPTY_PAIRS,
+    queued = proposal.propose("32.01", "2026-01", REFERENCE, _feed(**siti), _link().iloc[:0], _roll(), EMPTY_PAIRS,
                            pd.DataFrame())
     assert queued[["kategori", "sub_kategori", "status", "alasan"]].values.tolist() == [
-        ["pemilih_baru", "pemilih_pemula", rules.QUEUED, "kawin_menurut_perbaikan_data"]]
+        ["pemilih_baru", "pemilih_pemula", proposal.QUEUED, "kawin_menurut_perbaikan_data"]]
     # Unmarried, or an adult the linkage did not find: a correction adds nobody.
     for other in ({"status_kawin": "B"}, {"nik": "3201014506900003", "tanggal_lahir": pd.Timestamp("1990-06-05")}):
-        assert rules.propose("32.01", "2026-01", REFERENCE, _feed(**(siti | other)), _link().iloc[:0], _roll(),
+        assert proposal.propose("32.01", "2026-01", REFERENCE, _feed(**(siti | other)), _link().iloc[:0], _roll(),
                              EMPTY_PAIRS, pd.DataFrame()).empty
     kua = _feed(**(siti | {"jenis_peristiwa": "kawin", "agency": "kua", "file_name": "kua.xlsx", "id": "kua#2"}))
-    both = rules.propose("32.01", "2026-01", REFERENCE, pd.concat([_feed(**siti), kua], ignore_index=True),
+    both = proposal.propose("32.01", "2026-01", REFERENCE, pd.concat([_feed(**siti), kua], ignore_index=True),
                          _link().iloc[:0], _roll(), EMPTY_PAIRS, pd.DataFrame())
     assert both[["agency", "status", "alasan"]].values.tolist() == [
-        ["disdukcapil", rules.NO_CHANGE, "sudah_diusulkan_sumber_lain"], ["kua", rules.APPLIED, ""]]
+        ["disdukcapil", proposal.NO_CHANGE, "sudah_diusulkan_sumber_lain"], ["kua", proposal.APPLIED, ""]]
     assert apply("32.01", "2026-01", _roll(), both).roll["nik"].tolist().count(siti["nik"]) == 1
 
 
@@ -219,19 +219,19 @@ def test_a_confirmed_new_voter_already_added_by_another_report_is_not_added_twic
     roll = pd.concat([_roll(), schema.to_canonical(pd.DataFrame([newcomer]))], ignore_index=True)
     queue = pd.DataFrame([{**{k: v for k, v in newcomer.items() if k != "id"}, "proposal_id": "U-32.01-2026-01-000009",
                            "voter_id": "", "kategori": "pemilih_baru", "sub_kategori": "pindah_masuk", "month": "2026-01",
-                           "status": rules.QUEUED, "id_antrean": ""}])
+                           "status": proposal.QUEUED, "id_antrean": ""}])
     answer = _feed(jenis_peristiwa="hasil_coktas", agency="coktas", file_name="coktas.csv", id="coktas#2",
                    extra=json.dumps({"id_antrean": "U-32.01-2026-01-000009", "hasil": "TERBUKTI"}))
-    proposals = rules.propose("32.01", "2026-02", dt.date(2026, 2, 28), answer, _link().iloc[:0], roll, EMPTY_PAIRS,
+    proposals = proposal.propose("32.01", "2026-02", dt.date(2026, 2, 28), answer, _link().iloc[:0], roll, EMPTY_PAIRS,
                               queue)
     assert proposals[["kategori", "status", "alasan", "id_antrean"]].values.tolist() == [
-        ["pemilih_baru", rules.NO_CHANGE, "coktas_terbukti; nik_sudah_di_dpb", "U-32.01-2026-01-000009"]]
+        ["pemilih_baru", proposal.NO_CHANGE, "coktas_terbukti; nik_sudah_di_dpb", "U-32.01-2026-01-000009"]]
     assert apply("32.01", "2026-02", roll, proposals).roll["id"].tolist() == sorted(roll["id"])
     # ... but an item queued because another person carries that NIK is added when confirmed
-    other = rules.propose("32.01", "2026-02", dt.date(2026, 2, 28), answer, _link().iloc[:0], roll, EMPTY_PAIRS,
+    other = proposal.propose("32.01", "2026-02", dt.date(2026, 2, 28), answer, _link().iloc[:0], roll, EMPTY_PAIRS,
                           queue.assign(alasan="nik_sama_nama_beda"))
     added = other[other["kategori"] == "pemilih_baru"]
-    assert added[["status", "alasan"]].values.tolist() == [[rules.APPLIED, "coktas_terbukti"]]
+    assert added[["status", "alasan"]].values.tolist() == [[proposal.APPLIED, "coktas_terbukti"]]
 
 
 def test_two_newcomers_with_one_nik_and_other_names_are_not_one_person():
@@ -245,16 +245,16 @@ def test_two_newcomers_with_one_nik_and_other_names_are_not_one_person():
     naufal = bayu.assign(id="disdukcapil#3", row_number=3, nama="NAUFAL SETIAWAN", nkk="3201380101100003")
     again = bayu.assign(id="disdukcapil#4", row_number=4, nama="H. BAYU KUSUMAH")
     feed = pd.concat([bayu, naufal, again], ignore_index=True)
-    proposals = rules.propose("32.01", "2026-01", REFERENCE, feed, _link().iloc[:0], _roll(), EMPTY_PAIRS,
+    proposals = proposal.propose("32.01", "2026-01", REFERENCE, feed, _link().iloc[:0], _roll(), EMPTY_PAIRS,
                               pd.DataFrame())
     assert proposals[["nama", "kategori", "status", "alasan"]].values.tolist() == [
-        ["BAYU KUSUMA", "pemilih_baru", rules.APPLIED, ""],
-        ["NAUFAL SETIAWAN", "pemilih_baru", rules.QUEUED, "nik_sama_nama_beda"],
-        ["H. BAYU KUSUMAH", "pemilih_baru", rules.NO_CHANGE, "sudah_diusulkan_sumber_lain"]]
+        ["BAYU KUSUMA", "pemilih_baru", proposal.APPLIED, ""],
+        ["NAUFAL SETIAWAN", "pemilih_baru", proposal.QUEUED, "nik_sama_nama_beda"],
+        ["H. BAYU KUSUMAH", "pemilih_baru", proposal.NO_CHANGE, "sudah_diusulkan_sumber_lain"]]
     # Spellings of one name are one person; names with nothing alike are two.
-    assert not rules._other_person("POPON", "POPUN") and not rules._other_person("TITIK SAFITRI", "SAFITRI TITIK")
-    assert not rules._other_person("NAYLA LILY S.", "NAYLA LILY SALIM")
-    assert rules._other_person("ZAHRA R.", "SALSABILA GITA PRATIWI")
+    assert not proposal._other_person("POPON", "POPUN") and not proposal._other_person("TITIK SAFITRI", "SAFITRI TITIK")
+    assert not proposal._other_person("NAYLA LILY S.", "NAYLA LILY SALIM")
+    assert proposal._other_person("ZAHRA R.", "SALSABILA GITA PRATIWI")
     result = apply("32.01", "2026-01", _roll(), proposals)
     assert sorted(result.roll["nama"]) == ["ASEP", "BAYU KUSUMA"]
 
@@ -266,14 +266,14 @@ def test_a_death_of_the_duplicate_record_sends_the_kept_record_to_the_field_chec
     roll, pairs = _on_roll_twice("DPT-32.01-0000001", "DPT-32.01-0000002")
     death = _feed(jenis_peristiwa="meninggal", alamat="KP. B")
     link = _link().assign(roll_id="DPT-32.01-0000002")
-    proposals = rules.propose("32.01", "2026-01", REFERENCE, death, link, roll, pairs, pd.DataFrame())
+    proposals = proposal.propose("32.01", "2026-01", REFERENCE, death, link, roll, pairs, pd.DataFrame())
     got = proposals[["voter_id", "sub_kategori", "status", "alasan"]].values.tolist()
     # (nothing tells which record is current and the addresses differ: the pair waits for coktas)
     assert got == [
-        ["DPT-32.01-0000002", "meninggal", rules.APPLIED, ""],
-        ["DPT-32.01-0000002", "ganda", rules.QUEUED,
+        ["DPT-32.01-0000002", "meninggal", proposal.APPLIED, ""],
+        ["DPT-32.01-0000002", "ganda", proposal.QUEUED,
          "ganda dengan DPT-32.01-0000001 (identik_kecuali_alamat); tanpa_pembeda; alamat_berbeda_dicek"],
-        ["DPT-32.01-0000001", "meninggal", rules.QUEUED,
+        ["DPT-32.01-0000001", "meninggal", proposal.QUEUED,
          "ganda dengan DPT-32.01-0000002 yang dihapus (meninggal); ganda_ikut_dicek"]]
     assert proposals["proposal_id"].is_unique
     queued = proposals.iloc[2]

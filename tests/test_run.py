@@ -11,10 +11,9 @@ from dagster import DagsterInstance, DagsterRunStatus, RunsFilter
 from typer.testing import CliRunner
 
 from pdpb_pipeline.domain import schema
-from pdpb_pipeline.definitions import build_definitions
 from pdpb_pipeline.resources.warehouse import Warehouse
 from pdpb_pipeline.cli.runner import RunError, month_range, run_regency
-from pdpb_pipeline.resources.settings import Settings
+from tests.deployment import Deployment
 
 from .feedfiles import write_xlsx
 
@@ -48,8 +47,8 @@ def _landing(root: Path, regency: str = "36.73", voters: int = 30) -> Path:
     return root
 
 
-def _settings(tmp_path: Path, url: str) -> Settings:
-    return Settings(
+def _settings(tmp_path: Path, url: str) -> Deployment:
+    return Deployment(
         warehouse_url=url,
         landing_dir=_landing(tmp_path / "landing"),
         output_dir=tmp_path / "out",
@@ -68,7 +67,7 @@ def test_month_range():
 
 
 def test_run_loads_baseline_once_then_months_in_order(tmp_path, sqlite_url):
-    defs = build_definitions(_settings(tmp_path, sqlite_url))
+    defs = _settings(tmp_path, sqlite_url).definitions()
     with DagsterInstance.ephemeral() as instance:
         first = run_regency(defs, instance, "36.73", "2026-01", "2026-02")
         assert [o.job for o in first] == ["pdpb_dpt_awal", "pdpb_bulanan", "pdpb_bulanan"]
@@ -87,7 +86,7 @@ def test_run_loads_baseline_once_then_months_in_order(tmp_path, sqlite_url):
 
 
 def test_run_refuses_what_is_not_a_partition(tmp_path, sqlite_url):
-    defs = build_definitions(_settings(tmp_path, sqlite_url))
+    defs = _settings(tmp_path, sqlite_url).definitions()
     with DagsterInstance.ephemeral() as instance:
         with pytest.raises(RunError, match="not enabled"):
             run_regency(defs, instance, "73.18", "2026-01")
@@ -101,7 +100,7 @@ def test_broken_baseline_fails_the_run_with_file_and_field(tmp_path, sqlite_url)
     frame = pd.read_csv(path, dtype=str).drop(columns=["kode_desa"])
     frame.to_csv(path, index=False)
     with DagsterInstance.ephemeral() as instance:
-        outcomes = run_regency(build_definitions(settings), instance, "36.73", "2026-01")
+        outcomes = run_regency(settings.definitions(), instance, "36.73", "2026-01")
     assert len(outcomes) == 1 and not outcomes[0].success
     assert "missing column(s) kode_desa" in outcomes[0].failed_steps[0]
     assert "dpt.csv" in outcomes[0].failed_steps[0]
@@ -114,7 +113,7 @@ def test_materialise_on_a_postgres_dagster_instance(tmp_path, pg_database, produ
 
     home = production_home
     url = pg_database.render_as_string(hide_password=False)
-    defs = build_definitions(_settings(tmp_path, url))
+    defs = _settings(tmp_path, url).definitions()
     with DagsterInstance.from_config(str(home)) as instance:
         assert type(instance.run_storage).__name__ == "PostgresRunStorage"
         assert type(instance.event_log_storage).__name__ == "PostgresEventLogStorage"

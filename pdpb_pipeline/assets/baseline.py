@@ -6,12 +6,15 @@ the first month's update starts from them, and later months only look at the vot
 
 import datetime as dt
 import re
+import sys
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import sqlalchemy as sa
+import pyarrow as pa
+import pyarrow.compute as pc
 from dagster import (
     AssetCheckResult,
     AssetCheckSeverity,
@@ -28,12 +31,12 @@ from .. import __version__ as CODE_VERSION
 from ..domain import dates, schema
 from .metadata import count_table, masked_preview
 from ..resources.landing import LandingZone, sha256
+from ..resources.settings import FeedLimits
 from ..linkage import LinkConfig, deduplicate
 from ..resources.warehouse import Warehouse
-from ..roll import store
 from ..resources import regency_lock
 
-DUPLICATE_COLUMNS = ["id_a", "id_b", "probability", "decision", "kelas"]
+from ..resources.storage.tautan import DUPLICATE_COLUMNS
 
 
 class BaselineError(Exception):
@@ -77,17 +80,43 @@ def _quality(blank: np.ndarray, unreadable: np.ndarray) -> FieldQuality:
 
 def _field_quality(text: pd.DataFrame, born: pd.Series, regency: str | None) -> dict[str, FieldQuality]:
     """What each checkable field holds: blank (missing data) or a value that cannot be read."""
-    blank = {name: text[name].str.strip().eq("").to_numpy() for name in FIELDS_CHECKED}
+    column = {name: pa.array(text[name].to_numpy(dtype=object), type=pa.large_string()) for name in FIELDS_CHECKED}
+    blank = {name: _blank(column[name]) for name in FIELDS_CHECKED}
     desa = rf"{re.escape(regency)}\.\d{{2}}\.\d{{4}}" if regency else r"\d{2}\.\d{2}\.\d{2}\.\d{4}"
     readable = {
-        "nik": text["nik"].str.fullmatch(r"\d{16}"),
-        "nkk": text["nkk"].str.fullmatch(r"\d{16}"),
-        "tanggal_lahir": pd.Series(~dates.unreadable(text["tanggal_lahir"], born)),
-        "jenis_kelamin": text["jenis_kelamin"].isin(schema.JENIS_KELAMIN),
-        "status_kawin": text["status_kawin"].isin(schema.STATUS_KAWIN),
-        "kode_desa": text["kode_desa"].str.fullmatch(desa),
+        "nik": _fullmatch(column["nik"], r"\d{16}"),
+        "nkk": _fullmatch(column["nkk"], r"\d{16}"),
+        "tanggal_lahir": ~dates.unreadable(text["tanggal_lahir"], born),
+        "jenis_kelamin": text["jenis_kelamin"].isin(schema.JENIS_KELAMIN).to_numpy(),
+        "status_kawin": text["status_kawin"].isin(schema.STATUS_KAWIN).to_numpy(),
+        "kode_desa": _fullmatch(column["kode_desa"], desa),
     }
-    return {name: _quality(blank[name], ~blank[name] & ~readable[name].to_numpy()) for name in FIELDS_CHECKED}
+    return {name: _quality(blank[name], ~blank[name] & ~np.asarray(readable[name], dtype=bool))
+            for name in FIELDS_CHECKED}
+
+
+@lru_cache(maxsize=1)
+def _whitespace() -> str:
+    """Every character ``str.strip`` removes."""
+    return "".join(c for c in map(chr, range(sys.maxunicode + 1)) if c.isspace())
+
+
+def _blank(values: pa.Array) -> np.ndarray:
+    """``values.str.strip() == ""`` of a column of str, in arrow (a DPT has a million rows)."""
+    stripped = pc.utf8_trim(values, characters=_whitespace())
+    return pc.equal(pc.utf8_length(stripped), 0).to_numpy(zero_copy_only=False)
+
+
+def _fullmatch(values: pa.Array, pattern: str) -> np.ndarray:
+    """``values.str.fullmatch(pattern)`` of a column of str: RE2 in arrow for the ASCII values
+    (where its ``\\d`` is Python's), Python's ``re`` for the few others (other scripts' digits)."""
+    out = pc.match_substring_regex(values, f"^(?:{pattern})$").to_numpy(zero_copy_only=False).copy()
+    others = np.flatnonzero(~pc.string_is_ascii(values).to_numpy(zero_copy_only=False))
+    if len(others):
+        compiled = re.compile(pattern)
+        texts = values.take(pa.array(others)).to_pylist()
+        out[others] = [compiled.fullmatch(t) is not None for t in texts]
+    return out
 
 
 FIELDS_CHECKED = ("nik", "nkk", "tanggal_lahir", "jenis_kelamin", "status_kawin", "kode_desa")
@@ -143,7 +172,7 @@ def quality_metadata(dpt: BaselineFile) -> dict[str, MetadataValue]:
     return out
 
 
-def build(regency_partitions: StaticPartitionsDefinition, max_unreadable_share: float = 0.01):
+def build(regency_partitions: StaticPartitionsDefinition):
     key = AssetKey("dpt_baseline")
 
     @asset(
@@ -156,9 +185,10 @@ def build(regency_partitions: StaticPartitionsDefinition, max_unreadable_share: 
         kinds={"sql", "csv"},
     )
     def dpt_baseline(
-        context: AssetExecutionContext, warehouse: Warehouse, landing: LandingZone
+        context: AssetExecutionContext, warehouse: Warehouse, landing: LandingZone, feed_limits: FeedLimits
     ) -> MaterializeResult:
         regency = context.partition_key
+        max_unreadable_share = feed_limits.max_dpt_unreadable_share
         regency_lock.step(context, warehouse, regency)
         path = landing.baseline_file(regency)
         digest = sha256(path) if path.is_file() else ""
@@ -176,18 +206,7 @@ def build(regency_partitions: StaticPartitionsDefinition, max_unreadable_share: 
                                      check_results=[check])
         frame = dpt.frame.sort_values("id", kind="stable").reset_index(drop=True)
         duplicates = deduplicate(frame, LinkConfig()) if len(frame) > 1 else pd.DataFrame(columns=DUPLICATE_COLUMNS)
-        with warehouse.begin() as conn:
-            token = store.load_baseline(conn, warehouse, regency, frame)
-            warehouse.replace("roll_duplicate", {"regency": regency, "month": store.BASELINE},
-                              duplicates[DUPLICATE_COLUMNS], conn)
-            load = warehouse.table("baseline_load")
-            conn.execute(sa.delete(load).where(load.c.regency == regency))
-            conn.execute(
-                sa.insert(load).values(
-                    regency=regency, file_name=str(path), sha256=digest, rows=len(frame), run_id=context.run.run_id
-                )
-            )
-        store.keep_copy(warehouse, regency, store.BASELINE, token, frame)
+        warehouse.write_dpt_baseline(regency, frame, duplicates, str(path), digest, context.run.run_id)
         desa = frame["kode_desa"]
         return MaterializeResult(
             metadata={

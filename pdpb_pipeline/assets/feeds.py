@@ -26,13 +26,13 @@ from dagster import (
 from .. import __version__ as CODE_VERSION
 from ..feeds import expectations
 from ..feeds.ingest import HARMLESS, REASONS, FeedResult, ingest, month_end
-from ..feeds.reader import ReadLimits
 from ..feeds.spec import AGENCIES, AgencySpec, agency_of
 from .metadata import count_table, masked_preview
 from ..domain.nik import mask_text
 from ..partitions import Partition
 from ..resources import regency_lock
 from ..resources.landing import LandingZone
+from ..resources.settings import FeedLimits
 from ..resources.warehouse import Warehouse
 
 STRUCTURAL = {
@@ -111,10 +111,12 @@ def warehouse_rows(spec: AgencySpec, rows: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def build_feed(spec: AgencySpec, monthly: MultiPartitionsDefinition, landing_asset, max_share: float,
-               limits: ReadLimits = ReadLimits()) -> AssetsDefinition:
+def build_feed(spec: AgencySpec, monthly: MultiPartitionsDefinition, landing_asset,
+               suites_dir: str = "") -> AssetsDefinition:
+    """The feed asset of ``spec``; its checks are the structural ones and one per expectation of
+    its suite in ``suites_dir`` (empty: the suites shipped in the package)."""
     key = feed_key(spec)
-    suite = expectations.load_suite(spec.key)
+    suite = expectations.load_suite(spec.key, suites_dir or None)
     checks = [AssetCheckSpec(name, asset=key, description=text, blocking=name not in WARN_ONLY)
               for name, text in STRUCTURAL.items()]
     checks += expectations.check_specs(key, suite)
@@ -130,16 +132,17 @@ def build_feed(spec: AgencySpec, monthly: MultiPartitionsDefinition, landing_ass
         kinds={"pandas", "sql"},
         metadata={"instansi": spec.name, "peristiwa": ", ".join(spec.event_types)},
     )
-    def _feed(context: AssetExecutionContext, warehouse: Warehouse, landing: LandingZone) -> MaterializeResult:
+    def _feed(context: AssetExecutionContext, warehouse: Warehouse, landing: LandingZone,
+              feed_limits: FeedLimits) -> MaterializeResult:
         part = Partition.from_key(context.partition_key)
         regency_lock.step(context, warehouse, part.regency)
         files = [p for p in landing.files(part.regency, part.month) if agency_of(p.stem) is spec]
-        result = ingest(spec, files, part.regency, part.month, limits)
+        result = ingest(spec, files, part.regency, part.month, feed_limits.read_limits())
         where = {"regency": part.regency, "month": part.month, "agency": spec.key}
         with warehouse.begin() as conn:
             warehouse.replace("feed_row", where, warehouse_rows(spec, result.rows), conn)
             warehouse.replace("quarantine", where, result.quarantine, conn)
-        results = structural_checks(spec, result, max_share)
+        results = structural_checks(spec, result, feed_limits.max_quarantine_share)
         results += expectations.validate(key, suite, validation_frame(result.rows, part.month))
         for failed in (r for r in results if not r.passed):
             context.log.warning(f"{spec.key} {part.regency} {part.month}: check {failed.check_name} failed: "
@@ -175,6 +178,5 @@ def _metadata(result: FeedResult, files) -> dict:
     }
 
 
-def build_all(monthly: MultiPartitionsDefinition, landing_asset, max_share: float,
-              limits: ReadLimits = ReadLimits()) -> list[AssetsDefinition]:
-    return [build_feed(spec, monthly, landing_asset, max_share, limits) for spec in AGENCIES]
+def build_all(monthly: MultiPartitionsDefinition, landing_asset, suites_dir: str = "") -> list[AssetsDefinition]:
+    return [build_feed(spec, monthly, landing_asset, suites_dir) for spec in AGENCIES]

@@ -23,7 +23,6 @@ from dagster import (
 )
 
 from .. import __version__ as CODE_VERSION
-from .. import monthly
 from ..linkage import LinkConfig
 from ..linkage.api import duplicates_of, link_records
 from ..linkage.prepare import prepare
@@ -31,8 +30,8 @@ from ..partitions import Partition
 from ..resources import regency_lock
 from ..resources.bulan_awal import BulanAwal
 from ..resources.warehouse import Warehouse
+from ..resources.storage.tautan import DUPLICATE_COLUMNS
 from ..roll import store
-from .baseline import DUPLICATE_COLUMNS
 from .common import baseline_dep
 
 KANDIDAT = AssetKey(["tautan", "kandidat"])
@@ -75,9 +74,9 @@ def build(monthly_def: MultiPartitionsDefinition, feed_assets, baseline_asset):
     def tautan_dpb(context: AssetExecutionContext, warehouse: Warehouse, bulan_awal: BulanAwal):
         part = Partition.from_key(context.partition_key)
         regency_lock.step(context, warehouse, part.regency)
-        start = store.previous_roll_month(warehouse, part.regency, part.month, bulan_awal.of(part.regency))
-        roll = monthly.roll_as_of(warehouse, part.regency, start)
-        feed = monthly.feed_rows(warehouse, part.regency, part.month)
+        start = warehouse.previous_roll_month(part.regency, part.month, bulan_awal.of(part.regency))
+        roll = warehouse.previous_roll(part, start)
+        feed = warehouse.feed_rows(part)
         persons = feed[feed["jenis_peristiwa"] != "hasil_coktas"].reset_index(drop=True)
         config = LinkConfig()
         nf, nr = len(persons), len(roll)
@@ -101,19 +100,13 @@ def build(monthly_def: MultiPartitionsDefinition, feed_assets, baseline_asset):
             links["feed_id"], links[evidence_columns].to_dict("records"))}
         decisions["evidence"] = decisions["feed_id"].map(evidence).fillna("{}")
         if start == store.BASELINE:  # the DPT's own duplicates, found when it was loaded
-            duplicates = warehouse.read(
-                "SELECT id_a, id_b, probability, decision, kelas FROM roll_duplicate "
-                "WHERE regency = :regency AND month = :month", {"regency": part.regency, "month": store.BASELINE})
+            duplicates = warehouse.roll_duplicates(part.regency, store.BASELINE)
         else:  # the versions valid from last month (voters added or changed) against the whole roll
-            fresh = roll_rows[roll["id"].isin(store.versions_from(warehouse, part.regency, start)).to_numpy()]
+            fresh = roll_rows[roll["id"].isin(warehouse.fresh_versions(part.regency, start)).to_numpy()]
             duplicates = duplicates_of(rec, fresh, roll_rows, config) if len(fresh) else pd.DataFrame(
                 columns=DUPLICATE_COLUMNS)
 
-        where = {"regency": part.regency, "month": part.month}
-        with warehouse.begin() as conn:
-            warehouse.replace("link_candidate", where, candidates[["feed_id", "roll_id", "probability", "match_weight"]], conn)
-            warehouse.replace("link_decision", where, decisions, conn)
-            warehouse.replace("roll_duplicate", where, duplicates[DUPLICATE_COLUMNS], conn)
+        warehouse.write_tautan(part, candidates, decisions, duplicates)
 
         counts = decisions["decision"].value_counts()
         rate = decisions.assign(match=decisions["decision"] == "match").groupby("agency")["match"].mean()

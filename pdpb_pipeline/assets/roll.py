@@ -8,7 +8,6 @@ published.
 """
 
 import pandas as pd
-import sqlalchemy as sa
 from dagster import (
     AssetCheckResult,
     AssetCheckSeverity,
@@ -26,18 +25,17 @@ from dagster import (
 )
 
 from .. import __version__ as CODE_VERSION
-from .. import monthly
-from ..domain import schema
 from .metadata import count_table
 from ..partitions import Partition
 from ..output.publish import publish
 from ..resources import regency_lock
 from ..resources.bulan_awal import BulanAwal
 from ..resources.warehouse import Warehouse
-from ..roll import ganda, penarikan, recap, rules, store
+from ..roll import eligibility, proposal, recap, store
+from ..roll.antrean import queue_frame
 from ..roll import status as standing
 from ..roll.apply import apply
-from ..resources.settings import Settings
+from ..resources.settings import Publication
 from .common import PREVIOUS_MONTH, baseline_dep
 from .linkage import GANDA, KEPUTUSAN
 
@@ -47,9 +45,6 @@ DPB = AssetKey("dpb")
 PERUBAHAN = AssetKey("perubahan")
 REKAP = AssetKey("rekap")
 
-QUEUE_COLUMNS = ("id_antrean", "bulan_usulan", "voter_id", "kategori", "sub_kategori", "alasan", "agency",
-                 "file_name", "row_number", "probability", *schema.PERSON_COLUMNS[1:])
-
 RECAP_CHECKS = {
     "rekap_seimbang": "Every desa and sex: previous + Pemilih Baru - TMS = current",
     "nik_tunggal": "No NIK twice on the roll (pairs waiting in the review queue excepted)",
@@ -58,40 +53,16 @@ RECAP_CHECKS = {
 }
 
 
-def open_queue(warehouse: Warehouse, regency: str, month: str) -> pd.DataFrame:
-    """Queued proposals of earlier months not yet answered by a coktas row before ``month``."""
-    table = warehouse.table("change_proposal")
-    frame = warehouse.read(
-        sa.select(table).where(table.c.regency == regency, table.c.month < month).order_by(table.c.proposal_id)
-    )
-    if frame.empty:
-        return frame
-    answered = set(frame.loc[frame["id_antrean"] != "", "id_antrean"])
-    queued = frame[(frame["status"] == rules.QUEUED) & ~frame["proposal_id"].isin(answered)]
-    return schema.to_canonical(queued, schema.PERSON_COLUMNS[1:])
-
-
-def queue_frame(proposals: pd.DataFrame, earlier: pd.DataFrame, month: str, answered: set[str]) -> pd.DataFrame:
-    """What field officers receive: this month's queued proposals and older ones still open."""
-    now = proposals[proposals["status"] == rules.QUEUED].assign(bulan_usulan=month)
-    old = earlier[~earlier["proposal_id"].isin(answered)].copy() if len(earlier) else earlier
-    if len(old):
-        old["bulan_usulan"] = old["month"]
-    frame = pd.concat([now, old], ignore_index=True) if len(old) else now
-    frame = frame.drop(columns=["id_antrean"]).rename(columns={"proposal_id": "id_antrean"})
-    return frame.reindex(columns=list(QUEUE_COLUMNS)).fillna("").sort_values("id_antrean").reset_index(drop=True)
-
-
 def recap_checks(recap_desa: pd.DataFrame, roll: pd.DataFrame, queued_ids: set[str], reference) -> list[AssetCheckResult]:
     unbalanced = recap_desa[recap_desa["selisih"] != 0]
     # A placeholder (3333333333333333, serial 0000) or a malformed NIK names nobody: it is a data
     # fault, not a duplicate (the same rule as the roll's own ganda rules). Whether a NIK counts
     # depends on the NIK alone, so only those that stand twice are tested.
-    twice = roll.loc[rules.stands_twice(roll["nik"]), ["id", "nik"]]
-    repeated = twice[rules.usable_nik(twice["nik"])]
+    twice = roll.loc[eligibility.stands_twice(roll["nik"]), ["id", "nik"]]
+    repeated = twice[eligibility.usable_nik(twice["nik"])]
     waiting = repeated["id"].isin(queued_ids).groupby(repeated["nik"]).any()
     unexplained = int((~waiting).sum()) if len(waiting) else 0
-    ineligible = roll[rules.under_age(roll, reference).to_numpy()]
+    ineligible = roll[eligibility.under_age(roll, reference).to_numpy()]
     underage = ineligible[~ineligible["id"].isin(queued_ids)]
 
     def check(name, passed, **metadata):
@@ -108,12 +79,6 @@ def recap_checks(recap_desa: pd.DataFrame, roll: pd.DataFrame, queued_ids: set[s
     ]
 
 
-def _recap_long(recap_desa: pd.DataFrame) -> pd.DataFrame:
-    long = recap_desa.melt(id_vars=["kode_desa", "jenis_kelamin"], value_vars=recap.COLUMNS,
-                           var_name="kolom", value_name="jumlah")
-    return long[long["jumlah"] != 0] if len(long) else long
-
-
 class PemutakhiranConfig(Config):
     """Run config of ``pemutakhiran_dpb``."""
 
@@ -122,7 +87,7 @@ class PemutakhiranConfig(Config):
     tarik_bulan_berikutnya: bool = False
 
 
-def build(monthly_def: MultiPartitionsDefinition, feed_assets, baseline_asset, settings: Settings):
+def build(monthly_def: MultiPartitionsDefinition, feed_assets, baseline_asset):
     coktas_feed = next(a for a in feed_assets if a.key == AssetKey(["feed", "coktas"]))
 
     @multi_asset(
@@ -147,49 +112,37 @@ def build(monthly_def: MultiPartitionsDefinition, feed_assets, baseline_asset, s
                      for name, text in RECAP_CHECKS.items()],
     )
     def pemutakhiran_dpb(context: AssetExecutionContext, config: PemutakhiranConfig, warehouse: Warehouse,
-                         bulan_awal: BulanAwal):
+                         bulan_awal: BulanAwal, publication: Publication):
         part = Partition.from_key(context.partition_key)
         regency_lock.step(context, warehouse, part.regency)
-        start = store.previous_roll_month(warehouse, part.regency, part.month, bulan_awal.of(part.regency))
-        penarikan.refuse_unless_asked(warehouse, part.regency, part.month, config.tarik_bulan_berikutnya)
-        reference = monthly.reference_date(part.month, settings.polling_day)
-        previous = monthly.roll_as_of(warehouse, part.regency, start)
-        feed = monthly.feed_rows(warehouse, part.regency, part.month)
-        where = {"regency": part.regency, "month": part.month}
-        links = warehouse.read("SELECT feed_id, roll_id, probability, decision FROM link_decision "
-                               "WHERE regency = :regency AND month = :month AND decision IN ('match', 'review')", where)
-        duplicates = warehouse.read("SELECT id_a, id_b, probability, decision, kelas FROM roll_duplicate "
-                                    "WHERE regency = :regency AND month = :month", where)
-        earlier = open_queue(warehouse, part.regency, part.month)
-        evidence = ganda.evidence_for(warehouse, part.regency, part.month, duplicates)
+        start = warehouse.previous_roll_month(part.regency, part.month, bulan_awal.of(part.regency))
+        warehouse.refuse_rewind_unless_asked(part, config.tarik_bulan_berikutnya)
+        reference = eligibility.reference_date(part.month, publication.day)
+        previous = warehouse.previous_roll(part, start)
+        feed = warehouse.feed_rows(part)
+        links = warehouse.link_decisions(part)
+        duplicates = warehouse.roll_duplicates(part.regency, part.month)
+        earlier = warehouse.open_queue(part, start)
+        evidence = warehouse.ganda_evidence(part, duplicates)
         marks = standing.month_rows(feed)
-        now = standing.standing(standing.read_before(warehouse, part.regency, part.month), marks, part.month)
-        proposals = rules.propose(part.regency, part.month, reference, feed, links, previous, duplicates, earlier,
+        now = standing.standing(warehouse.standing_before(part), marks, part.month)
+        proposals = proposal.propose(part.regency, part.month, reference, feed, links, previous, duplicates, earlier,
                                   evidence, now)
         applied = apply(part.regency, part.month, previous, proposals)
         recap_desa = recap.recap_by_desa(part.regency, previous, applied.roll, applied.changes)
         answered = set(proposals.loc[proposals["id_antrean"] != "", "id_antrean"])
         queue = queue_frame(proposals, earlier, part.month, answered)
 
-        run_id = context.run.run_id
-        with penarikan.rewinding(warehouse, settings.output_dir, part.regency, part.month, run_id) as conn:
-            store.close_versions(conn, warehouse, part.regency, part.month, applied.removed)
-            store.add_versions(conn, warehouse, part.regency, part.month, applied.versions)
-            token = store.stamp(conn, warehouse, part.regency, part.month, len(applied.roll))
-            warehouse.replace("change_proposal", where, proposals, conn)
-            warehouse.replace("perubahan", where, applied.changes.assign(run_id=run_id), conn)
-            warehouse.replace("rekap", where, _recap_long(recap_desa), conn)
-            warehouse.replace(standing.TABLE, where, marks, conn)
-        monthly.remember_roll(warehouse, part.regency, part.month, applied.roll, token)
-        store.keep_copy(warehouse, part.regency, part.month, token, applied.roll)
+        warehouse.write_pemutakhiran(part, context.run.run_id, publication.path, applied, proposals, queue,
+                                     recap_desa, marks)
 
         status = proposals["status"].value_counts()
         totals = recap_desa[recap.COLUMNS].sum()
         yield MaterializeResult(asset_key=USULAN, metadata={
             "usulan": MetadataValue.int(len(proposals)),
-            "diterapkan": MetadataValue.int(int(status.get(rules.APPLIED, 0))),
-            "antrean": MetadataValue.int(int(status.get(rules.QUEUED, 0))),
-            "tanpa_perubahan": MetadataValue.int(int(status.get(rules.NO_CHANGE, 0))),
+            "diterapkan": MetadataValue.int(int(status.get(proposal.APPLIED, 0))),
+            "antrean": MetadataValue.int(int(status.get(proposal.QUEUED, 0))),
+            "tanpa_perubahan": MetadataValue.int(int(status.get(proposal.NO_CHANGE, 0))),
             "per_aturan": count_table(proposals.groupby(["rule", "status"]).size(), "aturan")
             if len(proposals) else MetadataValue.md("(none)"),
         })
@@ -238,33 +191,19 @@ def build(monthly_def: MultiPartitionsDefinition, feed_assets, baseline_asset, s
         kinds={"xlsx", "csv"},
         description="Published files: recap (Berita Acara attachment), roll per kecamatan, changes, review queue",
     )
-    def publikasi(context: AssetExecutionContext, warehouse: Warehouse) -> MaterializeResult:
+    def publikasi(context: AssetExecutionContext, warehouse: Warehouse, publication: Publication) -> MaterializeResult:
         part = Partition.from_key(context.partition_key)
         regency_lock.step(context, warehouse, part.regency)
-        where = {"regency": part.regency, "month": part.month}
-        roll = monthly.roll_as_of(warehouse, part.regency, part.month)
-        recap_desa = _recap_wide(warehouse.read(
-            "SELECT kode_desa, jenis_kelamin, kolom, jumlah FROM rekap WHERE regency = :regency AND month = :month",
-            where), part.regency)
-        changes = warehouse.read("SELECT * FROM perubahan WHERE regency = :regency AND month = :month "
-                                 "ORDER BY change_id", where).drop(columns=["regency", "month", "run_id"])
-        proposals = warehouse.read("SELECT * FROM change_proposal WHERE regency = :regency AND month = :month "
-                                   "ORDER BY proposal_id", where)
-        earlier = open_queue(warehouse, part.regency, part.month)
-        answered = set(proposals.loc[proposals["id_antrean"] != "", "id_antrean"]) if len(proposals) else set()
-        queue = queue_frame(schema.to_canonical(proposals, schema.PERSON_COLUMNS[1:]) if len(proposals)
-                            else proposals.reindex(columns=list(rules.PROPOSAL_COLUMNS)), earlier, part.month, answered)
-        folder = settings.output_dir / part.regency / part.month
-        reference = monthly.reference_date(part.month, settings.polling_day)
+        roll = warehouse.roll_of(part.regency, part.month)
+        recap_desa = warehouse.rekap(part)
+        changes = warehouse.perubahan(part)
+        queue = warehouse.antrean_coktas(part)
+        folder = publication.path / part.regency / part.month
+        reference = eligibility.reference_date(part.month, publication.day)
         # The files are in place, whole, when publish returns: only then is the publication recorded.
         manifest = publish(folder, part.regency, part.month, reference, roll, recap_desa, changes, queue)
         rows = pd.DataFrame([{"file_name": name, "sha256": v["sha256"], "rows": v["baris"]} for name, v in manifest.items()])
-        ledger = warehouse.table("dpb_bulan")
-        with warehouse.begin() as conn:
-            warehouse.replace("publikasi", where, rows.assign(run_id=context.run.run_id), conn)
-            conn.execute(sa.delete(ledger).where(ledger.c.regency == part.regency, ledger.c.month == part.month))
-            conn.execute(sa.insert(ledger).values(regency=part.regency, month=part.month, pemilih=len(roll),
-                                                  run_id=context.run.run_id))
+        warehouse.record_publication(part, rows, len(roll), context.run.run_id)
         totals = recap_desa[recap.COLUMNS].sum()
         return MaterializeResult(metadata={
             "folder": MetadataValue.path(str(folder)),
@@ -279,11 +218,3 @@ def build(monthly_def: MultiPartitionsDefinition, feed_assets, baseline_asset, s
 
     return [pemutakhiran_dpb, publikasi]
 
-
-def _recap_wide(long: pd.DataFrame, regency: str) -> pd.DataFrame:
-    """The stored recap (long, non-zero cells) back in its published shape."""
-    wide = long.pivot_table(index=["kode_desa", "jenis_kelamin"], columns="kolom", values="jumlah",
-                            aggfunc="sum", fill_value=0) if len(long) else pd.DataFrame(
-        index=pd.MultiIndex.from_tuples([], names=["kode_desa", "jenis_kelamin"]))
-    wide = wide.reindex(columns=recap.COLUMNS, fill_value=0).astype("int64").reset_index()
-    return recap.with_names(regency, wide)

@@ -21,8 +21,18 @@ def _regency(code: str) -> str:
         raise typer.BadParameter(str(error)) from None
 
 
+def _resources() -> dict:
+    """The deployment's resources as ``definitions`` (the one place that reads the environment)
+    finds them now, with their values, and the deployment's mask rule installed."""
+    from ..definitions import environment_resources
+
+    return environment_resources()
+
+
 def _masked(text: str) -> str:
-    """``text`` with every NIK or NKK in it masked: error messages may quote a cell of a file."""
+    """``text`` with every NIK or NKK in it masked: error messages may quote a cell of a file. By
+    the deployment's rule: loading the definitions installs it."""
+    from .. import definitions  # noqa: F401
     from ..domain.nik import mask_text
 
     return mask_text(text)
@@ -67,6 +77,52 @@ def run(
                                 "they are withdrawn (moved to <output>/<regency>/ditarik/, recorded as one act)"),
 ) -> None:
     """Materialise a regency's month (or months, in order) through Dagster, as the schedule does."""
+    from ..feeds import gx_worker
+
+    gx_worker.start()  # GX is imported in a process of its own while this one starts up
+    try:
+        _run(regency, month, to, verbose, rewind)
+        code = 0
+    except typer.Exit as exit_:
+        code = exit_.exit_code
+    finally:
+        gx_worker.stop()
+    if _is_the_command():
+        _leave(code)
+    if code:
+        raise typer.Exit(code)
+
+
+def _is_the_command() -> bool:
+    """Whether this process is the ``pdpb`` command itself (its console script, or ``python -m
+    pdpb_pipeline.cli``), not a program that called the CLI (tests' ``CliRunner``)."""
+    main = sys.modules.get("__main__")
+    spec = getattr(main, "__spec__", None)
+    return (getattr(spec, "name", None) == "pdpb_pipeline.cli.__main__"
+            or Path(getattr(main, "__file__", "") or "").name in ("pdpb", "pdpb.exe"))
+
+
+def _leave(code: int) -> None:
+    """Ends the process once ``pdpb run`` has printed its summary: the warehouse connections are
+    closed and every exit handler runs (logging, multiprocessing, ...), as at a normal exit, but
+    the interpreter does not free, object by object, the rolls and frames the run left in memory
+    (a second or so at a million voters); the operating system takes the memory back at once."""
+    import atexit
+    import os
+
+    from ..resources import warehouse
+
+    for engine in list(warehouse._engines.values()):
+        engine.dispose()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    atexit._run_exitfuncs()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
+
+
+def _run(regency: str, month: str, to: str | None, verbose: bool, rewind: bool) -> None:
     from dagster import DagsterInstance
 
     import sqlalchemy as sa
@@ -115,8 +171,8 @@ def status(regency: str = typer.Option(..., help="Kemendagri regency code, e.g. 
     code = _regency(regency)
     months = defs.resolve_job_def(MONTHLY_JOB).partitions_def.get_partitions_def_for_dimension("month")
     last = months.get_last_partition_key()
-    first = defs.resources["bulan_awal"].of(code)
-    lines = month_lines(defs.resources["warehouse"], code, first, last[:7]) if last else []
+    first = defs.resources["bulan_awal"].of(code)  # from the load settings, as the partitions
+    lines = month_lines(_resources()["warehouse"], code, first, last[:7]) if last else []
     typer.echo("\n".join(lines) if lines else f"{code}: no complete month since its first month {first}")
 
 
@@ -128,10 +184,8 @@ def quarantine(
 ) -> None:
     """Print the quarantined rows of a regency's month as CSV (NIK and NKK masked)."""
     from ..feeds.quarantine import quarantine_csv
-    from ..resources.warehouse import Warehouse
-    from ..resources.settings import Settings
 
-    warehouse = Warehouse(url=Settings.from_env().warehouse_url)
+    warehouse = _resources()["warehouse"]
     sys.stdout.write(quarantine_csv(warehouse, _regency(regency), month, agency))
 
 
@@ -141,12 +195,9 @@ def rekap(
     month: str = typer.Option(..., help="Month, YYYY-MM"),
 ) -> None:
     """Print a published month's recap totals and where its files are."""
-    from ..resources.settings import Settings
-    from ..resources.warehouse import Warehouse
-
-    settings = Settings.from_env()
+    resources = _resources()
     code = _regency(regency)
-    warehouse = Warehouse(url=settings.warehouse_url)
+    warehouse = resources["warehouse"]
     totals = warehouse.read(
         "SELECT kolom, SUM(jumlah) AS jumlah FROM rekap WHERE regency = :r AND month = :m GROUP BY kolom",
         {"r": code, "m": month}).set_index("kolom")["jumlah"]
@@ -158,7 +209,7 @@ def rekap(
                f"{value['tms']:,} (TMS) = {value['sekarang']:,}")
     moves = {k: int(v) for k, v in totals.items() if (k.startswith(("baru_", "tms_", "ubah_"))) and v}
     typer.echo("  " + ", ".join(f"{k}={v:,}" for k, v in sorted(moves.items())))
-    typer.echo(f"  files: {settings.output_dir / code / month}")
+    typer.echo(f"  files: {resources['publication'].path / code / month}")
 
 
 @app.command()
@@ -182,6 +233,7 @@ def link(
         from ..linkage.files import read_link_csv
         from ..linkage.waterfall import waterfall
 
+        _resources()  # the deployment's mask rule for the waterfall's NIK and NKK
         config = LinkConfig()
         feed_rows = read_link_csv(feed)
         if not (feed_rows["id"].astype(str) == explain).any():
@@ -223,11 +275,10 @@ def explain(
     The full NIK is never printed.
     """
     from .explain import NotFound, clean_nik, history, voter_ids
-    from ..resources.warehouse import Warehouse
-    from ..resources.settings import Settings
 
     if nik is not None and id is not None:
         raise typer.BadParameter("give either a NIK (standard input, --nik -) or --id, not both")
+    warehouse = _resources()["warehouse"]  # and the deployment's mask rule, before a NIK is named
     if id is None:
         if nik is None or nik == "-":
             nik = _nik_from_stdin()
@@ -237,7 +288,6 @@ def explain(
             nik = clean_nik(nik)
         except ValueError as error:
             raise typer.BadParameter(str(error)) from None
-    warehouse = Warehouse(url=Settings.from_env().warehouse_url)
     try:
         ids = voter_ids(warehouse, _regency(regency), nik=nik, voter_id=id)
     except NotFound as error:

@@ -9,13 +9,16 @@ warehouse yet (or its file changed). The whole command owns the regency
 
 from __future__ import annotations
 
+import sqlite3
 import uuid
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 from dagster import DagsterInstance, Definitions, MultiPartitionKey
 
-from ..definitions import BASELINE_JOB, MONTHLY_JOB
+from ..definitions import BASELINE_JOB, MONTHLY_JOB, usable_resources
 from ..partitions import Partition
 from ..resources import regency_lock
 from ..resources.landing import LandingZone, sha256
@@ -107,6 +110,47 @@ def _run_config(log_level: str, rewind: bool = False) -> dict:
     return config
 
 
+@contextmanager
+def sqlite_shards_open(instance: DagsterInstance, run_id: str | None = None) -> Iterator[list[str]]:
+    """Keeps the instance's SQLite files open for the block when its storage is the default SQLite
+    one (``DAGSTER_HOME`` with no storage configured): the run storage and the event log's index
+    shard, or, given ``run_id``, that run's own shard (created here, as Dagster would on its first
+    event). Yields the files held.
+
+    Dagster's SQLite storage opens a new connection for each event it records and closes it
+    again; when that connection is the file's last one, SQLite checkpoints the write-ahead log
+    into the database and deletes it, so every event paid a checkpoint (about 8 ms; a month
+    records some 400 events: one per step output and two per asset check). One idle connection
+    of ours (no transaction open, so it blocks no writer or checkpoint) keeps the log in place
+    between events; SQLite still checkpoints it as it grows, and when the block ends. On
+    PostgreSQL storage (production ``dagster.yaml``) this does nothing.
+    """
+    from dagster._core.storage.event_log.sqlite.sqlite_event_log import INDEX_SHARD_NAME, SqliteEventLogStorage
+
+    paths: list[str] = []
+    events = instance.event_log_storage
+    if isinstance(events, SqliteEventLogStorage):
+        if run_id is None:
+            with events.index_connection():
+                pass  # creates the index shard on a new instance
+            paths.append(events.path_for_shard(INDEX_SHARD_NAME))
+        else:
+            with events.run_connection(run_id):
+                pass  # creates the run's shard, as its first event would
+            paths.append(events.path_for_shard(run_id))
+    runs_url = getattr(instance.run_storage, "_conn_string", "")
+    if run_id is None and isinstance(runs_url, str) and runs_url.startswith("sqlite:"):
+        database = sa.make_url(runs_url).database
+        if database and database != ":memory:":
+            paths.append(database)
+    with ExitStack() as stack:
+        for path in paths:
+            conn = sqlite3.connect(path, timeout=30, isolation_level=None)
+            stack.callback(conn.close)
+            conn.execute("SELECT 1 FROM sqlite_master LIMIT 1").fetchall()  # opens the file, ends the read
+        yield paths
+
+
 def _new_run_id(warehouse: Warehouse, regency: str) -> str:
     """The id of the run about to be launched, named on the regency's claim beforehand."""
     run_id = str(uuid.uuid4())
@@ -118,14 +162,15 @@ def ensure_baseline(defs: Definitions, instance: DagsterInstance, regency: str, 
                     ) -> RunOutcome | None:
     """Loads the regency's baseline DPT (and finds its duplicates) unless the warehouse holds
     that very file already; None when nothing had to be done."""
-    resources = defs.resources
+    resources = usable_resources(defs)  # outside a run: the environment's values of EnvVar fields
     if baseline_is_current(resources["warehouse"], resources["landing"], regency):
         return None
     run_id = _new_run_id(resources["warehouse"], regency)
-    result = defs.resolve_job_def(BASELINE_JOB).execute_in_process(
-        run_config=_run_config(log_level), instance=instance, partition_key=regency, raise_on_error=False,
-        run_id=run_id,
-    )
+    with sqlite_shards_open(instance, run_id):
+        result = defs.resolve_job_def(BASELINE_JOB).execute_in_process(
+            run_config=_run_config(log_level), instance=instance, partition_key=regency, raise_on_error=False,
+            run_id=run_id,
+        )
     return _outcome(BASELINE_JOB, regency, result)
 
 
@@ -156,9 +201,10 @@ def run_regency(
             )
 
     run_config = _run_config(log_level, rewind)
-    warehouse = defs.resources["warehouse"]
+    warehouse = usable_resources(defs)["warehouse"]
     try:
-        with regency_lock.hold(warehouse, regency, instance, run_id=str(uuid.uuid4())):
+        with regency_lock.hold(warehouse, regency, instance, run_id=str(uuid.uuid4())), \
+                sqlite_shards_open(instance):
             return _run_months(defs, instance, regency, months, run_config, log_level, rewind)
     except regency_lock.RegencyBusy as error:
         raise RunError(str(error)) from None
@@ -168,7 +214,7 @@ def _run_months(defs: Definitions, instance: DagsterInstance, regency: str, mont
                 log_level: str, rewind: bool) -> list[RunOutcome]:
     monthly = defs.resolve_job_def(MONTHLY_JOB)
     outcomes: list[RunOutcome] = []
-    resources = defs.resources
+    resources = usable_resources(defs)  # outside a run: the environment's values of EnvVar fields
     try:  # refused before anything is launched
         store.previous_roll_month(resources["warehouse"], regency, months[0], resources["bulan_awal"].of(regency))
         penarikan.refuse_unless_asked(resources["warehouse"], regency, months[0], rewind)
@@ -182,10 +228,12 @@ def _run_months(defs: Definitions, instance: DagsterInstance, regency: str, mont
             return outcomes
     for month in months:  # each month is launched after the one before it is published (or the range stops)
         key = Partition(regency=regency, month=month).key
-        result = monthly.execute_in_process(
-            run_config=run_config, run_id=_new_run_id(resources["warehouse"], regency),
-            instance=instance, partition_key=MultiPartitionKey(key.keys_by_dimension), raise_on_error=False
-        )
+        run_id = _new_run_id(resources["warehouse"], regency)
+        with sqlite_shards_open(instance, run_id):
+            result = monthly.execute_in_process(
+                run_config=run_config, run_id=run_id,
+                instance=instance, partition_key=MultiPartitionKey(key.keys_by_dimension), raise_on_error=False
+            )
         outcome = _outcome(MONTHLY_JOB, f"{regency} {month}", result)
         outcomes.append(outcome)
         if not outcome.success or any("(ERROR)" in c for c in outcome.failed_checks):

@@ -246,7 +246,10 @@ def _ingest_file(spec: AgencySpec, path: Path, regency: str, month: str, limits:
     else:
         canon, warnings = _canonical(spec, raw, fields, regency, month)
         empty = (raw == "").all(axis=1)
-        first_cell = raw.apply(lambda r: next((v for v in r if v), ""), axis=1)
+        cells = raw.to_numpy(dtype=object)
+        first_cell = pd.Series(  # each row's first non-empty cell ("" for an empty row), at once
+            cells[np.arange(len(cells)), (cells != "").argmax(axis=1)] if cells.size else [],
+            index=raw.index, dtype=object)
         total_row = first_cell.str.upper().str.match(r"^(JUMLAH|TOTAL|J U M L A H|GRAND TOTAL)\b") & (
             canon["nama"] == "") & (canon["nik"] == "")
         group = raw.groupby(list(raw.columns), sort=False).ngroup()

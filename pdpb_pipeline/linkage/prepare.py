@@ -108,6 +108,11 @@ def _raw_codes(frames: list[pd.DataFrame], name: str) -> tuple[np.ndarray, np.nd
             cats = col.cat.categories
             u = (cats.to_numpy(dtype=object) if cats.dtype == object
                  else np.array([str(x) for x in cats], dtype=object))
+        elif col is not None and name == "tanggal_lahir" and pd.api.types.is_datetime64_any_dtype(col):
+            # Factorised as datetime64: only the distinct dates become Timestamps (what
+            # ``_column`` gives per row, two seconds for a million-voter roll), NaT missing.
+            c, u = pd.factorize(col, use_na_sentinel=True)
+            c, u = np.asarray(c, dtype=np.int64), np.asarray(pd.Index(u).astype(object), dtype=object)
         else:
             c, u = pd.factorize(_column(f, name), use_na_sentinel=True)
             c, u = c.astype(np.int64), np.asarray(u, dtype=object)

@@ -27,7 +27,7 @@ from ..domain import regions
 from .fastio import formula_safe, write_csv
 from ..domain.nik import mask_series
 from ..roll.recap import desa_with_total, roll_up
-from ..roll.rules import age_on
+from ..roll.eligibility import age_on
 from .xlsx import Sheet, chunks, write_workbook
 
 BULAN = ("JANUARI", "FEBRUARI", "MARET", "APRIL", "MEI", "JUNI", "JULI", "AGUSTUS", "SEPTEMBER", "OKTOBER",

@@ -1,1 +1,1 @@
-"""The roll (DPB): its versioned storage, the change rules, eligibility and the recap."""
+"""The roll (DPB): eligibility, the event rules, proposals, duplicates, applying changes, the recap."""

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from ..domain import schema
-from .rules import APPLIED
+from .proposal import APPLIED
 
 CHANGE_COLUMNS = (
     "change_id", "voter_id", "kategori", "sub_kategori", "agency", "file_name", "row_number", "feed_id",

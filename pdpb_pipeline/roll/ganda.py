@@ -31,9 +31,9 @@ import pandas as pd
 
 from ..domain import schema
 from ..linkage.normalize import normalize_addresses
-from ..resources.warehouse import Warehouse
-from . import store
-from .rules import ADDRESS_FIELDS, APPLIED, EVENT_RULES, QUEUED, Proposals, stands_twice, usable_nik
+from .eligibility import stands_twice, usable_nik
+from .events import ADDRESS_FIELDS, EVENT_RULES
+from .proposal import APPLIED, QUEUED, Proposals
 
 #: Fields besides the address whose difference a removal would lose (the household's card,
 #: the marriage that may make a voter).
@@ -44,18 +44,11 @@ REPORT_COLUMNS = ["voter_id", "month", *ADDRESS_FIELDS]
 @dataclass
 class Evidence:
     """What the warehouse knows about the records of the month's pairs."""
-    #: voter id -> month its first version became valid (``store.registered``)
+    #: voter id -> month its first version became valid (``store.registered``; read by
+    #: ``Warehouse.ganda_evidence``)
     registered: dict[str, str] = field(default_factory=dict)
     #: agency rows that added, changed or named a record: ``REPORT_COLUMNS``
     reports: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=REPORT_COLUMNS))
-
-
-def evidence_for(warehouse: Warehouse, regency: str, month: str, duplicates: pd.DataFrame) -> Evidence:
-    """The registration and the earlier agency rows of every record the pairs name."""
-    ids = set(duplicates["id_a"]) | set(duplicates["id_b"])
-    if not ids:
-        return Evidence()
-    return Evidence(store.registered(warehouse, regency, ids), store.agency_reports(warehouse, regency, month, ids))
 
 
 def month_reports(persons: pd.DataFrame, links: pd.DataFrame, month: str) -> pd.DataFrame:

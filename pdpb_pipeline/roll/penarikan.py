@@ -24,21 +24,23 @@ import os
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
 from pathlib import Path
 
 import pandas as pd
 import sqlalchemy as sa
 
 from ..output import atomic_folder
-from .. import monthly
-from ..resources.warehouse import Warehouse
 from . import store
+
+if TYPE_CHECKING:
+    from ..resources.warehouse import Warehouse
 
 WITHDRAWN = "ditarik"
 NOTE = "PENARIKAN"
 #: Tables whose rows are derived from a month's roll (the roll's own versions aside).
 DERIVED = ("dpb_bulan", "dpb_versi", "perubahan", "rekap", "change_proposal", "publikasi",
-           "link_candidate", "link_decision", "roll_duplicate")
+           "link_candidate", "link_decision", "roll_duplicate", "antrean_coktas")
 
 
 class LaterMonthsPublished(store.MonthOrderError):
@@ -107,7 +109,7 @@ def rewinding(warehouse: Warehouse, output_dir: Path, regency: str, month: str, 
         _move_back(moved)
         raise
     if len(later):
-        monthly.forget(warehouse, regency)
+        warehouse.forget_rolls(regency)
 
 
 def withdrawals(warehouse: Warehouse, regency: str) -> pd.DataFrame:

@@ -25,11 +25,11 @@ import json
 
 import numpy as np
 import pandas as pd
-import sqlalchemy as sa
 
 from ..domain.dates import parse_dates
 from ..feeds.spec import BY_KEY
-from ..resources.warehouse import Warehouse
+from .eligibility import usable_nik
+from .events import EVENT_RULES
 
 TABLE = "status_pemilih"
 COLUMNS = ["nik", "jenis", "aktif", "berlaku_sampai", "tanggal_peristiwa", "peristiwa", "agency", "file_name",
@@ -40,8 +40,6 @@ BARRED = {"tni_polri": "anggota_tni_polri_aktif", "hak_pilih": "hak_pilih_dicabu
 
 def month_rows(feed: pd.DataFrame) -> pd.DataFrame:
     """The standing the month's feed rows set or lift (``COLUMNS``), in file order."""
-    from .rules import EVENT_RULES, usable_nik
-
     marks = {event: rule.marks for event, rule in EVENT_RULES.items() if rule.marks}
     if feed.empty:
         return pd.DataFrame(columns=COLUMNS)
@@ -64,19 +62,6 @@ def month_rows(feed: pd.DataFrame) -> pd.DataFrame:
         "peristiwa": rows["jenis_peristiwa"].to_numpy(), "agency": rows["agency"].to_numpy(),
         "file_name": rows["file_name"].to_numpy(), "row_number": rows["row_number"].astype("int64").to_numpy(),
     })
-
-
-def read_before(warehouse: Warehouse, regency: str, month: str) -> pd.DataFrame:
-    """Every standing row of the regency's months before ``month``, oldest first."""
-    table = warehouse.table(TABLE)
-    frame = warehouse.read(sa.select(table).where(table.c.regency == regency, table.c.month < month)
-                           .order_by(table.c.month))
-    if frame.empty:
-        return pd.DataFrame(columns=["month", *COLUMNS])
-    frame["aktif"] = frame["aktif"].astype(bool)
-    for name in ("berlaku_sampai", "tanggal_peristiwa"):
-        frame[name] = pd.to_datetime(frame[name], errors="coerce")
-    return frame
 
 
 def standing(earlier: pd.DataFrame, this_month: pd.DataFrame, month: str) -> pd.DataFrame:

@@ -12,14 +12,17 @@ instead of assembling the roll from its versions.
 from __future__ import annotations
 
 import uuid
+from typing import TYPE_CHECKING
 
 import pandas as pd
 import sqlalchemy as sa
 
 from ..domain import schema
 from ..partitions import next_month, previous_month
-from ..resources.warehouse import Warehouse
 from . import snapshot
+
+if TYPE_CHECKING:
+    from ..resources.warehouse import Warehouse
 
 BASELINE = "0000-00"
 ROLL_COLUMNS = schema.PERSON_COLUMNS
@@ -29,9 +32,11 @@ class MonthOrderError(Exception):
     """A month run out of order (its previous month is not closed yet)."""
 
 
-def as_of(warehouse: Warehouse, regency: str, month: str) -> pd.DataFrame:
-    """The roll exactly as it stood at the end of ``month`` (``BASELINE``: the DPT)."""
-    token = stamp_of(warehouse, regency, month)
+def as_of(warehouse: Warehouse, regency: str, month: str, token: str | None = None) -> pd.DataFrame:
+    """The roll exactly as it stood at the end of ``month`` (``BASELINE``: the DPT); ``token``:
+    its stamp when the caller has just read it (``stamp_of``)."""
+    if token is None:
+        token = stamp_of(warehouse, regency, month)
     cached = snapshot.load(warehouse.snapshot_dir, warehouse.url, regency, month, token)
     if cached is not None:
         return cached

@@ -1,11 +1,9 @@
 """From linked feed rows to proposed changes of the roll, each applied or queued for coktas.
 
-The rules are data (``EVENT_RULES``): what an event means for the roll when its person is on
-the roll (``on_match``) and when they are not (``on_new``). A proposal is applied only when
-the link is sure (``match``) and the agency is the legal source of that event
-(``AgencySpec.authoritative``); otherwise it goes to the review queue, whose answers come back
-as the coktas feed of a later month. Every proposal keeps its source: agency, file, row, rule
-and match probability.
+The rules are data (``events.EVENT_RULES``). A proposal is applied only when the link is sure
+(``match``) and the agency is the legal source of that event (``AgencySpec.authoritative``);
+otherwise it goes to the review queue, whose answers come back as the coktas feed of a later
+month. Every proposal keeps its source: agency, file, row, rule and match probability.
 """
 
 from __future__ import annotations
@@ -13,189 +11,30 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import json
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from ..domain import schema
-from ..domain.dates import ymd_of_datetimes
+from ..domain.nik import is_placeholder
 from ..feeds.spec import BY_KEY
 from ..linkage.normalize import normalize_name
-from ..domain.nik import birth_and_sex, is_placeholder
 from . import status
+from .eligibility import adult_on, age_evidence, eligible_one, eligible, nik_birth, under_age, usable_nik
+from .events import ADDRESS_FIELDS, COKTAS_CONFIRM, COKTAS_REJECT, COKTAS_TMS, EVENT_RULES, IDENTITY_FIELDS, EventRule
 
 if TYPE_CHECKING:
     from .ganda import Evidence
 
+
 APPLIED, QUEUED, NO_CHANGE = "diterapkan", "antrean", "tanpa_perubahan"
-ADDRESS_FIELDS = ("alamat", "rt", "rw", "kode_desa")
-IDENTITY_FIELDS = ("nama", "tempat_lahir", "tanggal_lahir", "jenis_kelamin", "status_kawin", "nkk")
 
-
-@dataclass(frozen=True)
-class EventRule:
-    #: (kategori, sub_kategori) when the person is on the roll, or "alamat"/"identitas"/"kawin"
-    #: for an update of those fields; None: nothing to do.
-    on_match: tuple[str, str] | str | None
-    #: (kategori, sub_kategori) of a new voter when the person is not on the roll.
-    on_new: tuple[str, str] | None
-    #: A new voter from this event is always checked in the field first: an adult who already
-    #: lived in the regency but is not on the roll is there for a reason (TNI/Polri, removed).
-    new_needs_check: bool = False
-    #: The event itself says the person became a voter (the registry's "turned 17", a marriage):
-    #: a NIK whose encoded date says under 17 is then the known NIK date fault, not a reason to
-    #: check. For any other event the age rests on the typed date alone, and a NIK that says
-    #: under 17 sends a new voter to the field check.
-    makes_voter: bool = False
-    #: A new voter from this event only when marriage is what makes them one (under 17 and
-    #: married), and checked in the field first: the row does not say what was corrected.
-    new_by_marriage_only: bool = False
-    #: What a removal (TMS) on a sure match must rest on, names of ``EVIDENCE``. When any of it
-    #: is missing, unreadable or contradicted the removal is queued for coktas with the reason.
-    evidence: tuple[str, ...] = ()
-    #: The standing this event records for the person beyond its month (``roll.status``):
-    #: (kind of bar, True sets it / False lifts it).
-    marks: tuple[str, bool] | None = None
-
-
-#: The evidence a removal can require, and what each means. Missing evidence never removes a
-#: voter: the change waits for the door-to-door check instead.
-EVIDENCE: dict[str, str] = {
-    "identitas": "the agency row names this voter: its usable NIK is the record's and its name and birth "
-                 "date do not say another person; without a usable NIK on both, its name and its known "
-                 "birth date are the record's",
-    "tanggal_peristiwa": "the date the event happened is known",
-    "tanggal_lahir": "the record's birth date is known",
-    "nik_menguatkan": "a usable NIK whose own birth date is the record's birth date",
-}
-#: The roll's own removal rules and the evidence each rests on (duplicates: ``roll.ganda``).
-ROLL_EVIDENCE: dict[str, tuple[str, ...]] = {"usia_di_bawah_17": ("tanggal_lahir", "nik_menguatkan")}
-_EXIT = ("identitas", "tanggal_peristiwa")
-
-
-EVENT_RULES: dict[str, EventRule] = {
-    "meninggal": EventRule(("tms", "meninggal"), None, evidence=_EXIT),
-    "pindah_keluar": EventRule(("tms", "pindah_keluar"), None, evidence=_EXIT),
-    "masuk_tni": EventRule(("tms", "sipil_ke_tni_polri"), None, evidence=_EXIT, marks=("tni_polri", True)),
-    "masuk_polri": EventRule(("tms", "sipil_ke_tni_polri"), None, evidence=_EXIT, marks=("tni_polri", True)),
-    "pindah_masuk": EventRule("alamat", ("pemilih_baru", "pindah_masuk")),
-    "pindah_dalam": EventRule("alamat", ("pemilih_baru", "pindah_masuk"), new_needs_check=True),
-    "penghuni_baru": EventRule("alamat", ("pemilih_baru", "pindah_masuk")),
-    "daftar_pemilih_desa": EventRule("alamat", ("pemilih_baru", "pindah_masuk")),
-    # Turning 17 adds somebody not on the roll; one already on it is a voter already (a record
-    # registered early, or the linkage found them): nothing to change.
-    "pemilih_pemula": EventRule(None, ("pemilih_baru", "pemilih_pemula"), makes_voter=True),
-    "kawin": EventRule("kawin", ("pemilih_baru", "pemilih_pemula"), makes_voter=True),
-    "pensiun_tni": EventRule(None, ("pemilih_baru", "tni_polri_ke_sipil"), marks=("tni_polri", False)),
-    "pensiun_polri": EventRule(None, ("pemilih_baru", "tni_polri_ke_sipil"), marks=("tni_polri", False)),
-    # A correction of somebody not on the roll that says they are married though under 17: a
-    # marriage the KUA did not report, seen on the family card. An adult not on the roll in a
-    # correction is more likely a voter the linkage missed than a new one: nothing to add.
-    "perbaikan_data": EventRule("identitas", ("pemilih_baru", "pemilih_pemula"), new_by_marriage_only=True),
-    # Inmates and departing migrant workers keep their vote: the roll stays.
-    "masuk_lapas": EventRule(None, None),
-    "keluar_lapas": EventRule(None, None),
-    "pmi_berangkat": EventRule(None, None),
-    # Workers abroad are on the overseas list, not the regency's: back home they are added, and
-    # one still on the roll gets the address they came back to.
-    "pmi_pulang": EventRule("alamat", ("pemilih_baru", "pindah_masuk")),
-    # A court's decision (pidana tambahan) removes the right to vote, until its end date if any.
-    "pencabutan_hak_pilih": EventRule(("tms", "dicabut_hak_pilih"), None, evidence=_EXIT, marks=("hak_pilih", True)),
-}
-
-# Answers of the door-to-door check (coktas), normalised to upper-case words.
-COKTAS_CONFIRM = {"TERBUKTI", "BENAR", "SESUAI", "YA", "TERKONFIRMASI", "DITERIMA", "SETUJU"}
-COKTAS_REJECT = {"TIDAK TERBUKTI", "TIDAK SESUAI", "TIDAK", "DITOLAK", "SALAH", "MS", "MEMENUHI SYARAT"}
-COKTAS_TMS = {
-    "MENINGGAL": "meninggal", "MENINGGAL DUNIA": "meninggal", "TIDAK DIKENAL": "tidak_dikenal",
-    "TIDAK DIKENALI": "tidak_dikenal", "PINDAH": "pindah_keluar", "PINDAH DOMISILI": "pindah_keluar",
-    "GANDA": "ganda", "DI BAWAH UMUR": "di_bawah_umur", "TNI": "tni", "POLRI": "polri",
-    "BUKAN PENDUDUK": "bukan_penduduk", "DICABUT HAK PILIH": "dicabut_hak_pilih",
-}
 
 PROPOSAL_COLUMNS = (
     "proposal_id", "voter_id", "kategori", "sub_kategori", "agency", "file_name", "row_number", "feed_id",
     "rule", "probability", "status", "alasan", "id_antrean", *schema.PERSON_COLUMNS[1:],
 )
-
-
-def _as_dates(born: pd.Series) -> pd.Series:
-    # pd.to_datetime costs ~0.1 s on a million values that are already dates.
-    return born if _naive_dates(born) else pd.to_datetime(born)
-
-
-def _naive_dates(born: pd.Series) -> bool:
-    return isinstance(born.dtype, np.dtype) and born.dtype.kind == "M"
-
-
-def age_on(born: pd.Series, day: dt.date) -> pd.Series:
-    """Whole years of age on ``day`` (NaN where the birth date is unknown)."""
-    born = _as_dates(born)
-    if not _naive_dates(born):  # time-zone aware: the slow, general way
-        years = day.year - born.dt.year
-        before_birthday = (born.dt.month > day.month) | ((born.dt.month == day.month) & (born.dt.day > day.day))
-        return years - before_birthday.astype(float)
-    # Integer arithmetic on the days since 1970 (the .dt accessor takes ~0.5 s a million rows):
-    # with dates as YYYYMMDD numbers, whole years of age = (day - born) // 10000.
-    ymd = ymd_of_datetimes(born)
-    known = ymd > 0
-    age = ((day.year * 10000 + day.month * 100 + day.day) - ymd) // 10000
-    return pd.Series(np.where(known, age.astype(float), np.nan), index=born.index, name=born.name)
-
-
-def _turns_17_by(day: dt.date) -> dt.date:
-    """The last birth date that is 17 or older on ``day`` (29 February falls back to the 28th)."""
-    try:
-        return day.replace(year=day.year - 17)
-    except ValueError:
-        return day.replace(year=day.year - 17, day=28)
-
-
-def _adult(born: pd.Series, day: dt.date) -> np.ndarray:
-    """``age_on(born, day) >= 17``: one comparison against a date instead of computing ages."""
-    born = _as_dates(born)
-    if not _naive_dates(born):
-        return (age_on(born, day) >= 17).to_numpy()
-    # A birth at any time of the last day still counts, NaT compares False (age NaN < 17).
-    return born.to_numpy() < np.datetime64(_turns_17_by(day) + dt.timedelta(days=1), "D")
-
-
-def eligible(frame: pd.DataFrame, day: dt.date) -> pd.Series:
-    """17 or older on ``day``, or married (sudah or pernah kawin)."""
-    married = frame["status_kawin"].isin(["S", "P"]).to_numpy()
-    return pd.Series(_adult(frame["tanggal_lahir"], day) | married, index=frame.index)
-
-
-def under_age(frame: pd.DataFrame, day: dt.date) -> pd.Series:
-    """Known to be under 17 on ``day`` and unmarried: a birth date says so. An unknown birth
-    date is no evidence of age, so it is never under age (nor ``eligible`` as a newcomer)."""
-    born = _as_dates(frame["tanggal_lahir"])
-    known = born.notna().to_numpy()
-    married = frame["status_kawin"].isin(["S", "P"]).to_numpy()
-    return pd.Series(known & ~_adult(born, day) & ~married, index=frame.index)
-
-
-def _eligible_one(person: dict, day: dt.date) -> bool:
-    """``eligible`` of one person (a dict of person columns), without building a frame."""
-    born, status = person["tanggal_lahir"], person["status_kawin"]
-    if isinstance(status, str) and (isinstance(born, pd.Timestamp) or born is pd.NaT):
-        adult = born is not pd.NaT and (
-            day.year - born.year - ((born.month, born.day) > (day.month, day.day)) >= 17)
-        return adult or status in ("S", "P")
-    return bool(eligible(pd.DataFrame([person]), day).iloc[0])
-
-
-def nik_birth(niks: pd.Series, typed: pd.Series, reference: dt.date) -> pd.Series:
-    """The birth date each NIK encodes (NaT where it cannot say), its century taken nearest the
-    typed date: a NIK carries two digits of the year, so ``..18`` is 2018 for a child and 1918
-    for a 107-year-old whose typed date says 1918."""
-    born = birth_and_sex(niks.reset_index(drop=True), reference)["lahir"]
-    typed = pd.to_datetime(pd.Series(typed).reset_index(drop=True), errors="coerce")
-    earlier = born - pd.DateOffset(years=100)
-    nearer = typed.notna() & born.notna() & ((earlier - typed).abs() < (born - typed).abs())
-    return born.where(~nearer, earlier).set_axis(niks.index)
 
 
 def _exits(persons: pd.DataFrame, decisions: np.ndarray) -> dict:
@@ -212,27 +51,6 @@ def _exits(persons: pd.DataFrame, decisions: np.ndarray) -> dict:
         known = out.get(row.nik)
         if known is None or (not pd.isna(happened) and (pd.isna(known[0]) or happened > known[0])):
             out[row.nik] = (happened, sah, where)
-    return out
-
-
-def usable_nik(niks: pd.Series) -> pd.Series:
-    """NIKs that identify somebody: 16 characters and not a placeholder typed in for unknown."""
-    values = niks.to_numpy(dtype=object)
-    usable = np.fromiter((isinstance(v, str) and len(v) == 16 and not is_placeholder(v) for v in values),
-                         dtype=bool, count=len(values))
-    return pd.Series(usable, index=niks.index)
-
-
-def stands_twice(values: pd.Series) -> np.ndarray:
-    """``values.duplicated(keep=False)`` as an array, faster on a million strings (NIKs): rows
-    whose 64-bit hash is unique are unique; only the few others are compared as text."""
-    array = values.to_numpy()
-    if len(array) < 10_000 or pd.api.types.infer_dtype(array, skipna=False) != "string":
-        return values.duplicated(keep=False).to_numpy()
-    hashes = pd.util.hash_array(array, categorize=False)
-    maybe = np.flatnonzero(pd.Series(hashes).duplicated(keep=False).to_numpy())
-    out = np.zeros(len(array), dtype=bool)
-    out[maybe[pd.Series(array[maybe]).duplicated(keep=False).to_numpy()]] = True
     return out
 
 
@@ -329,10 +147,10 @@ def propose(
     nik_born = nik_birth(persons["nik"], persons["tanggal_lahir"], reference)
     makes_voter = [k for k, r in EVENT_RULES.items() if r.makes_voter]
     nik_minor = (~as_married["status_kawin"].isin(["S", "P"]).to_numpy() & nik_born.notna().to_numpy()
-                 & ~_adult(nik_born, reference) & ~persons["jenis_peristiwa"].isin(makes_voter).to_numpy())
+                 & ~adult_on(nik_born, reference) & ~persons["jenis_peristiwa"].isin(makes_voter).to_numpy())
     # A correction makes a new voter only through a marriage under 17 (``new_by_marriage_only``).
     married = as_married["status_kawin"].isin(["S", "P"]).to_numpy()
-    by_marriage = married & ~_adult(as_married["tanggal_lahir"], reference)
+    by_marriage = married & ~adult_on(as_married["tanggal_lahir"], reference)
     no_new = (persons["jenis_peristiwa"].isin([k for k, r in EVENT_RULES.items() if r.new_by_marriage_only]).to_numpy()
               & ~by_marriage)
     voter_now = voter_now & ~no_new
@@ -340,7 +158,7 @@ def propose(
     # 17 or older (day and month swapped, a wrong year) is checked in the field with the NIK's
     # date, not dropped.
     nik_adult = (~voter_now & ~no_new & (persons["nik_status"] == "valid").to_numpy()
-                 & nik_born.notna().to_numpy() & _adult(nik_born, reference))
+                 & nik_born.notna().to_numpy() & adult_on(nik_born, reference))
     nik_says_voter = nik_born.where(nik_adult)
     exits = _exits(persons, links_of["decision"].to_numpy(dtype=object))
     barred = status.bars(standing, reference) if standing is not None else {}
@@ -421,13 +239,13 @@ def _on_match(
             changed.append(name)
     if not changed:
         return
-    if not _eligible_one(updated, reference) and _eligible_one(current, reference):
+    if not eligible_one(updated, reference) and eligible_one(current, reference):
         # The corrected data (a birth date) says this voter is under 17 and unmarried: that is a
         # removal, not an update, resting on the same agency row. (A record that was under age
         # before, whatever this row changes, is the roll rule's: see ``_roll_rules``.) It rests
         # on the same evidence as that rule: unless a usable NIK carries the new date, the new
         # date may be the typo: checked in the field, not removed.
-        lacking = _age_evidence(pd.DataFrame([updated]), reference)[0]
+        lacking = age_evidence(pd.DataFrame([updated]), reference)[0]
         if lacking:
             status, reason = QUEUED, ";".join(filter(None, [reason, lacking]))
         out.add(voter_id=voter_id, kategori="tms", sub_kategori="di_bawah_umur", status=status,
@@ -540,29 +358,13 @@ def _roll_rules(out: Proposals, roll: pd.DataFrame, reference: dt.date) -> None:
     # The NIK carries the birth date too: when it says 17 or older, the record's date may be the
     # typo, and the voter is checked in the field instead of removed.
     under = roll[under_age(roll, reference).to_numpy()]
-    lacking = _age_evidence(under, reference)
+    lacking = age_evidence(under, reference)
     out.add_frame(under[fields].assign(
         voter_id=under["id"], kategori="tms", sub_kategori="di_bawah_umur",
         status=np.where(lacking != "", QUEUED, APPLIED),
         alasan=np.where(lacking != "", lacking, "umur di bawah 17 dan belum kawin"), agency="dpb",
         file_name="", row_number=0, feed_id="", rule="usia_di_bawah_17", probability=np.nan,
     ))
-
-
-def _age_evidence(records: pd.DataFrame, reference: dt.date) -> np.ndarray:
-    """Per record known to be under 17 (``under_age``): what the removal lacks of
-    ``ROLL_EVIDENCE["usia_di_bawah_17"]`` ('' when nothing). Only a usable NIK whose own birth
-    date is the typed one corroborates the date: a placeholder or malformed NIK cannot, and a NIK
-    that says another date (17 or older, or just another day) means one of the two is a typo."""
-    if records.empty:
-        return np.array([], dtype=object)
-    typed = _as_dates(records["tanggal_lahir"]).reset_index(drop=True)
-    usable = usable_nik(records["nik"]).to_numpy()
-    by_nik = nik_birth(records["nik"].reset_index(drop=True), typed, reference)
-    same = (by_nik.notna() & (by_nik == typed)).to_numpy()
-    adult = by_nik.notna().to_numpy() & _adult(by_nik, reference)
-    return np.select([typed.isna().to_numpy(), ~usable | by_nik.isna().to_numpy(), adult | ~same],
-                     ["tanggal_lahir_kosong", "nik_tidak_menguatkan", "tanggal_lahir_beda_nik"], "").astype(object)
 
 
 def missing_evidence(needs: tuple[str, ...], row, record: dict) -> list[str]:

@@ -1,0 +1,86 @@
+"""What ``pdpb run`` does around its runs to start and end quickly: the Dagster instance's SQLite
+files kept open while it runs, and the process's end once the summary is printed."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import uuid
+from pathlib import Path
+
+import pytest
+from dagster import DagsterEventType, DagsterInstance, asset, define_asset_job, Definitions
+
+from pdpb_pipeline.cli import app as cli_app
+from pdpb_pipeline.cli.runner import sqlite_shards_open
+
+
+@asset
+def one() -> int:
+    return 1
+
+
+@asset
+def two(one: int) -> int:
+    return one + 1
+
+
+def _open_files() -> set[str]:
+    folder = Path("/proc/self/fd")
+    out = set()
+    for fd in folder.iterdir():
+        try:
+            out.add(os.readlink(fd))
+        except OSError:
+            pass
+    return out
+
+
+@pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="reads /proc/self/fd")
+def test_sqlite_files_are_held_during_the_run_and_released_after(tmp_path):
+    home = tmp_path / "dagster_home"
+    home.mkdir()
+    (home / "dagster.yaml").write_text("")
+    job = Definitions(assets=[one, two], jobs=[define_asset_job("j")]).resolve_job_def("j")
+    with DagsterInstance.from_config(str(home)) as instance:
+        run_id = str(uuid.uuid4())
+        with sqlite_shards_open(instance) as shared, sqlite_shards_open(instance, run_id) as own:
+            assert {Path(p).name for p in shared} == {"index.db", "runs.db"}
+            assert [Path(p).name for p in own] == [f"{run_id}.db"]
+            held = _open_files()
+            assert all(str(Path(p).resolve()) in held for p in shared + own)
+            result = job.execute_in_process(instance=instance, run_id=run_id)
+        assert result.success
+        types = [e.dagster_event_type for e in instance.all_logs(run_id)]
+        assert DagsterEventType.RUN_SUCCESS in types and types.count(DagsterEventType.ASSET_MATERIALIZATION) == 2
+        assert instance.get_latest_materialization_event(two.key) is not None  # the index shard has it too
+        left = _open_files()
+        assert not any(str(Path(p).resolve()) in left for p in shared + own)
+        # the last connection closed: SQLite checkpointed the write-ahead logs and removed them
+        assert not any(Path(p + "-wal").exists() for p in shared + own)
+
+
+def test_nothing_is_held_on_storage_that_is_not_sqlite_files():
+    with DagsterInstance.ephemeral() as instance:
+        with sqlite_shards_open(instance, str(uuid.uuid4())) as held:
+            assert held == []
+
+
+def test_a_caller_of_the_cli_is_not_the_command():
+    assert cli_app._is_the_command() is False  # pytest: CliRunner callers keep their process
+
+
+def test_the_command_ends_with_its_exit_code(tmp_path):
+    """``python -m pdpb_pipeline.cli run`` refused before anything runs: exit 2 and the message,
+    through the quick end of the process."""
+    env = dict(os.environ, PDPB_WAREHOUSE_URL=f"sqlite:///{tmp_path / 'w.sqlite'}",
+               PDPB_LANDING_DIR=str(tmp_path / "landing"), PDPB_OUTPUT_DIR=str(tmp_path / "out"),
+               PDPB_SNAPSHOT_DIR=str(tmp_path / "snap"), DAGSTER_HOME=str(tmp_path / "home"),
+               PDPB_START_MONTH="2026-01", PDPB_REGENCIES="32.01", GX_ANALYTICS_ENABLED="False")
+    (tmp_path / "home").mkdir()
+    (tmp_path / "home" / "dagster.yaml").write_text("")
+    done = subprocess.run([sys.executable, "-m", "pdpb_pipeline.cli", "run", "--regency", "32.01", "--month", "2025-12"],
+                          env=env, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 2
+    assert "month 2025-12 is not a partition" in done.stderr
