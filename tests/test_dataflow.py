@@ -17,13 +17,12 @@ from alembic.config import Config
 from dagster import DagsterInstance
 
 from pdpb_pipeline.cli.runner import run_regency
-from pdpb_pipeline.definitions import build_definitions
 from pdpb_pipeline.domain import schema
 from pdpb_pipeline.partitions import Partition
-from pdpb_pipeline.resources.settings import Settings
 from pdpb_pipeline.resources.warehouse import MIGRATIONS, Warehouse
 from pdpb_pipeline.roll import antrean, proposal, store
 from pdpb_lab.synth import SynthConfig, generate
+from tests.deployment import Deployment
 
 REGENCY = "36.73"
 MONTHS = ("2026-01", "2026-02", "2026-03")
@@ -31,8 +30,8 @@ MONTHS = ("2026-01", "2026-02", "2026-03")
 pytestmark = pytest.mark.xdist_group("dataflow")
 
 
-def _settings(tmp: Path, zone: Path) -> Settings:
-    return Settings(warehouse_url=f"sqlite:///{tmp / 'warehouse.sqlite'}", landing_dir=zone,
+def _settings(tmp: Path, zone: Path) -> Deployment:
+    return Deployment(warehouse_url=f"sqlite:///{tmp / 'warehouse.sqlite'}", landing_dir=zone,
                     output_dir=tmp / "published", regencies=(REGENCY,), start_month="2026-01", polling_day="",
                     snapshot_dir=tmp / "snapshot")
 
@@ -44,7 +43,7 @@ def published(tmp_path_factory):
     generate(SynthConfig(regency=REGENCY, voters=3_000, months=3, start="2026-01", seed=11), out_dir=zone)
     tmp = tmp_path_factory.mktemp("dataflow")
     settings = _settings(tmp, zone)
-    defs = build_definitions(settings)
+    defs = settings.definitions()
     reads: list[tuple[str, str]] = []
     as_of = store.as_of
 
