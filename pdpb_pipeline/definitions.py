@@ -34,6 +34,7 @@ from dagster import (
     AssetSelection,
     ConfigurableResource,
     Definitions,
+    DagsterInstance,
     EnvVar,
     build_schedule_from_partitioned_job,
     define_asset_job,
@@ -158,6 +159,18 @@ def environment_resources() -> dict[str, ConfigurableResource]:
     out = {key: usable(resource) for key, resource in resources.items()}
     nik.use_mask_rule(out["publication"].mask_keep)
     return out
+
+
+def dagster_instance(environ: Mapping[str, str] = os.environ) -> DagsterInstance:
+    """The Dagster instance ``pdpb run`` records its runs in: ``DAGSTER_HOME``'s when it is set
+    (production: ``deploy/production``), else the local one in ``var/dagster_home`` (under
+    ``PDPB_VAR_DIR``), the storage the top-level ``dagster.yaml`` gives plain ``dagster dev``, so
+    the UI shows the command's runs. A newcomer's ``pdpb run`` needs nothing set."""
+    if environ.get("DAGSTER_HOME", "").strip():
+        return DagsterInstance.get()
+    home = Path(environ.get("PDPB_VAR_DIR") or "var").resolve() / "dagster_home"
+    home.mkdir(parents=True, exist_ok=True)
+    return DagsterInstance.from_config(str(home))
 
 
 def usable_resources(defs: Definitions) -> dict[str, object]:

@@ -77,10 +77,11 @@ def test_the_built_wheel_runs_a_month_outside_the_checkout(tmp_path):
          env=clean_environment(tmp_path, PYTHONPATH=str(ROOT)))
 
     work = tmp_path / "work"
-    (work / "home").mkdir(parents=True)
-    (work / "home" / "dagster.yaml").write_text("")
-    env = clean_environment(work, PATH=f"{venv / 'bin'}:/usr/bin:/bin", DAGSTER_HOME=str(work / "home"),
+    work.mkdir()
+    # no DAGSTER_HOME: a newcomer's `pdpb run` keeps its runs in var/dagster_home, as plain `dagster dev` does
+    env = clean_environment(work, PATH=f"{venv / 'bin'}:/usr/bin:/bin",
                             PDPB_LANDING_DIR=str(case), PDPB_REGENCIES=REGENCY, PDPB_START_MONTH=MONTH)
+    assert "DAGSTER_HOME" not in env
     where = _run([str(python), "-c", "import pdpb_pipeline, json; print(json.dumps(pdpb_pipeline.__file__))"],
                  cwd=work, env=env)
     assert Path(json.loads(where.stdout)).is_relative_to(venv), where.stdout
@@ -91,3 +92,4 @@ def test_the_built_wheel_runs_a_month_outside_the_checkout(tmp_path):
     assert f"rekap_{REGENCY}_{MONTH}.xlsx" in manifest
     assert all((published / name).is_file() for name in manifest)
     assert (work / "var" / "warehouse.sqlite").is_file()
+    assert (work / "var" / "dagster_home" / "history" / "runs.db").is_file()

@@ -123,17 +123,15 @@ def _leave(code: int) -> None:
 
 
 def _run(regency: str, month: str, to: str | None, verbose: bool, rewind: bool) -> None:
-    from dagster import DagsterInstance
-
     import sqlalchemy as sa
 
-    from ..definitions import defs
+    from ..definitions import dagster_instance, defs
     from ..resources.warehouse import LOST, lost_connection
     from .runner import RunError, run_regency
 
     code = _regency(regency)
     try:
-        with DagsterInstance.get() as instance:
+        with dagster_instance() as instance:
             outcomes = run_regency(defs, instance, code, month, to, log_level="DEBUG" if verbose else "WARNING",
                                    rewind=rewind)
     except RunError as error:
