@@ -47,6 +47,17 @@ def test_unusable_niks_get_a_reason(value, reason):
     assert nik.nik_fault(value) == reason
 
 
+def test_a_feeds_niks_get_the_same_reasons_at_once():
+    values = ["", "   ", "32010103128500", "32010103128500AB", "3333333333333333", "1234567890123456",
+              "3201010312850000", "3201013212850017", "9901010312850017", "3201010312850017", None]
+    assert nik.nik_faults(values) == [nik.nik_fault(v) for v in values]
+    assert nik.nik_faults(values)[4:7] == [nik.NIK_PLACEHOLDER] * 3 and nik.nik_faults(values)[-2:] == [None, nik.NIK_KOSONG]
+    numbers = ["3201010312850017", "3333333333333333", "9876543210987654", "3201000000000000", "12", "",
+               "32010103128500AB", "33333333333333333", "١٢٣"]
+    assert nik.placeholders(numbers).tolist() == [nik.is_placeholder(v) for v in numbers] == [
+        False, True, True, True, True, False, False, False, False]
+
+
 def test_old_split_region_code_is_still_a_nik():
     # Kecamatan 32.01.99 does not exist today, but a NIK keeps the code it was issued with.
     assert nik.nik_fault("3201990312850017") is None

@@ -13,7 +13,7 @@ import pytest
 from dagster import DagsterEventType, DagsterInstance, asset, define_asset_job, Definitions
 
 from pdpb_pipeline.cli import app as cli_app
-from pdpb_pipeline.cli.runner import sqlite_shards_open
+from pdpb_pipeline.cli.runner import sqlite_commits_unsynced, sqlite_shards_open
 
 
 @asset
@@ -59,6 +59,49 @@ def test_sqlite_files_are_held_during_the_run_and_released_after(tmp_path):
         assert not any(str(Path(p).resolve()) in left for p in shared + own)
         # the last connection closed: SQLite checkpointed the write-ahead logs and removed them
         assert not any(Path(p + "-wal").exists() for p in shared + own)
+
+
+def test_the_instance_commits_unsynced_during_the_run_and_nothing_else(tmp_path):
+    """Dagster's connections to the instance's SQLite files commit with synchronous=NORMAL in the
+    block; a warehouse's SQLite file keeps SQLite's default (FULL), and so does the instance after it."""
+    import sqlalchemy as sa
+    from sqlalchemy.pool import Pool
+
+    home = tmp_path / "dagster_home"
+    home.mkdir()
+    (home / "dagster.yaml").write_text("")
+    seen: list[tuple[str, int]] = []
+
+    def record(dbapi_connection, _record, _proxy):
+        path = dbapi_connection.execute("PRAGMA database_list").fetchone()[2]
+        seen.append((path, dbapi_connection.execute("PRAGMA synchronous").fetchone()[0]))
+
+    warehouse = sa.create_engine(f"sqlite:///{tmp_path / 'warehouse.sqlite'}")
+    job = Definitions(assets=[one, two], jobs=[define_asset_job("j")]).resolve_job_def("j")
+    sa.event.listen(Pool, "checkout", record)
+    try:
+        with DagsterInstance.from_config(str(home)) as instance:
+            seen.clear()  # the instance's own start-up
+            with sqlite_commits_unsynced(instance) as dirs:
+                assert dirs and all(Path(d).resolve().is_relative_to(home.resolve()) for d in dirs)
+                assert job.execute_in_process(instance=instance).success
+                with warehouse.connect() as conn:
+                    conn.execute(sa.text("SELECT 1"))
+            during = list(seen)
+            seen.clear()
+            assert job.execute_in_process(instance=instance).success
+    finally:
+        sa.event.remove(Pool, "checkout", record)
+    ours = [s for p, s in during if Path(p).resolve().is_relative_to(home.resolve())]
+    assert len(ours) > 10 and set(ours) == {1}  # NORMAL
+    assert [s for p, s in during if p.endswith("warehouse.sqlite")] == [2]  # FULL, SQLite's default
+    assert seen and {s for _p, s in seen} == {2}  # after the block: as before
+
+
+def test_nothing_is_changed_on_storage_that_is_not_sqlite_files():
+    with DagsterInstance.ephemeral() as instance:
+        with sqlite_commits_unsynced(instance) as dirs:
+            assert dirs == []
 
 
 def test_nothing_is_held_on_storage_that_is_not_sqlite_files():

@@ -400,7 +400,8 @@ def _canonical(spec: AgencySpec, raw: pd.DataFrame, fields: dict[str, str], rege
     out = pd.DataFrame(index=raw.index)
 
     out["nik"] = parse.clean_niks(_col(raw, fields, "nik"))
-    faults = {v: nikmod.nik_fault(v) for v in out["nik"].unique()}
+    distinct = out["nik"].unique()
+    faults = dict(zip(distinct, nikmod.nik_faults(distinct)))
     status = out["nik"].map(lambda v: faults[v] or "valid")
     out["nik_status"] = status
     warn.append(status.where(status != "valid", ""))
@@ -408,9 +409,8 @@ def _canonical(spec: AgencySpec, raw: pd.DataFrame, fields: dict[str, str], rege
     out["nik"] = out["nik"].where(status.isin(["valid", nikmod.NIK_TANGGAL, nikmod.NIK_WILAYAH]), "")
 
     out["nkk"] = parse.clean_niks(_col(raw, fields, "nkk"))
-    bad_nkk = (out["nkk"] != "") & ~out["nkk"].str.fullmatch(r"\d{16}") | out["nkk"].map(
-        lambda v: bool(v) and nikmod.is_placeholder(v)
-    )
+    bad_nkk = (out["nkk"] != "") & ~out["nkk"].str.fullmatch(r"\d{16}") | pd.Series(
+        nikmod.placeholders(out["nkk"].to_numpy()), index=out.index)
     out["nkk"] = out["nkk"].where(~bad_nkk, "")
     warn.append(pd.Series(np.where(bad_nkk, "nkk_tidak_valid", ""), index=raw.index))
 
