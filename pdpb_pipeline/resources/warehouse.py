@@ -29,6 +29,7 @@ from alembic.config import Config
 from dagster import ConfigurableResource
 from pydantic import PrivateAttr
 
+from ..partitions import Partition
 from .storage.dpb import DpbTables, RollCache
 from .storage.feeds import FeedTables
 from .storage.publikasi import PublikasiTables
@@ -123,6 +124,19 @@ class Warehouse(ConfigurableResource, FeedTables, TautanTables, DpbTables, Publi
     #: The rolls this resource read or wrote, each with its stamp (``storage.dpb.RollCache``):
     #: the steps of one run read the previous roll once.
     _rolls: RollCache = PrivateAttr(default_factory=RollCache)
+
+    def setup_for_execution(self, context) -> None:
+        """A run of a monthly partition starts reading the roll of the month before (the roll it
+        starts from in a steady month) while its feed steps run (``DpbTables.prefetch_roll``)."""
+        run = getattr(context, "run", None)
+        key = run.tags.get("dagster/partition") if run is not None else None
+        if not key:
+            return
+        try:
+            part = Partition.from_key(key)
+        except (KeyError, ValueError):  # not a monthly partition (the baseline job's)
+            return
+        self.prefetch_roll(part.regency, part.previous_month)
 
     @property
     def engine(self) -> sa.Engine:

@@ -13,7 +13,9 @@ voters) or else from the versions.
 
 from __future__ import annotations
 
+import threading
 from collections import OrderedDict
+from concurrent.futures import Future
 from pathlib import Path
 
 import pandas as pd
@@ -21,7 +23,7 @@ import sqlalchemy as sa
 
 from ...domain import schema
 from ...partitions import Partition
-from ...roll import antrean, ganda, penarikan, recap, store
+from ...roll import antrean, ganda, penarikan, recap, snapshot, store
 from ...roll import status as standing
 from ...roll.apply import Applied
 from ...roll.proposal import QUEUED
@@ -34,6 +36,8 @@ class RollCache:
 
     def __init__(self) -> None:
         self._rolls: OrderedDict[tuple[str, str], tuple[str, pd.DataFrame]] = OrderedDict()
+        self._ahead: dict[tuple[str, str], Future] = {}
+        self._lock = threading.Lock()
 
     def get(self, regency: str, month: str, stamp: str) -> pd.DataFrame | None:
         kept = self._rolls.get((regency, month))
@@ -51,6 +55,37 @@ class RollCache:
     def forget(self, regency: str) -> None:
         for key in [k for k in self._rolls if k[0] == regency]:
             del self._rolls[key]
+        self.drop_prefetched(regency)
+
+    # A roll read ahead in a background thread (``DpbTables.prefetch_roll``): (regency, month) ->
+    # the Future of (stamp it bore, roll or None). Used only if it bears the stamp the warehouse
+    # holds when the roll is asked for, like a kept roll.
+    def prefetching(self, regency: str, month: str) -> Future | None:
+        with self._lock:
+            key = (regency, month)
+            if key in self._rolls or key in self._ahead:
+                return None
+            future = self._ahead[key] = Future()
+            return future
+
+    def take_prefetched(self, regency: str, month: str, stamp: str) -> pd.DataFrame | None:
+        with self._lock:
+            future = self._ahead.pop((regency, month), None)
+        if future is None or not stamp:
+            return None
+        try:
+            read_stamp, roll = future.result()
+        except Exception:  # the read ahead failed: the roll is read the ordinary way
+            return None
+        if roll is None or read_stamp != stamp:
+            return None
+        self.put(regency, month, stamp, roll)
+        return roll
+
+    def drop_prefetched(self, regency: str) -> None:
+        with self._lock:
+            for key in [k for k in self._ahead if k[0] == regency]:
+                del self._ahead[key]
 
 
 class DpbTables:
@@ -65,9 +100,37 @@ class DpbTables:
         stamp = store.stamp_of(self, regency, month)
         roll = self._rolls.get(regency, month, stamp)
         if roll is None:
+            roll = self._rolls.take_prefetched(regency, month, stamp)
+        if roll is None:
             roll = store.as_of(self, regency, month, stamp)
             self._rolls.put(regency, month, stamp, roll)
+        self._rolls.drop_prefetched(regency)  # a read ahead of another month is not needed now
         return roll
+
+    def prefetch_roll(self, regency: str, month: str) -> None:
+        """Starts reading the columnar copy of ``month``'s roll in a background thread, so that
+        the step asking for it later (``roll_of``) finds it read: a run calls it when it starts
+        (``Warehouse.setup_for_execution``) for the roll its month starts from, and the feed steps
+        run meanwhile. Only the copy is read ahead (a file; the warehouse's versions are read
+        only when asked for), and it is used only while it bears the stamp the warehouse holds
+        then; nothing is read when there is no stamped copy."""
+        if not self.snapshot_dir:
+            return
+        future = self._rolls.prefetching(regency, month)
+        if future is None:
+            return
+
+        def read() -> None:
+            try:
+                with self.engine.connect() as conn:  # (no reflection: the step's thread does that)
+                    stamp = conn.execute(sa.text("SELECT token FROM dpb_versi WHERE regency = :regency "
+                                                 "AND month = :month"), {"regency": regency, "month": month}).scalar() or ""
+                roll = snapshot.load(self.snapshot_dir, self.url, regency, month, stamp) if stamp else None
+                future.set_result((stamp, roll))
+            except BaseException as error:  # noqa: BLE001 (handed to the step, which reads again)
+                future.set_exception(error)
+
+        threading.Thread(target=read, name=f"roll-ahead-{regency}", daemon=True).start()
 
     def previous_roll(self, part: Partition, start: str) -> pd.DataFrame:
         """The roll the partition's month starts from (``start``, see ``previous_roll_month``)."""
