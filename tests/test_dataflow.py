@@ -194,3 +194,31 @@ def test_every_table_the_asset_mapping_names_is_in_the_warehouse(sqlite_url):
     tables = set(warehouse.read("SELECT name FROM sqlite_master WHERE type = 'table'")["name"])
     named = {table for names in ASSET_TABLES.values() for table in names}
     assert named <= tables, named - tables
+
+
+def test_what_is_derived_from_a_roll_is_kept_with_it_and_its_stamp(published):
+    """``roll_derived`` computes once per roll and stamp, in the read ahead when asked; a roll
+    re-stamped since (a re-run) gets it computed again from the roll read again."""
+    settings, _ = published
+    warehouse = Warehouse(url=settings.warehouse_url, snapshot_dir=str(settings.snapshot_dir))
+    calls = []
+
+    def derive(roll):
+        calls.append(len(roll))
+        return len(roll)
+
+    warehouse.prefetch_roll(REGENCY, MONTHS[0], derive={"n": derive})
+    roll, n = warehouse.roll_derived(REGENCY, MONTHS[0], "n", derive)
+    assert n == len(roll) and calls == [len(roll)]  # made in the read ahead
+    assert warehouse.roll_derived(REGENCY, MONTHS[0], "n", derive)[1] == n and len(calls) == 1
+    table = warehouse.table("dpb_versi")
+    where = (table.c.regency == REGENCY) & (table.c.month == MONTHS[0])
+    token = store.stamp_of(warehouse, REGENCY, MONTHS[0])
+    with warehouse.begin() as conn:
+        conn.execute(table.update().where(where).values(token="another-run"))
+    try:
+        warehouse.roll_derived(REGENCY, MONTHS[0], "n", derive)
+        assert len(calls) == 2
+    finally:
+        with warehouse.begin() as conn:
+            conn.execute(table.update().where(where).values(token=token))

@@ -27,7 +27,7 @@ from dagster import (
 from .. import __version__ as CODE_VERSION
 from ..linkage import LinkConfig
 from ..linkage.api import duplicates_of, link_records
-from ..linkage.prepare import prepare, prepare_frame
+from ..linkage.prepare import ROLL_PREPARATION, prepare, prepare_frame
 from ..partitions import Partition
 from ..resources import regency_lock
 from ..resources.bulan_awal import BulanAwal
@@ -122,17 +122,13 @@ def link_month(warehouse: Warehouse, part: Partition, start: str) -> LinkedMonth
     """The linkage step's work for ``part``, whose roll starts from ``start``'s: the month's feed
     rows linked to that roll, and the roll's duplicates of the month."""
     # Two threads where the work waits on I/O or runs in numpy / pyarrow (which release the GIL):
-    # the roll is read (mostly read ahead already, see ``DpbTables.prefetch_roll``) and its own
-    # part of the preparation done (``prepare_frame``) while the feed rows and last month's fresh
-    # versions come from the database; the roll's duplicates are searched while the feed rows are
-    # linked. Each task reads only what it is given (``rec`` is not changed by either), so the
+    # the roll is read and its own part of the preparation done (``prepare_frame``; in a steady
+    # month both were done ahead while the feed steps ran, see ``Warehouse.setup_for_execution``)
+    # while the feed rows and last month's fresh versions come from the database; the roll's
+    # duplicates are searched while the feed rows are linked. Each task reads only what it is given (``rec`` is not changed by either), so the
     # results are those of doing them one after the other.
-    def roll_and_preparation():
-        roll = warehouse.previous_roll(part, start)
-        return roll, prepare_frame(roll)
-
     with ThreadPoolExecutor(max_workers=2, thread_name_prefix="tautan") as pool:
-        roll_read = pool.submit(roll_and_preparation)
+        roll_read = pool.submit(warehouse.previous_roll_derived, part, start, ROLL_PREPARATION, prepare_frame)
         feed = warehouse.feed_rows(part)
         fresh_ids = warehouse.fresh_versions(part.regency, start) if start != store.BASELINE else set()
         roll, roll_prepared = roll_read.result()

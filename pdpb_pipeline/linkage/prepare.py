@@ -134,6 +134,10 @@ class FramePrep:
     has_agency: bool
 
 
+#: The name a roll's ``prepare_frame`` is kept under beside the roll (``DpbTables.roll_derived``).
+ROLL_PREPARATION = "linkage.prepare_frame"
+
+
 def prepare_frame(frame: pd.DataFrame) -> FramePrep:
     return FramePrep(n=len(frame), ids=_column(frame, "id"), nik=nz.id_scan(_column(frame, "nik")),
                      nkk=nz.id_scan(_column(frame, "nkk")),
