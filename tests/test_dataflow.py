@@ -19,6 +19,7 @@ from dagster import DagsterInstance
 from pdpb_pipeline.cli.runner import run_regency
 from pdpb_pipeline.domain import schema
 from pdpb_pipeline.partitions import Partition
+from pdpb_pipeline.resources.storage.dpb import RollCache
 from pdpb_pipeline.resources.warehouse import MIGRATIONS, Warehouse
 from pdpb_pipeline.roll import antrean, proposal, store
 from pdpb_lab.synth import SynthConfig, generate
@@ -46,13 +47,21 @@ def published(tmp_path_factory):
     defs = settings.definitions()
     reads: list[tuple[str, str]] = []
     as_of = store.as_of
+    take_prefetched = RollCache.take_prefetched
 
     def counted(warehouse, regency, month, token=None):
         reads.append((regency, month))
         return as_of(warehouse, regency, month, token)
 
+    def taken(cache, regency, month, stamp):
+        roll = take_prefetched(cache, regency, month, stamp)
+        if roll is not None:
+            reads.append((regency, month, "read ahead"))
+        return roll
+
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(store, "as_of", counted)
+        patch.setattr(RollCache, "take_prefetched", taken)
         with DagsterInstance.ephemeral() as instance:
             outcomes = run_regency(defs, instance, REGENCY, MONTHS[0], MONTHS[-1])
     assert all(o.success for o in outcomes)
@@ -136,9 +145,36 @@ def test_a_warehouse_migrated_from_before_the_queue_table_gets_each_month_queue(
 
 def test_a_run_reads_the_roll_it_starts_from_once(published):
     """Linkage, roll and publication of one month share the roll through the Warehouse
-    resource: the previous month's roll is read once, the month's own roll not at all."""
+    resource: the previous month's roll is read once, the month's own roll not at all; in a
+    steady month it is read from its columnar copy while the feed steps run."""
     _, reads = published
-    assert reads == [(REGENCY, store.BASELINE), (REGENCY, "2026-01"), (REGENCY, "2026-02")]
+    assert reads == [(REGENCY, store.BASELINE), (REGENCY, "2026-01", "read ahead"),
+                     (REGENCY, "2026-02", "read ahead")]
+
+
+def test_a_roll_read_ahead_is_used_only_with_the_stamp_the_warehouse_holds(published):
+    """A roll read ahead that a re-run (or withdrawal) has since made stale is never served."""
+    settings, _ = published
+    warehouse = Warehouse(url=settings.warehouse_url, snapshot_dir=str(settings.snapshot_dir))
+    table = warehouse.table("dpb_versi")
+    where = (table.c.regency == REGENCY) & (table.c.month == MONTHS[-1])
+    token = store.stamp_of(warehouse, REGENCY, MONTHS[-1])
+    warehouse.prefetch_roll(REGENCY, MONTHS[-1])
+    with warehouse.begin() as conn:  # what a re-run of the month does to the stamp
+        conn.execute(table.update().where(where).values(token="another-run"))
+    try:
+        reads = []
+        as_of = store.as_of
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(store, "as_of", lambda *a, **k: reads.append(a[1:3]) or as_of(*a, **k))
+            roll = warehouse.roll_of(REGENCY, MONTHS[-1])
+        assert reads == [(REGENCY, MONTHS[-1])]  # read again: the copy bears the old stamp
+        fresh = Warehouse(url=settings.warehouse_url, snapshot_dir="")
+        pd.testing.assert_frame_equal(roll.reset_index(drop=True),
+                                      fresh.roll_of(REGENCY, MONTHS[-1]).reset_index(drop=True))
+    finally:
+        with warehouse.begin() as conn:
+            conn.execute(table.update().where(where).values(token=token))
 
 
 def test_the_kept_roll_is_what_the_warehouse_holds(published):
@@ -158,3 +194,31 @@ def test_every_table_the_asset_mapping_names_is_in_the_warehouse(sqlite_url):
     tables = set(warehouse.read("SELECT name FROM sqlite_master WHERE type = 'table'")["name"])
     named = {table for names in ASSET_TABLES.values() for table in names}
     assert named <= tables, named - tables
+
+
+def test_what_is_derived_from_a_roll_is_kept_with_it_and_its_stamp(published):
+    """``roll_derived`` computes once per roll and stamp, in the read ahead when asked; a roll
+    re-stamped since (a re-run) gets it computed again from the roll read again."""
+    settings, _ = published
+    warehouse = Warehouse(url=settings.warehouse_url, snapshot_dir=str(settings.snapshot_dir))
+    calls = []
+
+    def derive(roll):
+        calls.append(len(roll))
+        return len(roll)
+
+    warehouse.prefetch_roll(REGENCY, MONTHS[0], derive={"n": derive})
+    roll, n = warehouse.roll_derived(REGENCY, MONTHS[0], "n", derive)
+    assert n == len(roll) and calls == [len(roll)]  # made in the read ahead
+    assert warehouse.roll_derived(REGENCY, MONTHS[0], "n", derive)[1] == n and len(calls) == 1
+    table = warehouse.table("dpb_versi")
+    where = (table.c.regency == REGENCY) & (table.c.month == MONTHS[0])
+    token = store.stamp_of(warehouse, REGENCY, MONTHS[0])
+    with warehouse.begin() as conn:
+        conn.execute(table.update().where(where).values(token="another-run"))
+    try:
+        warehouse.roll_derived(REGENCY, MONTHS[0], "n", derive)
+        assert len(calls) == 2
+    finally:
+        with warehouse.begin() as conn:
+            conn.execute(table.update().where(where).values(token=token))

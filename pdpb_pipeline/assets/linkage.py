@@ -8,6 +8,8 @@ last month form with the whole roll (every pair, classed as at the DPT load).
 """
 
 import json
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -25,7 +27,7 @@ from dagster import (
 from .. import __version__ as CODE_VERSION
 from ..linkage import LinkConfig
 from ..linkage.api import duplicates_of, link_records
-from ..linkage.prepare import prepare
+from ..linkage.prepare import ROLL_PREPARATION, prepare, prepare_frame
 from ..partitions import Partition
 from ..resources import regency_lock
 from ..resources.bulan_awal import BulanAwal
@@ -75,37 +77,9 @@ def build(monthly_def: MultiPartitionsDefinition, feed_assets, baseline_asset):
         part = Partition.from_key(context.partition_key)
         regency_lock.step(context, warehouse, part.regency)
         start = warehouse.previous_roll_month(part.regency, part.month, bulan_awal.of(part.regency))
-        roll = warehouse.previous_roll(part, start)
-        feed = warehouse.feed_rows(part)
-        persons = feed[feed["jenis_peristiwa"] != "hasil_coktas"].reset_index(drop=True)
-        config = LinkConfig()
-        nf, nr = len(persons), len(roll)
-        rec = prepare([persons, roll], tf_rows=slice(nf, None)) if nr else None
-        roll_rows = np.arange(nf, nf + nr)
-        if nf and nr:
-            result = link_records(rec, np.arange(nf), roll_rows, config)
-            links, all_candidates = result.links, result.candidates
-        else:  # nothing to link this month
-            links = pd.DataFrame(columns=["feed_id", "roll_id", "probability", "decision"])
-            all_candidates = pd.DataFrame(columns=["feed_id", "roll_id", "probability", "match_weight"])
-        candidates = all_candidates[all_candidates["probability"] >= MIN_CANDIDATE_PROBABILITY]
-
-        decisions = pd.DataFrame({"feed_id": persons["id"], "agency": persons["agency"]}).merge(
-            links[["feed_id", "roll_id", "probability", "decision"]], on="feed_id", how="left"
-        )
-        decisions["decision"] = decisions["decision"].fillna("tidak_cocok")
-        decisions["roll_id"] = decisions["roll_id"].fillna("")
-        evidence_columns = [c for c in links.columns if c not in EVIDENCE_SKIP]
-        evidence = {f: json.dumps(_plain(e), ensure_ascii=False, sort_keys=True) for f, e in zip(
-            links["feed_id"], links[evidence_columns].to_dict("records"))}
-        decisions["evidence"] = decisions["feed_id"].map(evidence).fillna("{}")
-        if start == store.BASELINE:  # the DPT's own duplicates, found when it was loaded
-            duplicates = warehouse.roll_duplicates(part.regency, store.BASELINE)
-        else:  # the versions valid from last month (voters added or changed) against the whole roll
-            fresh = roll_rows[roll["id"].isin(warehouse.fresh_versions(part.regency, start)).to_numpy()]
-            duplicates = duplicates_of(rec, fresh, roll_rows, config) if len(fresh) else pd.DataFrame(
-                columns=DUPLICATE_COLUMNS)
-
+        month = link_month(warehouse, part, start)
+        links, all_candidates = month.links, month.all_candidates
+        candidates, decisions, duplicates = month.candidates, month.decisions, month.duplicates
         warehouse.write_tautan(part, candidates, decisions, duplicates)
 
         counts = decisions["decision"].value_counts()
@@ -132,6 +106,64 @@ def build(monthly_def: MultiPartitionsDefinition, feed_assets, baseline_asset):
         })
 
     return tautan_dpb
+
+
+
+@dataclass
+class LinkedMonth:
+    links: pd.DataFrame           # the chosen link of every linked feed row, with its evidence
+    all_candidates: pd.DataFrame  # every scored pair
+    candidates: pd.DataFrame      # those stored (probability >= MIN_CANDIDATE_PROBABILITY)
+    decisions: pd.DataFrame       # per feed row
+    duplicates: pd.DataFrame      # ganda of the month
+
+
+def link_month(warehouse: Warehouse, part: Partition, start: str) -> LinkedMonth:
+    """The linkage step's work for ``part``, whose roll starts from ``start``'s: the month's feed
+    rows linked to that roll, and the roll's duplicates of the month."""
+    # Two threads where the work waits on I/O or runs in numpy / pyarrow (which release the GIL):
+    # the roll is read and its own part of the preparation done (``prepare_frame``; in a steady
+    # month both were done ahead while the feed steps ran, see ``Warehouse.setup_for_execution``)
+    # while the feed rows and last month's fresh versions come from the database; the roll's
+    # duplicates are searched while the feed rows are linked. Each task reads only what it is given (``rec`` is not changed by either), so the
+    # results are those of doing them one after the other.
+    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="tautan") as pool:
+        roll_read = pool.submit(warehouse.previous_roll_derived, part, start, ROLL_PREPARATION, prepare_frame)
+        feed = warehouse.feed_rows(part)
+        fresh_ids = warehouse.fresh_versions(part.regency, start) if start != store.BASELINE else set()
+        roll, roll_prepared = roll_read.result()
+        persons = feed[feed["jenis_peristiwa"] != "hasil_coktas"].reset_index(drop=True)
+        config = LinkConfig()
+        nf, nr = len(persons), len(roll)
+        rec = prepare([persons, roll_prepared], tf_rows=slice(nf, None)) if nr else None
+        roll_rows = np.arange(nf, nf + nr)
+        search = None
+        if start != store.BASELINE:  # the versions valid from last month (voters added or changed)
+            fresh = roll_rows[roll["id"].isin(fresh_ids).to_numpy()]
+            if len(fresh):
+                search = pool.submit(duplicates_of, rec, fresh, roll_rows, config)
+        if nf and nr:
+            result = link_records(rec, np.arange(nf), roll_rows, config)
+            links, all_candidates = result.links, result.candidates
+        else:  # nothing to link this month
+            links = pd.DataFrame(columns=["feed_id", "roll_id", "probability", "decision"])
+            all_candidates = pd.DataFrame(columns=["feed_id", "roll_id", "probability", "match_weight"])
+        if start == store.BASELINE:  # the DPT's own duplicates, found when it was loaded
+            duplicates = warehouse.roll_duplicates(part.regency, store.BASELINE)
+        else:  # ... against the whole roll
+            duplicates = search.result() if search is not None else pd.DataFrame(columns=DUPLICATE_COLUMNS)
+    candidates = all_candidates[all_candidates["probability"] >= MIN_CANDIDATE_PROBABILITY]
+
+    decisions = pd.DataFrame({"feed_id": persons["id"], "agency": persons["agency"]}).merge(
+        links[["feed_id", "roll_id", "probability", "decision"]], on="feed_id", how="left"
+    )
+    decisions["decision"] = decisions["decision"].fillna("tidak_cocok")
+    decisions["roll_id"] = decisions["roll_id"].fillna("")
+    evidence_columns = [c for c in links.columns if c not in EVIDENCE_SKIP]
+    evidence = {f: json.dumps(_plain(e), ensure_ascii=False, sort_keys=True) for f, e in zip(
+        links["feed_id"], links[evidence_columns].to_dict("records"))}
+    decisions["evidence"] = decisions["feed_id"].map(evidence).fillna("{}")
+    return LinkedMonth(links, all_candidates, candidates, decisions, duplicates)
 
 
 def _plain(values: dict) -> dict:

@@ -96,28 +96,60 @@ def _strip_codes(codes: np.ndarray, uniq: np.ndarray) -> tuple[np.ndarray, np.nd
     return codes, uniq
 
 
-def _raw_codes(frames: list[pd.DataFrame], name: str) -> tuple[np.ndarray, np.ndarray]:
+#: The columns coded per frame (``FramePrep.codes``): each one's distinct raw values.
+CODED = ("nama", "jenis_kelamin", "tempat_lahir", "kode_desa", "alamat", "tanggal_lahir", "rt", "rw", "agency")
+
+
+def _frame_raw_codes(f: pd.DataFrame, name: str) -> tuple[np.ndarray, np.ndarray]:
+    """Codes (-1 missing) of one column's distinct raw values in one frame, and the values."""
+    col = f[name] if name in f.columns else None
+    if col is None:  # as the factorisation of the empty strings ``_column`` gives for it
+        return np.zeros(len(f), dtype=np.int64), np.array([""] if len(f) else [], dtype=object)
+    if isinstance(col.dtype, pd.CategoricalDtype):
+        c = col.cat.codes.to_numpy().astype(np.int64)
+        cats = col.cat.categories
+        u = (cats.to_numpy(dtype=object) if cats.dtype == object
+             else np.array([str(x) for x in cats], dtype=object))
+    elif name == "tanggal_lahir" and pd.api.types.is_datetime64_any_dtype(col):
+        # Factorised as datetime64: only the distinct dates become Timestamps (what
+        # ``_column`` gives per row, two seconds for a million-voter roll), NaT missing.
+        c, u = pd.factorize(col, use_na_sentinel=True)
+        c, u = np.asarray(c, dtype=np.int64), np.asarray(pd.Index(u).astype(object), dtype=object)
+    else:
+        c, u = pd.factorize(_column(f, name), use_na_sentinel=True)
+        c, u = c.astype(np.int64), np.asarray(u, dtype=object)
+    return c, u
+
+
+@dataclass
+class FramePrep:
+    """What ``prepare`` needs of one frame that does not depend on the other frames: its
+    identifiers scanned (``normalize.id_scan``, row by row) and each coded column's distinct
+    raw values. ``prepare_frame`` of the roll can run while the feed rows are still being read."""
+    n: int
+    ids: np.ndarray
+    nik: tuple                 # id_scan of the NIK column
+    nkk: tuple                 # id_scan of the NKK column
+    codes: dict                # column -> (codes, distinct raw values), ``CODED``
+    has_agency: bool
+
+
+#: The name a roll's ``prepare_frame`` is kept under beside the roll (``DpbTables.roll_derived``).
+ROLL_PREPARATION = "linkage.prepare_frame"
+
+
+def prepare_frame(frame: pd.DataFrame) -> FramePrep:
+    return FramePrep(n=len(frame), ids=_column(frame, "id"), nik=nz.id_scan(_column(frame, "nik")),
+                     nkk=nz.id_scan(_column(frame, "nkk")),
+                     codes={name: _frame_raw_codes(frame, name) for name in CODED},
+                     has_agency="agency" in frame.columns)
+
+
+def _raw_codes(frames: list[FramePrep], name: str) -> tuple[np.ndarray, np.ndarray]:
     """Codes (-1 missing) of one column's distinct raw values over the stacked frames, and the
     values: each frame is factorised alone (a categorical column gives its codes for free) and
     only the distinct values are merged, so millions of strings are never concatenated."""
-    parts, uniqs = [], []
-    for f in frames:
-        col = f[name] if name in f.columns else None
-        if col is not None and isinstance(col.dtype, pd.CategoricalDtype):
-            c = col.cat.codes.to_numpy().astype(np.int64)
-            cats = col.cat.categories
-            u = (cats.to_numpy(dtype=object) if cats.dtype == object
-                 else np.array([str(x) for x in cats], dtype=object))
-        elif col is not None and name == "tanggal_lahir" and pd.api.types.is_datetime64_any_dtype(col):
-            # Factorised as datetime64: only the distinct dates become Timestamps (what
-            # ``_column`` gives per row, two seconds for a million-voter roll), NaT missing.
-            c, u = pd.factorize(col, use_na_sentinel=True)
-            c, u = np.asarray(c, dtype=np.int64), np.asarray(pd.Index(u).astype(object), dtype=object)
-        else:
-            c, u = pd.factorize(_column(f, name), use_na_sentinel=True)
-            c, u = c.astype(np.int64), np.asarray(u, dtype=object)
-        parts.append(c)
-        uniqs.append(u)
+    parts, uniqs = zip(*[f.codes[name] for f in frames])
     if len(frames) == 1:
         return parts[0], uniqs[0]
     glob, guniq = pd.factorize(np.concatenate(uniqs), use_na_sentinel=True)
@@ -129,12 +161,12 @@ def _raw_codes(frames: list[pd.DataFrame], name: str) -> tuple[np.ndarray, np.nd
     return np.concatenate(out), np.asarray(guniq, dtype=object)
 
 
-def _frame_codes(frames: list[pd.DataFrame], name: str) -> tuple[np.ndarray, np.ndarray]:
+def _frame_codes(frames: list[FramePrep], name: str) -> tuple[np.ndarray, np.ndarray]:
     """Codes (-1 empty or missing) and stripped distinct values of one column, all frames."""
     return _strip_codes(*_raw_codes(frames, name))
 
 
-def _per_value(frames: list[pd.DataFrame], name: str, parse) -> np.ndarray:
+def _per_value(frames: list[FramePrep], name: str, parse) -> np.ndarray:
     """``parse`` (distinct raw values -> array) applied once per distinct value, per row (0 where
     the value is missing)."""
     codes, raw = _raw_codes(frames, name)
@@ -168,16 +200,19 @@ def placeholder_days(dob: np.ndarray) -> np.ndarray:
     return codes[hit]
 
 
-def prepare(frames: list[pd.DataFrame], tf_rows: slice | None = None) -> Records:
-    """Stacks frames (canonical columns, any may be missing or empty) into one ``Records``.
+def prepare(frames: list[pd.DataFrame | FramePrep], tf_rows: slice | None = None) -> Records:
+    """Stacks frames (canonical columns, any may be missing or empty; or their ``prepare_frame``)
+    into one ``Records``.
 
     ``tf_rows``: the rows whose name frequencies define how common a name is (the roll).
     """
-    cols = {c: np.concatenate([_column(f, c) for f in frames]) for c in ("id", "nik", "nkk")}
-    n = len(cols["id"])
-    nik, is16, ok, nik_key = nz.id_scan(cols["nik"])
+    frames = [f if isinstance(f, FramePrep) else prepare_frame(f) for f in frames]
+    ids = np.concatenate([f.ids for f in frames])
+    n = len(ids)
+    # (id_scan works row by row: the frames' scans stacked are the scan of the stacked column)
+    nik, is16, ok, nik_key = (np.concatenate(part) for part in zip(*[f.nik for f in frames]))
     parts = nz.nik_parts(nik, is16)
-    _, nkk16, _, nkk_key = nz.id_scan(cols["nkk"])
+    _, nkk16, _, nkk_key = (np.concatenate(part) for part in zip(*[f.nkk for f in frames]))
 
     raw_name_code, raw_names = _raw_codes(frames, "nama")
     name_code, raw_uniq = _strip_codes(raw_name_code, raw_names)
@@ -224,7 +259,7 @@ def prepare(frames: list[pd.DataFrame], tf_rows: slice | None = None) -> Records
     group, groups = _groups(frames)
 
     return Records(
-        n=n, ids=cols["id"], nik=nik, nik_is16=is16, nik_ok=ok,
+        n=n, ids=ids, nik=nik, nik_is16=is16, nik_ok=ok,
         nik_key=nik_key, nik_region=parts["region"], nik_birth=parts["birth"],
         nik_serial=parts["serial"], nkk_key=nkk,
         name_code=name_code, names=names, name_sorted_code=name_sorted_code,
@@ -264,10 +299,10 @@ def nik_homes(nik_key: np.ndarray, nkk: np.ndarray, home_addr: np.ndarray, ref: 
     return out_n, out_a
 
 
-def _groups(frames: list[pd.DataFrame]) -> tuple[np.ndarray, tuple]:
+def _groups(frames: list[FramePrep]) -> tuple[np.ndarray, tuple]:
     """Code per row of the optional ``agency`` column (0: none given)."""
-    if not any("agency" in f.columns for f in frames):
-        return np.zeros(sum(len(f) for f in frames), dtype=np.int32), ("",)
+    if not any(f.has_agency for f in frames):
+        return np.zeros(sum(f.n for f in frames), dtype=np.int32), ("",)
     codes, uniq = _frame_codes(frames, "agency")
     named = np.array([bool(str(u)) for u in uniq] + [False])
     if not named.any():

@@ -29,6 +29,8 @@ from alembic.config import Config
 from dagster import ConfigurableResource
 from pydantic import PrivateAttr
 
+from ..linkage.prepare import ROLL_PREPARATION, prepare_frame
+from ..partitions import Partition
 from .storage.dpb import DpbTables, RollCache
 from .storage.feeds import FeedTables
 from .storage.publikasi import PublikasiTables
@@ -123,6 +125,21 @@ class Warehouse(ConfigurableResource, FeedTables, TautanTables, DpbTables, Publi
     #: The rolls this resource read or wrote, each with its stamp (``storage.dpb.RollCache``):
     #: the steps of one run read the previous roll once.
     _rolls: RollCache = PrivateAttr(default_factory=RollCache)
+
+    def setup_for_execution(self, context) -> None:
+        """A run of a monthly partition starts reading the roll of the month before (the roll it
+        starts from in a steady month) while its feed steps run (``DpbTables.prefetch_roll``),
+        and prepares it for the linkage (``linkage.prepare.prepare_frame``)."""
+        run = getattr(context, "run", None)
+        key = run.tags.get("dagster/partition") if run is not None else None
+        if not key:
+            return
+        try:
+            part = Partition.from_key(key)
+        except (KeyError, ValueError):  # not a monthly partition (the baseline job's)
+            return
+        # (and the roll's own part of the linkage's preparation, which depends on the roll alone)
+        self.prefetch_roll(part.regency, part.previous_month, derive={ROLL_PREPARATION: prepare_frame})
 
     @property
     def engine(self) -> sa.Engine:

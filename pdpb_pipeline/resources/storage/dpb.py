@@ -13,7 +13,10 @@ voters) or else from the versions.
 
 from __future__ import annotations
 
+import threading
 from collections import OrderedDict
+from collections.abc import Callable, Mapping
+from concurrent.futures import Future
 from pathlib import Path
 
 import pandas as pd
@@ -21,7 +24,7 @@ import sqlalchemy as sa
 
 from ...domain import schema
 from ...partitions import Partition
-from ...roll import antrean, ganda, penarikan, recap, store
+from ...roll import antrean, ganda, penarikan, recap, snapshot, store
 from ...roll import status as standing
 from ...roll.apply import Applied
 from ...roll.proposal import QUEUED
@@ -34,6 +37,11 @@ class RollCache:
 
     def __init__(self) -> None:
         self._rolls: OrderedDict[tuple[str, str], tuple[str, pd.DataFrame]] = OrderedDict()
+        #: what was derived from a kept roll (``DpbTables.roll_derived``): (regency, month) ->
+        #: (stamp, {name: value}), dropped with the roll
+        self._derived: dict[tuple[str, str], tuple[str, dict]] = {}
+        self._ahead: dict[tuple[str, str], Future] = {}
+        self._lock = threading.Lock()
 
     def get(self, regency: str, month: str, stamp: str) -> pd.DataFrame | None:
         kept = self._rolls.get((regency, month))
@@ -42,15 +50,59 @@ class RollCache:
         self._rolls.move_to_end((regency, month))
         return kept[1]
 
-    def put(self, regency: str, month: str, stamp: str, roll: pd.DataFrame) -> None:
+    def put(self, regency: str, month: str, stamp: str, roll: pd.DataFrame, derived: dict | None = None) -> None:
         self._rolls[(regency, month)] = (stamp, roll)
         self._rolls.move_to_end((regency, month))
+        self._derived[(regency, month)] = (stamp, dict(derived or {}))
         while len(self._rolls) > self.KEEP:
-            self._rolls.popitem(last=False)
+            key, _ = self._rolls.popitem(last=False)
+            self._derived.pop(key, None)
+
+    def derived(self, regency: str, month: str, stamp: str, name: str):
+        """``name`` derived from the kept roll bearing ``stamp`` (None: not derived yet)."""
+        kept = self._derived.get((regency, month))
+        return kept[1].get(name) if kept is not None and stamp and kept[0] == stamp else None
+
+    def keep_derived(self, regency: str, month: str, stamp: str, name: str, value) -> None:
+        kept = self._derived.get((regency, month))
+        if kept is not None and kept[0] == stamp:
+            kept[1][name] = value
 
     def forget(self, regency: str) -> None:
         for key in [k for k in self._rolls if k[0] == regency]:
             del self._rolls[key]
+            self._derived.pop(key, None)
+        self.drop_prefetched(regency)
+
+    # A roll read ahead in a background thread (``DpbTables.prefetch_roll``): (regency, month) ->
+    # the Future of (stamp it bore, roll or None, what was derived from it). Used only if it bears the stamp the warehouse
+    # holds when the roll is asked for, like a kept roll.
+    def prefetching(self, regency: str, month: str) -> Future | None:
+        with self._lock:
+            key = (regency, month)
+            if key in self._rolls or key in self._ahead:
+                return None
+            future = self._ahead[key] = Future()
+            return future
+
+    def take_prefetched(self, regency: str, month: str, stamp: str) -> pd.DataFrame | None:
+        with self._lock:
+            future = self._ahead.pop((regency, month), None)
+        if future is None or not stamp:
+            return None
+        try:
+            read_stamp, roll, derived = future.result()
+        except Exception:  # the read ahead failed: the roll is read the ordinary way
+            return None
+        if roll is None or read_stamp != stamp:
+            return None
+        self.put(regency, month, stamp, roll, derived)
+        return roll
+
+    def drop_prefetched(self, regency: str) -> None:
+        with self._lock:
+            for key in [k for k in self._ahead if k[0] == regency]:
+                del self._ahead[key]
 
 
 class DpbTables:
@@ -62,16 +114,66 @@ class DpbTables:
 
     def roll_of(self, regency: str, month: str) -> pd.DataFrame:
         """The roll as it stood at the end of ``month`` (``store.BASELINE``: the DPT)."""
+        return self._roll_and_stamp(regency, month)[0]
+
+    def roll_derived(self, regency: str, month: str, name: str, derive: Callable[[pd.DataFrame], object]
+                     ) -> tuple[pd.DataFrame, object]:
+        """``roll_of`` and ``derive(roll)``, kept with the roll under ``name``: computed once per
+        roll and stamp (in the read ahead when ``prefetch_roll`` was given it). ``derive`` must
+        depend on the roll alone."""
+        roll, stamp = self._roll_and_stamp(regency, month)
+        value = self._rolls.derived(regency, month, stamp, name)
+        if value is None:
+            value = derive(roll)
+            self._rolls.keep_derived(regency, month, stamp, name, value)
+        return roll, value
+
+    def _roll_and_stamp(self, regency: str, month: str) -> tuple[pd.DataFrame, str]:
         stamp = store.stamp_of(self, regency, month)
         roll = self._rolls.get(regency, month, stamp)
         if roll is None:
+            roll = self._rolls.take_prefetched(regency, month, stamp)
+        if roll is None:
             roll = store.as_of(self, regency, month, stamp)
             self._rolls.put(regency, month, stamp, roll)
-        return roll
+        self._rolls.drop_prefetched(regency)  # a read ahead of another month is not needed now
+        return roll, stamp
+
+    def prefetch_roll(self, regency: str, month: str,
+                      derive: Mapping[str, Callable[[pd.DataFrame], object]] | None = None) -> None:
+        """Starts reading the columnar copy of ``month``'s roll in a background thread, so that
+        the step asking for it later (``roll_of``) finds it read: a run calls it when it starts
+        (``Warehouse.setup_for_execution``) for the roll its month starts from, and the feed steps
+        run meanwhile. Only the copy is read ahead (a file; the warehouse's versions are read
+        only when asked for), and it is used only while it bears the stamp the warehouse holds
+        then; nothing is read when there is no stamped copy. ``derive``: what to derive from the
+        roll in the same thread (``roll_derived`` finds it)."""
+        if not self.snapshot_dir:
+            return
+        future = self._rolls.prefetching(regency, month)
+        if future is None:
+            return
+
+        def read() -> None:
+            try:
+                with self.engine.connect() as conn:  # (no reflection: the step's thread does that)
+                    stamp = conn.execute(sa.text("SELECT token FROM dpb_versi WHERE regency = :regency "
+                                                 "AND month = :month"), {"regency": regency, "month": month}).scalar() or ""
+                roll = snapshot.load(self.snapshot_dir, self.url, regency, month, stamp) if stamp else None
+                derived = {name: fn(roll) for name, fn in (derive or {}).items()} if roll is not None else {}
+                future.set_result((stamp, roll, derived))
+            except BaseException as error:  # noqa: BLE001 (handed to the step, which reads again)
+                future.set_exception(error)
+
+        threading.Thread(target=read, name=f"roll-ahead-{regency}", daemon=True).start()
 
     def previous_roll(self, part: Partition, start: str) -> pd.DataFrame:
         """The roll the partition's month starts from (``start``, see ``previous_roll_month``)."""
         return self.roll_of(part.regency, start)
+
+    def previous_roll_derived(self, part: Partition, start: str, name: str, derive) -> tuple[pd.DataFrame, object]:
+        """``previous_roll`` and what ``derive`` makes of it (``roll_derived``)."""
+        return self.roll_derived(part.regency, start, name, derive)
 
     def fresh_versions(self, regency: str, month: str) -> set[str]:
         """Ids whose current version became valid in ``month``: voters added or changed then."""
