@@ -21,7 +21,7 @@ from ..domain.nik import is_placeholder
 from ..feeds.spec import BY_KEY
 from ..linkage.normalize import normalize_name
 from . import status
-from .eligibility import adult_on, age_evidence, eligible_one, eligible, nik_birth, under_age, usable_nik
+from .eligibility import adult_on, age_evidence, eligible_one, eligible, nik_birth, under_age, usable_one
 from .events import ADDRESS_FIELDS, COKTAS_CONFIRM, COKTAS_REJECT, COKTAS_TMS, EVENT_RULES, IDENTITY_FIELDS, EventRule
 
 if TYPE_CHECKING:
@@ -385,7 +385,7 @@ def _identity_gap(row, record: dict) -> str:
     """'' when the agency row names the record (``EVIDENCE["identitas"]``), else why not."""
     born, known_born = row.tanggal_lahir, record["tanggal_lahir"]
     row_nik = row.nik if row.nik_status == "valid" and not is_placeholder(row.nik) else ""
-    record_nik = record["nik"] if usable_nik(pd.Series([record["nik"]])).iloc[0] else ""
+    record_nik = record["nik"] if usable_one(record["nik"]) else ""
     if row_nik and record_nik:
         if row_nik != record_nik:
             return "nik_beda_dengan_dpb"  # another person's NIK, or a typo: the field check tells
