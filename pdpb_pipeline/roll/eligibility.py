@@ -115,9 +115,23 @@ def usable_nik(niks: pd.Series) -> pd.Series:
     return pd.Series(usable, index=niks.index)
 
 
-def usable_one(nik) -> bool:
-    """``usable_nik`` of one value."""
-    return isinstance(nik, str) and len(nik) == 16 and not is_placeholder(nik)
+def usable_one(nik, placeholders: set[str] | None = None) -> bool:
+    """``usable_nik`` of one value; ``placeholders``: ``placeholder_set`` of values that include it."""
+    if not (isinstance(nik, str) and len(nik) == 16):
+        return False
+    return nik not in placeholders if placeholders is not None else not is_placeholder(nik)
+
+
+def placeholder_set(values) -> set[str]:
+    """The values ``nik.is_placeholder`` holds for, in one vector pass of ``nik.placeholder_rows``
+    (numbers of up to 16 digits, padded as ``is_placeholder`` pads them: the padding is never read)."""
+    numbers = [v for v in set(values) if isinstance(v, str) and v and len(v) <= 16 and v.isascii() and v.isdigit()]
+    if not numbers:
+        return set()
+    digits = (np.frombuffer("".join(v.ljust(16, "0") for v in numbers).encode("ascii"), dtype=np.uint8)
+              - 48).reshape(-1, 16)
+    found = placeholder_rows(digits, np.array([len(v) for v in numbers]))
+    return {v for v, placeholder in zip(numbers, found.tolist()) if placeholder}
 
 
 def stands_twice(values: pd.Series) -> np.ndarray:
