@@ -29,7 +29,7 @@ from alembic.config import Config
 from dagster import ConfigurableResource
 from pydantic import PrivateAttr
 
-from .storage.dpb import DpbTables, RollCache
+from .storage.dpb import DpbTables, RollCache, RollCopies
 from .storage.feeds import FeedTables
 from .storage.publikasi import PublikasiTables
 from .storage.tautan import TautanTables
@@ -123,6 +123,12 @@ class Warehouse(ConfigurableResource, FeedTables, TautanTables, DpbTables, Publi
     #: The rolls this resource read or wrote, each with its stamp (``storage.dpb.RollCache``):
     #: the steps of one run read the previous roll once.
     _rolls: RollCache = PrivateAttr(default_factory=RollCache)
+    #: The columnar copies of rolls being written meanwhile (``storage.dpb.RollCopies``).
+    _copies: RollCopies = PrivateAttr(default_factory=RollCopies)
+
+    def teardown_after_execution(self, context) -> None:
+        """At the end of a run: the columnar copies written meanwhile are on disk."""
+        self.wait_for_copies()
 
     @property
     def engine(self) -> sa.Engine:
