@@ -126,10 +126,6 @@ class Warehouse(ConfigurableResource, FeedTables, TautanTables, DpbTables, Publi
     #: The columnar copies of rolls being written meanwhile (``storage.dpb.RollCopies``).
     _copies: RollCopies = PrivateAttr(default_factory=RollCopies)
 
-    def teardown_after_execution(self, context) -> None:
-        """At the end of a run: the columnar copies written meanwhile are on disk."""
-        self.wait_for_copies()
-
     @property
     def engine(self) -> sa.Engine:
         return engine_for(self.url)

@@ -62,8 +62,10 @@ class RollCopies:
     the run read. The copy is written whole under a temporary name, flushed to disk, then
     renamed: a process killed meanwhile leaves no copy (the roll is read from the warehouse
     next time), never a wrong one, as each copy bears its roll's stamp. ``wait`` is called
-    before the next write and when the run's resources are torn down; it raises what the
-    copy's writing raised."""
+    before the next write and by ``publikasi`` once the month is published (a teardown hook on
+    the resource would make Dagster treat it as a context manager everywhere, sensors too); it
+    raises what the copy's writing raised. The thread is not a daemon: a process that ends
+    otherwise waits for it."""
 
     def __init__(self) -> None:
         self._pending: list[tuple[threading.Thread, list[BaseException]]] = []
