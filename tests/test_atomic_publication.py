@@ -71,7 +71,7 @@ def test_failure_midway_leaves_the_previous_month_whole(tmp_path, rolls, monkeyp
     monkeypatch.setattr(publish, "write_workbook", failing)
     with pytest.raises(OSError, match="No space left"):
         _publish(folder, rolls[1])
-    assert len(calls) == 3
+    assert 3 <= len(calls) <= 3 + publish.WRITERS - 1  # nothing begun after the failure but what was under way
     assert _files(folder) == before  # not one file of the failed publication in the month
     assert _hidden(folder.parent) == []  # its temporary folder is gone too
 

@@ -204,6 +204,7 @@ def build(monthly_def: MultiPartitionsDefinition, feed_assets, baseline_asset):
         manifest = publish(folder, part.regency, part.month, reference, roll, recap_desa, changes, queue)
         rows = pd.DataFrame([{"file_name": name, "sha256": v["sha256"], "rows": v["baris"]} for name, v in manifest.items()])
         warehouse.record_publication(part, rows, len(roll), context.run.run_id)
+        warehouse.wait_for_copies()  # the roll's columnar copy, written meanwhile, is on disk
         totals = recap_desa[recap.COLUMNS].sum()
         return MaterializeResult(metadata={
             "folder": MetadataValue.path(str(folder)),

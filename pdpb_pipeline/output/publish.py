@@ -15,6 +15,7 @@ import datetime as dt
 import hashlib
 import json
 import re
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -34,6 +35,8 @@ BULAN = ("JANUARI", "FEBRUARI", "MARET", "APRIL", "MEI", "JUNI", "JULI", "AGUSTU
          "NOVEMBER", "DESEMBER")
 #: Order of the published roll (within a kecamatan: desa, RW, RT, address, name).
 ROLL_ORDER = ["kode_desa", "rw", "rt", "alamat", "nama", "id"]
+#: Threads writing the published files (see ``_Writers``): the machine's two cores.
+WRITERS = 2
 ROLL_COLUMNS = ("id", "nik", "nkk", "nama", "jenis_kelamin", "usia", "status_kawin", "alamat", "rt", "rw",
                 "kode_desa", "desa")
 
@@ -109,20 +112,80 @@ def _write_files(
     queue: pd.DataFrame,
 ) -> dict[str, dict]:
     folder.mkdir(parents=True, exist_ok=True)
-    written: dict[str, int] = {}
+    with _Writers(folder) as writing:
+        _write_all(writing, regency, month, reference, roll, recap_desa, changes, queue)
+    manifest = {name: {"sha256": sha, "baris": rows} for name, (sha, rows) in sorted(writing.done.items())}
+    (folder / "manifest.json").write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
+    return manifest
+
+
+class _Writers:
+    """Writes the files on ``WRITERS`` threads, each file whole by one thread, and collects each
+    file's checksum and row count. Compressing (zlib), hashing and writing let go of the GIL, so
+    one file is compressed while the next one's text is built: the two cores share the work,
+    and every file has the same bytes as written one after the other. The first error is raised
+    once every file begun is closed; no file is begun after an error (one more may be under way
+    on the other thread)."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.done: dict[str, tuple[str, int]] = {}
+        self._jobs: list = []
+        self.failed = False
+
+    def __enter__(self) -> "_Writers":
+        self._pool = ThreadPoolExecutor(max_workers=WRITERS, thread_name_prefix="publikasi")
+        return self
+
+    def _submit(self, name: str, rows: int, write) -> None:
+        def job() -> None:
+            if self.failed:
+                return  # another file failed: the publication is given up, nothing more is begun
+            path = self.folder / name
+            try:
+                write(path)
+            except BaseException:
+                self.failed = True
+                raise
+            self.done[name] = (_sha256(path), rows)
+        self._jobs.append(self._pool.submit(job))
+
+    def csv(self, name: str, frame: pd.DataFrame) -> None:
+        self._submit(name, len(frame), lambda path: _csv(frame, path))
+
+    def workbook(self, name: str, rows: int, sheets: list[Sheet]) -> None:
+        self._submit(name, rows, lambda path: write_workbook(path, sheets))
+
+    def __exit__(self, kind, error, trace) -> None:
+        try:
+            if error is None:
+                for job in self._jobs:
+                    job.result()  # the first error, in the order the files were asked for
+        finally:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _write_all(
+    writing: _Writers,
+    regency: str,
+    month: str,
+    reference: dt.date,
+    roll: pd.DataFrame,
+    recap_desa: pd.DataFrame,
+    changes: pd.DataFrame,
+    queue: pd.DataFrame,
+) -> None:
     tag = f"{regency}_{month}"
 
     # Recap: one sheet per level, laid out as the Berita Acara attachment.
     desa = desa_with_total(recap_desa)
     levels = {"Kabupaten": roll_up(recap_desa, "kabupaten"), "Kecamatan": roll_up(recap_desa, "kecamatan"), "Desa": desa}
     title = _title(regency, month, "LAMPIRAN BERITA ACARA REKAPITULASI DAFTAR PEMILIH BERKELANJUTAN")
-    write_workbook(folder / f"rekap_{tag}.xlsx", [
+    writing.workbook(f"rekap_{tag}.xlsx", len(desa), [
         Sheet(name, list(frame.columns), frame, title)
         for name, frame in levels.items()
     ])
-    written[f"rekap_{tag}.xlsx"] = len(desa)
-    _csv(desa, folder / f"rekap_desa_{tag}.csv")
-    written[f"rekap_desa_{tag}.csv"] = len(desa)
+    writing.csv(f"rekap_desa_{tag}.csv", desa)
 
     # The roll, per kecamatan, masked: sorted once (kode_desa starts with the kecamatan code,
     # so each kecamatan is one run of the sorted roll), then cut into runs.
@@ -139,36 +202,29 @@ def _write_files(
         name = names[first].kecamatan_name if first in names else "LAIN"
         stem = f"dpb/dpb_{kecamatan_of[start]}_{_slug(name)}_{month}"
         part = public.iloc[start:end]
-        _csv(part, folder / f"{stem}.csv")
-        write_workbook(folder / f"{stem}.xlsx", [
+        writing.csv(f"{stem}.csv", part)
+        writing.workbook(f"{stem}.xlsx", len(part), [
             Sheet(f"DPB {i + 1}" if i else "DPB", list(part.columns), chunk,
                   _title(regency, month, f"DAFTAR PEMILIH BERKELANJUTAN KECAMATAN {name}"))
             for i, chunk in enumerate(chunks(part))
         ])
-        written[f"{stem}.csv"] = written[f"{stem}.xlsx"] = len(part)
 
     # The change list and the review queue (what field officers check), masked.
     listed = roll[roll["id"].isin(changes["voter_id"])]  # a lookup of the few ids that changed
     nik_of = listed.set_index("id")["nik"] if len(listed) else pd.Series(dtype=object)
     change_list = changes.assign(nik=mask_series(changes["voter_id"].map(nik_of).fillna("")),
                                  probability=_round4(changes["probability"]))
-    _csv(change_list, folder / f"perubahan_{tag}.csv")
-    written[f"perubahan_{tag}.csv"] = len(change_list)
+    writing.csv(f"perubahan_{tag}.csv", change_list)
     queue_out = queue.assign(
         nik=mask_series(queue["nik"]), nkk=mask_series(queue["nkk"]),
         usia=age_on(queue["tanggal_lahir"], reference).astype("Int64"),
         probability=_round4(queue["probability"]), hasil_coktas="",
     ).drop(columns=["tanggal_lahir"])
-    _csv(queue_out, folder / f"antrean_coktas_{tag}.csv")
-    write_workbook(folder / f"antrean_coktas_{tag}.xlsx", [
+    writing.csv(f"antrean_coktas_{tag}.csv", queue_out)
+    writing.workbook(f"antrean_coktas_{tag}.xlsx", len(queue_out), [
         Sheet("Antrean coktas", list(queue_out.columns), queue_out,
               _title(regency, month, "DAFTAR PEMERIKSAAN LAPANGAN (COKLIT TERBATAS)"))
     ])
-    written[f"antrean_coktas_{tag}.csv"] = written[f"antrean_coktas_{tag}.xlsx"] = len(queue_out)
-
-    manifest = {name: {"sha256": _sha256(folder / name), "baris": rows} for name, rows in sorted(written.items())}
-    (folder / "manifest.json").write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
-    return manifest
 
 
 def _public_roll(roll: pd.DataFrame, reference: dt.date, names: dict) -> tuple[pd.DataFrame, np.ndarray]:

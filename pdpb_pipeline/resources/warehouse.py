@@ -31,7 +31,7 @@ from pydantic import PrivateAttr
 
 from ..linkage.prepare import ROLL_PREPARATION, prepare_frame
 from ..partitions import Partition
-from .storage.dpb import DpbTables, RollCache
+from .storage.dpb import DpbTables, RollCache, RollCopies
 from .storage.feeds import FeedTables
 from .storage.publikasi import PublikasiTables
 from .storage.tautan import TautanTables
@@ -125,6 +125,8 @@ class Warehouse(ConfigurableResource, FeedTables, TautanTables, DpbTables, Publi
     #: The rolls this resource read or wrote, each with its stamp (``storage.dpb.RollCache``):
     #: the steps of one run read the previous roll once.
     _rolls: RollCache = PrivateAttr(default_factory=RollCache)
+    #: The columnar copies of rolls being written meanwhile (``storage.dpb.RollCopies``).
+    _copies: RollCopies = PrivateAttr(default_factory=RollCopies)
 
     def setup_for_execution(self, context) -> None:
         """A run of a monthly partition starts reading the roll of the month before (the roll it

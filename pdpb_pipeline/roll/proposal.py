@@ -21,7 +21,7 @@ from ..domain.nik import is_placeholder
 from ..feeds.spec import BY_KEY
 from ..linkage.normalize import normalize_name
 from . import status
-from .eligibility import adult_on, age_evidence, eligible_one, eligible, nik_birth, under_age, usable_nik
+from .eligibility import adult_on, age_evidence, eligible_one, eligible, nik_birth, placeholder_set, under_age, usable_one
 from .events import ADDRESS_FIELDS, COKTAS_CONFIRM, COKTAS_REJECT, COKTAS_TMS, EVENT_RULES, IDENTITY_FIELDS, EventRule
 
 if TYPE_CHECKING:
@@ -162,6 +162,8 @@ def propose(
     nik_says_voter = nik_born.where(nik_adult)
     exits = _exits(persons, links_of["decision"].to_numpy(dtype=object))
     barred = status.bars(standing, reference) if standing is not None else {}
+    # Which NIKs of the rows and of their linked records are placeholders: one vector pass.
+    placeholders = placeholder_set([*persons["nik"], *(r["nik"] for r in records.values())])
     for row, is_voter, link, minor, by_nik in zip(persons.itertuples(index=False), voter_now, link_rows, nik_minor,
                                                   nik_says_voter):
         rule = EVENT_RULES.get(row.jenis_peristiwa)
@@ -178,7 +180,7 @@ def propose(
                     **_person(row))
             continue
         if link is not None and link["decision"] == "match":
-            _on_match(out, row, rule, link, records, authoritative, reference)
+            _on_match(out, row, rule, link, records, authoritative, reference, placeholders)
         elif is_voter or not pd.isna(by_nik):
             _on_new(out, row, rule, regency, authoritative, roll_niks, minor, exits, None if is_voter else by_nik,
                     barred)
@@ -207,7 +209,8 @@ def _sub(kind) -> str:
 
 
 def _on_match(
-    out: Proposals, row, rule: EventRule, link, records: dict, authoritative: bool, reference: dt.date
+    out: Proposals, row, rule: EventRule, link, records: dict, authoritative: bool, reference: dt.date,
+    placeholders: set[str] | None = None,
 ) -> None:
     voter_id = link["roll_id"]
     if rule.on_match is None or voter_id not in records:
@@ -217,7 +220,7 @@ def _on_match(
     reason = "" if authoritative else "instansi_bukan_sumber_sah"
     source = _source(row, row.jenis_peristiwa, link["probability"])
     if isinstance(rule.on_match, tuple):
-        lacking = missing_evidence(rule.evidence, row, current)
+        lacking = missing_evidence(rule.evidence, row, current, placeholders)
         if lacking:
             status, reason = QUEUED, ";".join(filter(None, [reason, *lacking]))
         out.add(voter_id=voter_id, kategori=rule.on_match[0], sub_kategori=rule.on_match[1], status=status,
@@ -367,25 +370,27 @@ def _roll_rules(out: Proposals, roll: pd.DataFrame, reference: dt.date) -> None:
     ))
 
 
-def missing_evidence(needs: tuple[str, ...], row, record: dict) -> list[str]:
+def missing_evidence(needs: tuple[str, ...], row, record: dict, placeholders: set[str] | None = None) -> list[str]:
     """What a removal resting on agency ``row`` (linked to roll ``record``) lacks of ``needs``
-    (names of ``EVIDENCE``); an empty list when it has all of it."""
+    (names of ``EVIDENCE``); an empty list when it has all of it. ``placeholders``: the
+    placeholder NIKs among the row's and the record's (``placeholder_set``), if known."""
     lacking = []
     for need in needs:
         if need == "tanggal_peristiwa" and pd.isna(row.tanggal_peristiwa):
             lacking.append("tanggal_peristiwa_kosong")
         elif need == "identitas":
-            reason = _identity_gap(row, record)
+            reason = _identity_gap(row, record, placeholders)
             if reason:
                 lacking.append(reason)
     return lacking
 
 
-def _identity_gap(row, record: dict) -> str:
+def _identity_gap(row, record: dict, placeholders: set[str] | None = None) -> str:
     """'' when the agency row names the record (``EVIDENCE["identitas"]``), else why not."""
     born, known_born = row.tanggal_lahir, record["tanggal_lahir"]
-    row_nik = row.nik if row.nik_status == "valid" and not is_placeholder(row.nik) else ""
-    record_nik = record["nik"] if usable_nik(pd.Series([record["nik"]])).iloc[0] else ""
+    placeholder = placeholders.__contains__ if placeholders is not None else is_placeholder
+    row_nik = row.nik if row.nik_status == "valid" and not placeholder(row.nik) else ""
+    record_nik = record["nik"] if usable_one(record["nik"], placeholders) else ""
     if row_nik and record_nik:
         if row_nik != record_nik:
             return "nik_beda_dengan_dpb"  # another person's NIK, or a typo: the field check tells

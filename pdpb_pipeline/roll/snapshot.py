@@ -61,6 +61,8 @@ def save(directory: str, url: str, regency: str, month: str, token: str, roll: p
             if hasattr(os, "fchmod"):
                 os.fchmod(out.fileno(), FILE_MODE)  # the umask may have taken bits off; still empty
             pq.write_table(table, out, compression="zstd")
+            out.flush()
+            os.fsync(out.fileno())  # whole on disk before it takes the copy's name
         os.replace(partial, folder / f"{month}.parquet")
     except BaseException:
         partial.unlink(missing_ok=True)

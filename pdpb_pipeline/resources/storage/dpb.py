@@ -105,6 +105,44 @@ class RollCache:
                 del self._ahead[key]
 
 
+class RollCopies:
+    """The columnar copies (``roll.snapshot``) being written on a thread while the run goes on.
+
+    A copy is written after the transaction that stamped its roll commits; until then, and
+    while it is written, the roll is kept on the resource (``RollCache``), which the steps of
+    the run read. The copy is written whole under a temporary name, flushed to disk, then
+    renamed: a process killed meanwhile leaves no copy (the roll is read from the warehouse
+    next time), never a wrong one, as each copy bears its roll's stamp. ``wait`` is called
+    before the next write and by ``publikasi`` once the month is published (a teardown hook on
+    the resource would make Dagster treat it as a context manager everywhere, sensors too); it
+    raises what the copy's writing raised. The thread is not a daemon: a process that ends
+    otherwise waits for it."""
+
+    def __init__(self) -> None:
+        self._pending: list[tuple[threading.Thread, list[BaseException]]] = []
+
+    def start(self, write, *args) -> None:
+        self.wait()  # one at a time, in the order the rolls were written
+        errors: list[BaseException] = []
+
+        def run() -> None:
+            try:
+                write(*args)
+            except BaseException as error:  # raised by ``wait``
+                errors.append(error)
+
+        thread = threading.Thread(target=run, name="pdpb-dpb-copy")
+        thread.start()
+        self._pending.append((thread, errors))
+
+    def wait(self) -> None:
+        while self._pending:
+            thread, errors = self._pending.pop(0)
+            thread.join()
+            if errors:
+                raise errors[0]
+
+
 class DpbTables:
     # --- the roll -------------------------------------------------------------------------------
     def previous_roll_month(self, regency: str, month: str, first: str) -> str:
@@ -228,7 +266,9 @@ class DpbTables:
                            marks: pd.DataFrame) -> None:
         """The month's roll and everything derived with it, in ONE transaction that first rewinds
         the roll to the previous month and withdraws later published months (``penarikan``);
-        then the columnar copy of the new roll, and the roll kept for the next step."""
+        then the roll kept for the next step, and its columnar copy written on a thread
+        (``RollCopies``) while the run goes on."""
+        self._copies.wait()  # a copy still being written for an earlier month
         where = {"regency": part.regency, "month": part.month}
         with penarikan.rewinding(self, output_dir, part.regency, part.month, run_id) as conn:
             store.close_versions(conn, self, part.regency, part.month, applied.removed)
@@ -241,13 +281,14 @@ class DpbTables:
             self.replace(standing.TABLE, where, marks, conn)
         self._rolls.forget(part.regency)
         self._rolls.put(part.regency, part.month, stamp, applied.roll)
-        store.keep_copy(self, part.regency, part.month, stamp, applied.roll)
+        self._copies.start(store.keep_copy, self, part.regency, part.month, stamp, applied.roll)
 
     def write_dpt_baseline(self, regency: str, frame: pd.DataFrame, duplicates: pd.DataFrame, file_name: str,
                            sha256: str, run_id: str) -> None:
         """The regency's baseline DPT (the roll's versions from ``store.BASELINE``), its own
         duplicates and the load's record, in one transaction; refuses when months are published
         on the current baseline."""
+        self._copies.wait()  # a copy still being written
         load = self.table("baseline_load")
         with self.begin() as conn:
             stamp = store.load_baseline(conn, self, regency, frame)
@@ -258,7 +299,11 @@ class DpbTables:
                                                 rows=len(frame), run_id=run_id))
         self._rolls.forget(regency)
         self._rolls.put(regency, store.BASELINE, stamp, frame)
-        store.keep_copy(self, regency, store.BASELINE, stamp, frame)
+        self._copies.start(store.keep_copy, self, regency, store.BASELINE, stamp, frame)
+
+    def wait_for_copies(self) -> None:
+        """Until the columnar copies being written are on disk (see ``RollCopies``)."""
+        self._copies.wait()
 
     # --- what publication reads -----------------------------------------------------------------
     def rekap(self, part: Partition) -> pd.DataFrame:
