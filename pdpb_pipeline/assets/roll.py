@@ -32,7 +32,7 @@ from ..resources import regency_lock
 from ..resources.bulan_awal import BulanAwal
 from ..resources.warehouse import Warehouse
 from ..roll import eligibility, proposal, recap, store
-from ..roll.antrean import queue_frame
+from ..roll.antrean import queue_frame, reason_codes
 from ..roll import status as standing
 from ..roll.apply import apply
 from ..resources.settings import Publication
@@ -149,7 +149,7 @@ def build(monthly_def: MultiPartitionsDefinition, feed_assets, baseline_asset):
         yield MaterializeResult(asset_key=ANTREAN, metadata={
             "antrean": MetadataValue.int(len(queue)),
             "dari_bulan_ini": MetadataValue.int(int((queue["bulan_usulan"] == part.month).sum())),
-            "per_alasan": count_table(queue["alasan"].str.split(";").str[0].value_counts(), "alasan")
+            "per_alasan": count_table(reason_codes(queue["alasan"]).value_counts(), "alasan")
             if len(queue) else MetadataValue.md("(none)"),
         })
         yield MaterializeResult(asset_key=PERUBAHAN, metadata={

@@ -31,3 +31,11 @@ def queue_frame(proposals: pd.DataFrame, earlier: pd.DataFrame, month: str, answ
     frame = pd.concat([now, old], ignore_index=True) if len(old) else now
     frame = frame.drop(columns=["id_antrean"]).rename(columns={"proposal_id": "id_antrean"})
     return frame.reindex(columns=list(STORED_COLUMNS)).fillna("").sort_values("id_antrean").reset_index(drop=True)
+
+
+def reason_codes(alasan: pd.Series) -> pd.Series:
+    """Each queue item's first reason as its code, its first word (``tautan_ragu``, ``ganda``):
+    a ganda reason names the record it doubles (``ganda dengan DPB-32.01-2026-01-000109
+    (mirip)``), so counting whole reasons gave one row per record (35,000 rows of metadata at
+    4M voters, masked and rendered every month)."""
+    return alasan.str.split(";").str[0].str.split(" ").str[0]
