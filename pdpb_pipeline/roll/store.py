@@ -155,6 +155,11 @@ def load_baseline(conn: sa.Connection, warehouse: Warehouse, regency: str, frame
     stamps = warehouse.table("dpb_versi")
     conn.execute(sa.delete(stamps).where(stamps.c.regency == regency))
     add_versions(conn, warehouse, regency, BASELINE, frame)
+    if warehouse.dialect == "postgresql":
+        # A table just filled by COPY has no statistics until autovacuum gets to it: the planner
+        # then takes ix_dpb_valid_to for the month's ``close_versions`` and reads the whole roll
+        # once per 5,000 ids (3.3 s a chunk at 4M voters) instead of looking the ids up by key.
+        conn.execute(sa.text("ANALYZE dpb"))
     return stamp(conn, warehouse, regency, BASELINE, len(frame))
 
 
