@@ -8,6 +8,11 @@ another event lifts the bar (domain.md, eligibility):
 - a court's removal of the right to vote (``pencabutan_hak_pilih``) bars until the end date the
   decision gives (``berlaku_sampai``), or for good when it gives none.
 
+One standing is not a bar: a migrant worker's departure (``pmi_berangkat``) marks the person as
+abroad (kind ``luar_negeri``, with the destination country, ``negara``) until a return
+(``pmi_pulang``) lifts it. The voter keeps the vote and their place on the roll; while the mark
+lasts other agencies' changes of the record wait for coktas (``abroad``, ``proposal``).
+
 Which events do what is declared in the rule table (``EventRule.marks``). Only the legal source
 of the event (``AgencySpec.authoritative``) and a usable NIK can set or lift a bar: the standing
 is a fact about a person, kept whether or not the person is on the roll this month, so that a
@@ -33,9 +38,18 @@ from .events import EVENT_RULES
 
 TABLE = "status_pemilih"
 COLUMNS = ["nik", "jenis", "aktif", "berlaku_sampai", "tanggal_peristiwa", "peristiwa", "agency", "file_name",
-           "row_number"]
+           "row_number", "negara"]
 #: The reason a refused addition carries, per kind of bar.
 BARRED = {"tni_polri": "anggota_tni_polri_aktif", "hak_pilih": "hak_pilih_dicabut"}
+#: The kind of a migrant worker's standing abroad (not a bar: they keep the vote).
+ABROAD = "luar_negeri"
+
+
+def _extra(rows: pd.DataFrame, name: str) -> pd.Series:
+    """One field of the rows' ``extra`` JSON (the feed's fields beyond the canonical schema)."""
+    if "extra" not in rows.columns:
+        return pd.Series("", index=rows.index)
+    return rows["extra"].map(lambda v: str(json.loads(v).get(name, "") or "") if v else "")
 
 
 def month_rows(feed: pd.DataFrame) -> pd.DataFrame:
@@ -51,8 +65,7 @@ def month_rows(feed: pd.DataFrame) -> pd.DataFrame:
     rows = rows[legal & (rows["nik_status"] == "valid").to_numpy() & usable_nik(rows["nik"]).to_numpy()]
     if rows.empty:
         return pd.DataFrame(columns=COLUMNS)
-    until_text = rows["extra"].map(lambda v: json.loads(v).get("berlaku_sampai", "") if v else "") \
-        if "extra" in rows.columns else pd.Series("", index=rows.index)
+    until_text = _extra(rows, "berlaku_sampai")
     # An end date lies in the future as often as not: read without the feeds' "not yet" rule.
     until = parse_dates(until_text)[0]
     kinds = rows["jenis_peristiwa"].map(marks)
@@ -61,6 +74,7 @@ def month_rows(feed: pd.DataFrame) -> pd.DataFrame:
         "berlaku_sampai": until.to_numpy(), "tanggal_peristiwa": pd.to_datetime(rows["tanggal_peristiwa"]).to_numpy(),
         "peristiwa": rows["jenis_peristiwa"].to_numpy(), "agency": rows["agency"].to_numpy(),
         "file_name": rows["file_name"].to_numpy(), "row_number": rows["row_number"].astype("int64").to_numpy(),
+        "negara": _extra(rows, "negara").to_numpy(),
     })
 
 
@@ -83,5 +97,14 @@ def bars(current: pd.DataFrame, reference: dt.date) -> dict[str, str]:
         return {}
     until = pd.to_datetime(current["berlaku_sampai"], errors="coerce")
     active = current["aktif"].astype(bool) & (until.isna() | (until >= pd.Timestamp(reference)))
-    held = current[active.to_numpy()]
+    held = current[active.to_numpy() & current["jenis"].isin(list(BARRED)).to_numpy()]
     return {nik: BARRED[kind] for nik, kind in zip(held["nik"], held["jenis"])}
+
+
+def abroad(current: pd.DataFrame) -> pd.DataFrame:
+    """The people marked abroad in ``current`` (``standing``): one row per NIK with the
+    departure's date (``tanggal_peristiwa``), country, month and source, in NIK order."""
+    if current.empty:
+        return pd.DataFrame(columns=["month", *COLUMNS])
+    held = current[(current["jenis"] == ABROAD).to_numpy() & current["aktif"].astype(bool).to_numpy()]
+    return held.sort_values("nik", kind="stable").reset_index(drop=True)
