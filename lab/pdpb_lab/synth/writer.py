@@ -131,6 +131,7 @@ def build_rows(agency: str, rows: pd.DataFrame, cfg: SynthConfig, geo, rng: np.r
     truth: list[dict] = []
     for r in rows.itertuples(index=False):
         tokens: list[str] = []
+        negara = ""
         nik = str(r.nik_s)
         u = rng.random()
         lo = 0.0
@@ -308,7 +309,7 @@ def build_rows(agency: str, rows: pd.DataFrame, cfg: SynthConfig, geo, rng: np.r
             elif f == "tanggal_peristiwa":
                 v = _date_cell(event_date, style, xlsx)
             elif f == "negara":
-                v = Z.pick(rng, PMI_COUNTRIES)
+                v = negara = Z.pick(rng, PMI_COUNTRIES)
             elif f == "perkara":
                 v = Z.pick(rng, LAPAS_CASES)
             elif f == "nrp":
@@ -328,7 +329,7 @@ def build_rows(agency: str, rows: pd.DataFrame, cfg: SynthConfig, geo, rng: np.r
             "agency": agency, "jenis_peristiwa": jenis, "tanggal_peristiwa": event_date.isoformat(),
             "person_id": str(r.person_id), "roll_id": str(r.roll_id), "kategori": str(r.kategori),
             "sub_kategori": str(r.sub), "noise": tokens + (["late_report"] if r.late else []),
-            "event_id": str(r.event_id), "di_roll": int(r.di_roll),
+            "event_id": str(r.event_id), "di_roll": int(r.di_roll), "negara": negara,
         })
 
     # Duplicate rows (copied, right below or a little further down) and unusable rows.
