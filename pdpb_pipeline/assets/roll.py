@@ -124,7 +124,7 @@ def build(monthly_def: MultiPartitionsDefinition, feed_assets, baseline_asset):
         duplicates = warehouse.roll_duplicates(part.regency, part.month)
         earlier = warehouse.open_queue(part, start)
         evidence = warehouse.ganda_evidence(part, duplicates)
-        marks = standing.month_rows(feed)
+        marks = standing.month_rows(feed, standing.linked_niks(feed, links, previous))
         now = standing.standing(warehouse.standing_before(part), marks, part.month)
         proposals = proposal.propose(part.regency, part.month, reference, feed, links, previous, duplicates, earlier,
                                   evidence, now)
