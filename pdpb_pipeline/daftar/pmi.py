@@ -27,6 +27,7 @@ import pandas as pd
 
 from ..domain import regions
 from ..roll import status
+from .spec import Bagian, DaftarInput, DaftarSpec
 from ..roll.eligibility import usable_nik
 from ..roll.events import ABROAD_EXEMPT, ABROAD_REASON
 from ..roll.proposal import APPLIED, NO_CHANGE, QUEUED
@@ -88,6 +89,7 @@ def build(regency: str, feed: pd.DataFrame, links: pd.DataFrame, roll: pd.DataFr
     this month's rows included); ``previous``: last month's ``luar_negeri`` list, whose names
     carry a worker not on the roll from the month they left."""
     rows = feed[feed["agency"] == AGENCY]
+    roll = roll if roll is not None else pd.DataFrame(columns=["id", "nik", "nama", "jenis_kelamin", "kode_desa"])
     link = links.drop_duplicates("feed_id").set_index("feed_id") if len(links) else pd.DataFrame(
         columns=["roll_id", "decision"])
     by_id = roll.drop_duplicates("id").set_index("id")
@@ -104,7 +106,9 @@ def build(regency: str, feed: pd.DataFrame, links: pd.DataFrame, roll: pd.DataFr
 
 
 def _country(rows: pd.DataFrame) -> pd.Series:
-    return normalize_country(status.extra_field(rows, "negara")) if len(rows) else pd.Series(dtype=object)
+    if not len(rows):
+        return pd.Series(dtype=object)
+    return normalize_country(rows["negara"] if "negara" in rows.columns else status.extra_field(rows, "negara"))
 
 
 def _abroad_list(regency: str, abroad: pd.DataFrame, roll: pd.DataFrame, previous: pd.DataFrame | None,
@@ -125,13 +129,14 @@ def _abroad_list(regency: str, abroad: pd.DataFrame, roll: pd.DataFrame, previou
     # Not on the roll: what the departure's row said, this month's or carried from last month's list.
     known = []
     if previous is not None and len(previous):
-        known.append(previous[["nik", "nama", "jenis_kelamin", "kode_desa"]])
+        known.append(previous[["nik", "nama", "jenis_kelamin", "kode_desa", "voter_id"]].fillna(""))
     if len(rows):
-        known.append(rows[rows["jenis_peristiwa"] == "pmi_berangkat"][["nik", "nama", "jenis_kelamin", "kode_desa"]])
+        known.append(rows[rows["jenis_peristiwa"] == "pmi_berangkat"][["nik", "nama", "jenis_kelamin", "kode_desa"]]
+                     .assign(voter_id=""))
     if known:
         said = pd.concat(known, ignore_index=True)
         said = said[said["nik"] != ""].drop_duplicates("nik", keep="last").set_index("nik")
-        for name in ("nama", "jenis_kelamin", "kode_desa"):
+        for name in ("nama", "jenis_kelamin", "kode_desa", "voter_id"):
             missing = out[name] == ""
             out.loc[missing, name] = out.loc[missing, "nik"].map(said[name]).fillna("")
     out = _named(out, regency)
@@ -163,14 +168,14 @@ def _departures(regency: str, rows: pd.DataFrame, link, marked: set[str]) -> pd.
         "nik": left["nik"].to_numpy(), "nama": left["nama"].to_numpy(),
         "jenis_kelamin": left["jenis_kelamin"].to_numpy(), "negara": _country(left).to_numpy(),
         "tanggal_berangkat": pd.to_datetime(left["tanggal_peristiwa"], errors="coerce").dt.date.to_numpy(),
-        "voter_id": voter, "kode_desa": left["kode_desa"].to_numpy(),
+        "voter_id": voter, "kode_desa": left["kode_desa"].to_numpy(), "feed_id": left["id"].to_numpy(),
     })
     # A usable NIK always sets the mark; it is not marked at the month's end only when a later
     # return lifted it. Without a usable NIK the mark cannot be kept: listed to be checked.
     out["hasil"] = [("tercatat" if m else "sudah_pulang") if u else "tidak_tercatat" for u, m in zip(usable, on_mark)]
     out["alasan"] = ["" if u else "nik_tidak_sah" for u in usable]
     out = _named(out, regency)
-    return out[list(BERANGKAT_COLUMNS)].reset_index(drop=True)
+    return out[[*BERANGKAT_COLUMNS, "feed_id"]].reset_index(drop=True)
 
 
 def _returns(regency: str, rows: pd.DataFrame, link, by_id: pd.DataFrame, proposals: pd.DataFrame,
@@ -213,10 +218,11 @@ def _returns(regency: str, rows: pd.DataFrame, link, by_id: pd.DataFrame, propos
             "voter_id": voter, "kode_desa_ktp": ktp, "kode_desa_sebelumnya": before,
             "tanggal_pulang": pd.Timestamp(row.tanggal_peristiwa).date() if not pd.isna(row.tanggal_peristiwa) else None,
             "hasil": hasil, "alasan": alasan, "file_name": row.file_name, "row_number": int(row.row_number),
+            "feed_id": row.id,
         })
     out = _named(pd.DataFrame(records), regency)
-    return out.sort_values(["kode_desa", "nama", "file_name", "row_number"], kind="stable")[list(PULANG_COLUMNS)] \
-        .reset_index(drop=True)
+    return out.sort_values(["kode_desa", "nama", "file_name", "row_number"], kind="stable")[
+        [*PULANG_COLUMNS, "feed_id"]].reset_index(drop=True)
 
 
 def _warnings(feed: pd.DataFrame, link, by_id: pd.DataFrame, proposals: pd.DataFrame, abroad: pd.DataFrame
@@ -252,3 +258,44 @@ def _warnings(feed: pd.DataFrame, link, by_id: pd.DataFrame, proposals: pd.DataF
     })
     return out.sort_values(["agency", "file_name", "row_number"], kind="stable")[list(PERINGATAN_COLUMNS)] \
         .reset_index(drop=True)
+
+
+def extra_inputs(warehouse, part) -> dict[str, pd.DataFrame]:
+    """What the list reads besides its own feed's rows: the month's rows of every agency with
+    their links and proposals (for ``peringatan``), the applied changes (what a return did),
+    and the standing at the end of the month."""
+    rows = warehouse.standing_before(part, through=True)
+    current = status.standing(rows, pd.DataFrame(columns=status.COLUMNS), part.month)
+    return {"feed": warehouse.feed_rows(part), "links": warehouse.link_decisions(part),
+            "proposals": warehouse.usulan_perubahan(part), "changes": warehouse.perubahan(part),
+            "standing": current.fillna({"negara": ""})}
+
+
+def build_parts(inp: DaftarInput) -> dict[str, pd.DataFrame]:
+    """The list's parts for the daftar asset (``build`` on ``inp``)."""
+    extra = inp.extra
+    return build(inp.part.regency, extra["feed"], extra["links"], inp.roll, extra["proposals"], extra["changes"],
+                 extra["standing"], inp.previous.get("luar_negeri"))
+
+
+SPEC = DaftarSpec(
+    name="pmi",
+    feeds=(AGENCY,),
+    stem="pmi",
+    title="Pekerja Migran Indonesia (PMI): di luar negeri dan yang pulang",
+    description="Migrant workers marked abroad (by destination country, for KPU RI's overseas list), the "
+                "month's departures and returns (where a returned worker votes now, per desa), and other "
+                "agencies' rows naming a worker abroad (held for coktas)",
+    group_by=("kecamatan", "desa"),
+    parts=(
+        Bagian("luar_negeri", "Di luar negeri (DPTLN)", LUAR_NEGERI_COLUMNS, dari_feed=False),
+        Bagian("per_negara", "Per negara tujuan", PER_NEGARA_COLUMNS, dari_feed=False),
+        Bagian("berangkat", "Berangkat bulan ini", BERANGKAT_COLUMNS),
+        Bagian("pulang", "Pulang, per desa", PULANG_COLUMNS),
+        Bagian("peringatan", "Identitas dipakai di dalam negeri", PERINGATAN_COLUMNS, dari_feed=False),
+    ),
+    build=build_parts,
+    needs_roll=True,
+    needs_previous=True,
+    extra_inputs=extra_inputs,
+)

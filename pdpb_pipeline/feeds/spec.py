@@ -140,7 +140,13 @@ AGENCIES: tuple[AgencySpec, ...] = (
         default_event="penghuni_baru",
         aliases={"tanggal_peristiwa": ("tanggal huni", "tgl huni", "tanggal serah terima", "tgl serah terima",
                                        "tanggal menempati", "tgl menempati", "mulai huni", "tanggal mulai huni",
-                                       "tgl mulai huni")},
+                                       "tgl mulai huni"),
+                 # The estate, apartment or rusun as the file names it: the occupants list is per estate.
+                 "nama_perumahan": ("nama perumahan", "perumahan", "nama rusun", "rusun", "nama rusunawa",
+                                    "rusunawa", "nama rusunami", "nama apartemen", "apartemen", "lokasi",
+                                    "nama lokasi", "lokasi hunian", "nama kawasan", "perumahan rusun",
+                                    "nama perumahan rusun", "nama hunian")},
+        extra_fields=("nama_perumahan",),
     ),
     AgencySpec(
         key="dpmd",

@@ -12,7 +12,8 @@ Contract of ``truth/<CODE>/``:
   ``nik_asal`` (where the NIK was first issued).
 - ``events.csv``: every true event, reported or not, in order, with the roll category relative
   to the ideal roll just before it and the person's canonical fields just after it.
-- ``baseline.csv`` and ``YYYY-MM.csv``: one row per DPT row / agency file row.
+- ``baseline.csv`` and ``YYYY-MM.csv``: one row per DPT row / agency file row (``nama_perumahan``:
+  the housing estate or rusun a housing-office row's occupant truly lives in).
 
 The true roll at the end of month M (eligible residents: 17+ or married, not active TNI/Polri,
 not registered abroad) = baseline residents eligible at baseline, then for every event up to M:
