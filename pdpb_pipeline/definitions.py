@@ -43,7 +43,7 @@ from dagster import (
 from pydantic import ValidationError
 
 from . import partitions
-from .assets import baseline, feeds, landing, linkage, roll
+from .assets import baseline, daftar, feeds, landing, linkage, roll
 from .domain import nik
 from .resources.bulan_awal import BulanAwal
 from .resources.landing import LandingZone
@@ -190,17 +190,19 @@ def build_definitions(load: LoadSettings = LoadSettings(),
     dpt_baseline = baseline.build(by_regency)
     berkas_masuk = landing.build(monthly)
     feed_assets = feeds.build_all(monthly, berkas_masuk, load.expectations_dir)
+    daftar_assets = daftar.build(monthly)
     monthly_assets = [
         berkas_masuk,
         *feed_assets,
         linkage.build(monthly, feed_assets, dpt_baseline),
-        *roll.build(monthly, feed_assets, dpt_baseline),
+        *roll.build(monthly, feed_assets, dpt_baseline, daftar_assets),
+        *daftar_assets,
     ]
 
     monthly_job = define_asset_job(
         MONTHLY_JOB,
         selection=AssetSelection.assets(*monthly_assets),
-        description="Closes one regency's month: feeds, linkage, roll, recap, publication.",
+        description="Closes one regency's month: feeds, linkage, roll, recap, agency lists, publication.",
     )
     baseline_job = define_asset_job(
         BASELINE_JOB,

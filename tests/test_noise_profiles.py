@@ -263,7 +263,8 @@ def test_clean_has_almost_no_faults(tmp_path):
 
 
 # Files of two small typical regencies, as the generator wrote them before profiles existed
-# (sha256, first 16 hex digits): typical must stay byte for byte the same.
+# (sha256, first 16 hex digits): typical must stay byte for byte the same. (``pmi.csv`` came
+# later: a new truth file beside them, the others unchanged.)
 TYPICAL_FINGERPRINTS = {
     ("12.07", 2500, 2, 3, 1.0): {
         "baseline/12.07/dpt.csv": "aa5f309411fcb733",
@@ -279,6 +280,7 @@ TYPICAL_FINGERPRINTS = {
         "truth/12.07/events.csv": "9d4ddf39528495c4",
         "truth/12.07/meta.json": "bd347c25071967e6",
         "truth/12.07/persons.csv": "3cc1fa4a02adfe6d",
+        "truth/12.07/pmi.csv": "e0ba8cacf8293d3a",  # added with the migrant-worker truth
     },
     ("32.01", 5000, 2, 3, 0.35): {
         "baseline/32.01/dpt.csv": "f3261d9f29bd05fc",
@@ -295,6 +297,7 @@ TYPICAL_FINGERPRINTS = {
         "truth/32.01/events.csv": "2efa6fc00d307056",
         "truth/32.01/meta.json": "e213d62ca20e5106",
         "truth/32.01/persons.csv": "5b36aefd6573b8ac",
+        "truth/32.01/pmi.csv": "d6a5d1d88da0ef48",  # added with the migrant-worker truth
     },
 }
 

@@ -27,6 +27,7 @@ from dagster import (
 from .. import __version__ as CODE_VERSION
 from .metadata import count_table
 from ..partitions import Partition
+from ..daftar.spec import SPECS
 from ..output.publish import publish
 from ..resources import regency_lock
 from ..resources.bulan_awal import BulanAwal
@@ -87,7 +88,7 @@ class PemutakhiranConfig(Config):
     tarik_bulan_berikutnya: bool = False
 
 
-def build(monthly_def: MultiPartitionsDefinition, feed_assets, baseline_asset):
+def build(monthly_def: MultiPartitionsDefinition, feed_assets, baseline_asset, daftar_assets=()):
     coktas_feed = next(a for a in feed_assets if a.key == AssetKey(["feed", "coktas"]))
 
     @multi_asset(
@@ -124,7 +125,7 @@ def build(monthly_def: MultiPartitionsDefinition, feed_assets, baseline_asset):
         duplicates = warehouse.roll_duplicates(part.regency, part.month)
         earlier = warehouse.open_queue(part, start)
         evidence = warehouse.ganda_evidence(part, duplicates)
-        marks = standing.month_rows(feed)
+        marks = standing.month_rows(feed, standing.linked_niks(feed, links, previous))
         now = standing.standing(warehouse.standing_before(part), marks, part.month)
         proposals = proposal.propose(part.regency, part.month, reference, feed, links, previous, duplicates, earlier,
                                   evidence, now)
@@ -187,9 +188,11 @@ def build(monthly_def: MultiPartitionsDefinition, feed_assets, baseline_asset):
         name="publikasi",
         partitions_def=monthly_def,
         group_name="dpb",
-        deps=[AssetDep(REKAP), AssetDep(DPB), AssetDep(PERUBAHAN), AssetDep(ANTREAN)],
+        deps=[AssetDep(REKAP), AssetDep(DPB), AssetDep(PERUBAHAN), AssetDep(ANTREAN),
+              *(AssetDep(a.key) for a in daftar_assets)],
         kinds={"xlsx", "csv"},
-        description="Published files: recap (Berita Acara attachment), roll per kecamatan, changes, review queue",
+        description="Published files: recap (Berita Acara attachment), roll per kecamatan, changes, review queue, "
+                    "the agency lists (daftar)",
     )
     def publikasi(context: AssetExecutionContext, warehouse: Warehouse, publication: Publication) -> MaterializeResult:
         part = Partition.from_key(context.partition_key)
@@ -198,10 +201,11 @@ def build(monthly_def: MultiPartitionsDefinition, feed_assets, baseline_asset):
         recap_desa = warehouse.rekap(part)
         changes = warehouse.perubahan(part)
         queue = warehouse.antrean_coktas(part)
+        lists = [(spec, warehouse.daftar(part, spec)) for spec in SPECS]
         folder = publication.path / part.regency / part.month
         reference = eligibility.reference_date(part.month, publication.day)
         # The files are in place, whole, when publish returns: only then is the publication recorded.
-        manifest = publish(folder, part.regency, part.month, reference, roll, recap_desa, changes, queue)
+        manifest = publish(folder, part.regency, part.month, reference, roll, recap_desa, changes, queue, lists)
         rows = pd.DataFrame([{"file_name": name, "sha256": v["sha256"], "rows": v["baris"]} for name, v in manifest.items()])
         warehouse.record_publication(part, rows, len(roll), context.run.run_id)
         warehouse.wait_for_copies()  # the roll's columnar copy, written meanwhile, is on disk

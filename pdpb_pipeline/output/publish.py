@@ -1,4 +1,5 @@
-"""The month's published files: recap, roll per kecamatan, change list, review queue.
+"""The month's published files: recap, roll per kecamatan, change list, review queue, and the
+agency lists (``daftar``: a workbook and a CSV per list, restricted parts as CSV in ``terbatas/``).
 
 Everything lands under ``PDPB_OUTPUT_DIR/<regency>/<YYYY-MM>/`` with a ``manifest.json`` of
 checksums. NIK and NKK are masked in every file (``nik.mask``, rule ``PDPB_MASK_KEEP``); birth
@@ -16,6 +17,7 @@ import hashlib
 import json
 import re
 from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -24,6 +26,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from . import atomic_folder
+from ..daftar.spec import DaftarSpec, counts_per_group
 from ..domain import regions
 from .fastio import formula_safe, write_csv
 from ..domain.nik import mask_series
@@ -35,6 +38,8 @@ BULAN = ("JANUARI", "FEBRUARI", "MARET", "APRIL", "MEI", "JUNI", "JULI", "AGUSTU
          "NOVEMBER", "DESEMBER")
 #: Order of the published roll (within a kecamatan: desa, RW, RT, address, name).
 ROLL_ORDER = ["kode_desa", "rw", "rt", "alamat", "nama", "id"]
+#: The month's sub-folder of restricted files (for the registry, not the public): no NIK or NKK.
+RESTRICTED = "terbatas"
 #: Threads writing the published files (see ``_Writers``): the machine's two cores.
 WRITERS = 2
 ROLL_COLUMNS = ("id", "nik", "nkk", "nama", "jenis_kelamin", "usia", "status_kawin", "alamat", "rt", "rw",
@@ -92,13 +97,15 @@ def publish(
     recap_desa: pd.DataFrame,
     changes: pd.DataFrame,
     queue: pd.DataFrame,
+    lists: Sequence[tuple[DaftarSpec, Mapping[str, pd.DataFrame]]] = (),
 ) -> dict[str, dict]:
     """Writes every file of the month into ``folder``, replacing what was there as a whole (see
     the module text); returns ``{relative path: {sha256, rows}}``. Only once this returns is the
-    publication in place, so only then may it be recorded in the warehouse."""
+    publication in place, so only then may it be recorded in the warehouse. ``lists``: each
+    agency list's spec and stored parts (``write_lists``)."""
     atomic_folder.recover(folder.parent)  # what a killed publication of this regency left
     with atomic_folder.replacing(folder) as staging:
-        return _write_files(staging, regency, month, reference, roll, recap_desa, changes, queue)
+        return _write_files(staging, regency, month, reference, roll, recap_desa, changes, queue, lists)
 
 
 def _write_files(
@@ -110,10 +117,12 @@ def _write_files(
     recap_desa: pd.DataFrame,
     changes: pd.DataFrame,
     queue: pd.DataFrame,
+    lists: Sequence[tuple[DaftarSpec, Mapping[str, pd.DataFrame]]] = (),
 ) -> dict[str, dict]:
     folder.mkdir(parents=True, exist_ok=True)
     with _Writers(folder) as writing:
         _write_all(writing, regency, month, reference, roll, recap_desa, changes, queue)
+        write_lists(writing, regency, month, lists)
     manifest = {name: {"sha256": sha, "baris": rows} for name, (sha, rows) in sorted(writing.done.items())}
     (folder / "manifest.json").write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
     return manifest
@@ -225,6 +234,43 @@ def _write_all(
         Sheet("Antrean coktas", list(queue_out.columns), queue_out,
               _title(regency, month, "DAFTAR PEMERIKSAAN LAPANGAN (COKLIT TERBATAS)"))
     ])
+
+
+def write_lists(writing: _Writers, regency: str, month: str,
+                lists: Sequence[tuple[DaftarSpec, Mapping[str, pd.DataFrame]]]) -> None:
+    """Each agency list as ``<stem>_<regency>_<month>.xlsx`` (a summary sheet of counts per
+    group and part, then a sheet per public part) and ``.csv`` (the public parts stacked, first
+    column ``bagian``), NIK and NKK masked; each restricted part as
+    ``terbatas/<restricted_stem>_<regency>_<month>.csv`` with no NIK or NKK column at all. A
+    month in which a list has no rows publishes nothing of it, unless the list says
+    ``publish_empty``."""
+    tag = f"{regency}_{month}"
+    for spec, frames in lists:
+        if not spec.publish_empty and not any(len(frames[b.name]) for b in spec.parts):
+            continue
+        public = [b for b in spec.parts if not b.restricted_stem]
+        shown = {b.name: _list_part(frames[b.name], b.columns) for b in public}
+        stacked = pd.concat([pd.DataFrame({"bagian": pd.Series([b.name] * len(shown[b.name]), dtype=object)})
+                             .join(shown[b.name].reset_index(drop=True)) for b in public], ignore_index=True)
+        writing.csv(f"{spec.stem}_{tag}.csv", stacked)
+        summary = counts_per_group(spec, frames)
+        writing.workbook(f"{spec.stem}_{tag}.xlsx", len(stacked), [
+            Sheet("Ringkasan", list(summary.columns), summary, _title(regency, month, spec.title)),
+            *(Sheet(b.title, list(shown[b.name].columns), shown[b.name],
+                    _title(regency, month, f"{spec.title}: {b.title.upper()}")) for b in public)])
+        for b in spec.parts:
+            if b.restricted_stem:
+                columns = [c for c in b.columns if c not in ("nik", "nkk")]
+                writing.csv(f"{RESTRICTED}/{b.restricted_stem}_{tag}.csv", _list_part(frames[b.name], columns))
+
+
+def _list_part(frame: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
+    """A list's part as published: its columns (not the internal ``feed_id``), NIK and NKK masked."""
+    out = frame.reindex(columns=list(columns)).reset_index(drop=True)
+    for name in ("nik", "nkk"):
+        if name in out.columns:
+            out[name] = mask_series(out[name].fillna("").astype(str))
+    return out
 
 
 def _public_roll(roll: pd.DataFrame, reference: dt.date, names: dict) -> tuple[pd.DataFrame, np.ndarray]:

@@ -34,6 +34,7 @@ from pydantic import PrivateAttr
 
 from ..linkage.prepare import ROLL_PREPARATION, prepare_frame
 from ..partitions import Partition
+from .storage.daftar import DaftarTables
 from .storage.dpb import DpbTables, RollCache, RollCopies
 from .storage.feeds import FeedTables
 from .storage.publikasi import PublikasiTables
@@ -115,7 +116,7 @@ def migrate(engine: sa.Engine, revision: str = "head") -> None:
         command.upgrade(config, revision)
 
 
-class Warehouse(ConfigurableResource, FeedTables, TautanTables, DpbTables, PublikasiTables):
+class Warehouse(ConfigurableResource, FeedTables, TautanTables, DpbTables, DaftarTables, PublikasiTables):
     """Dagster resource over the warehouse database named by ``url`` (PDPB_WAREHOUSE_URL)."""
 
     url: str

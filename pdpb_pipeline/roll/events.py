@@ -41,6 +41,9 @@ class EventRule:
     #: The standing this event records for the person beyond its month (``roll.status``):
     #: (kind of bar, True sets it / False lifts it).
     marks: tuple[str, bool] | None = None
+    #: An address change from this event rests on a desa of the regency named by the row (the
+    #: desa of the person's KTP/KK): without one the record keeps its address, never a guess.
+    address_needs_desa: bool = False
 
 
 #: The evidence a removal can require, and what each means. Missing evidence never removes a
@@ -84,13 +87,25 @@ EVENT_RULES: dict[str, EventRule] = {
     # Inmates and departing migrant workers keep their vote: the roll stays.
     "masuk_lapas": EventRule(None, None),
     "keluar_lapas": EventRule(None, None),
-    "pmi_berangkat": EventRule(None, None),
-    # Workers abroad are on the overseas list, not the regency's: back home they are added, and
-    # one still on the roll gets the address they came back to.
-    "pmi_pulang": EventRule("alamat", ("pemilih_baru", "pindah_masuk")),
+    # A departing migrant worker stays on the roll, marked abroad (with the destination country)
+    # for KPU's overseas list; while marked, other agencies' changes of the record are checked in
+    # the field first (``ABROAD_REASON``). A return lifts the mark: a voter on the roll gets the
+    # desa of the KTP/KK the row names (none named: the roll's desa stays, listed for a check);
+    # a worker not on the roll (on the overseas list at the DPT) is added.
+    "pmi_berangkat": EventRule(None, None, marks=("luar_negeri", True)),
+    "pmi_pulang": EventRule("alamat", ("pemilih_baru", "pindah_masuk"), marks=("luar_negeri", False),
+                            address_needs_desa=True),
     # A court's decision (pidana tambahan) removes the right to vote, until its end date if any.
     "pencabutan_hak_pilih": EventRule(("tms", "dicabut_hak_pilih"), None, evidence=_EXIT, marks=("hak_pilih", True)),
 }
+
+
+#: The reason (``alasan``) of a change held for coktas because its voter is marked abroad: the
+#: identity of a worker abroad used at home is what the check is for (``roll.status.abroad``).
+ABROAD_REASON = "tercatat_di_luar_negeri"
+#: Sources whose rows are not held by the abroad mark: the migrant-worker agency's own, the
+#: field check's answers, the roll's own rules.
+ABROAD_EXEMPT = ("bp2mi", "coktas", "dpb")
 
 
 # Answers of the door-to-door check (coktas), normalised to upper-case words.

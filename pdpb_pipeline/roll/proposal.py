@@ -22,7 +22,8 @@ from ..feeds.spec import BY_KEY
 from ..linkage.normalize import normalize_name
 from . import status
 from .eligibility import adult_on, age_evidence, eligible_one, eligible, nik_birth, placeholder_set, under_age, usable_one
-from .events import ADDRESS_FIELDS, COKTAS_CONFIRM, COKTAS_REJECT, COKTAS_TMS, EVENT_RULES, IDENTITY_FIELDS, EventRule
+from .events import (ABROAD_EXEMPT, ABROAD_REASON, ADDRESS_FIELDS, COKTAS_CONFIRM, COKTAS_REJECT, COKTAS_TMS,
+                     EVENT_RULES, IDENTITY_FIELDS, EventRule)
 
 if TYPE_CHECKING:
     from .ganda import Evidence
@@ -111,8 +112,8 @@ def propose(
     """Every change the month's evidence suggests, with its status (applied, queued, none).
     ``evidence``: what the warehouse knows of the duplicate pairs' records (``ganda.Evidence``:
     when each was registered, the agency rows that added or changed them); ``standing``: the
-    latest bar per NIK (``status.standing``: TNI/Polri membership, a court's removal of the
-    right to vote), this month's reports included."""
+    latest standing per NIK (``status.standing``: TNI/Polri membership, a court's removal of the
+    right to vote, a migrant worker abroad), this month's reports included."""
     from . import ganda  # the duplicate rules build on this module's proposals
 
     out = Proposals()
@@ -180,7 +181,7 @@ def propose(
                     **_person(row))
             continue
         if link is not None and link["decision"] == "match":
-            _on_match(out, row, rule, link, records, authoritative, reference, placeholders)
+            _on_match(out, row, rule, link, records, authoritative, reference, placeholders, regency)
         elif is_voter or not pd.isna(by_nik):
             _on_new(out, row, rule, regency, authoritative, roll_niks, minor, exits, None if is_voter else by_nik,
                     barred)
@@ -193,7 +194,37 @@ def propose(
     ganda.propose_duplicates(out, roll, duplicates, named, evidence, waiting)
     _roll_rules(out, roll, reference)
     frame = out.frame(regency, month)
+    if standing is not None:
+        frame = hold_abroad(frame, status.abroad(standing), persons)
     return _partners_of_removed(_resolve_conflicts(frame), named, regency, month)
+
+
+def hold_abroad(frame: pd.DataFrame, abroad: pd.DataFrame, feed: pd.DataFrame) -> pd.DataFrame:
+    """Queues for coktas (``ABROAD_REASON`` first in ``alasan``) every change an agency row
+    proposes for a person marked abroad (``status.abroad``): a removal, an update, an addition
+    under their NIK. A worker abroad cannot move house, correct their KK or register in a
+    village at home: such a row is the misuse of their identity KPU Sumbawa found, or the sign
+    they are back, and either way an officer checks it. A death certificate too: the worker
+    may have died abroad, or somebody used the identity; the family is asked before the voter
+    is removed. Not held: the migrant-worker agency's own rows, coktas answers, the roll's own
+    rules (``ABROAD_EXEMPT``), and rows whose event happened before the departure."""
+    if frame.empty or abroad.empty:
+        return frame
+    since = abroad.set_index("nik")["tanggal_peristiwa"]
+    happened = pd.to_datetime(feed.set_index("id")["tanggal_peristiwa"], errors="coerce")
+    happened = happened[~happened.index.duplicated()]
+    row_date = frame["feed_id"].map(happened)
+    left = pd.to_datetime(frame["nik"].map(since), errors="coerce")
+    held = (frame["status"].isin([APPLIED, QUEUED]) & frame["nik"].isin(set(since.index))
+            & ~frame["agency"].isin(ABROAD_EXEMPT) & (frame["rule"] != "hasil_coktas")
+            & ~(row_date.notna() & left.notna() & (row_date < left)))
+    if not held.any():
+        return frame
+    frame = frame.copy()
+    before = frame.loc[held, "alasan"]
+    frame.loc[held, "alasan"] = ABROAD_REASON + np.where(before != "", ";" + before, "")
+    frame.loc[held, "status"] = QUEUED
+    return frame
 
 
 def _kategori(kind) -> str:
@@ -210,11 +241,13 @@ def _sub(kind) -> str:
 
 def _on_match(
     out: Proposals, row, rule: EventRule, link, records: dict, authoritative: bool, reference: dt.date,
-    placeholders: set[str] | None = None,
+    placeholders: set[str] | None = None, regency: str = "",
 ) -> None:
     voter_id = link["roll_id"]
     if rule.on_match is None or voter_id not in records:
         return
+    if rule.address_needs_desa and not str(row.kode_desa).startswith(regency + "."):
+        return  # no desa of the regency named: the record keeps its address (``daftar.pmi`` lists it)
     current = records[voter_id]
     status = APPLIED if authoritative else QUEUED
     reason = "" if authoritative else "instansi_bukan_sumber_sah"

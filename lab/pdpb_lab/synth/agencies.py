@@ -13,7 +13,8 @@ Field keys a column can carry:
 ``RT 003 RW 005``); ``rt``; ``rw``; ``kode_desa`` (dotted); ``kode_desa_angka`` (digits only);
 ``desa`` (name); ``kecamatan`` (name); ``kabupaten`` (name); ``jenis_peristiwa`` (the agency's
 words); ``tanggal_peristiwa``; ``keterangan`` (free text); ``nrp`` (service number);
-``pangkat`` (rank); ``kesatuan`` (unit); ``negara`` (destination country); ``perkara`` (case).
+``pangkat`` (rank); ``kesatuan`` (unit); ``negara`` (destination country); ``perkara`` (case); ``perumahan`` (the housing estate or
+rusun the address is in, empty for an address outside one).
 
 Date styles: a strftime pattern (text), ``serial`` (an Excel serial day number: a number cell
 in XLSX, digits in CSV) or ``date`` (a real XLSX date cell). The first style listed is the
@@ -52,7 +53,7 @@ AGENCIES: dict[str, dict] = {
             ("no", "No"), ("nama", "Nama Penghuni"), ("nik", "NIK"), ("nkk", "No. KK"),
             ("jenis_kelamin", "Jenis Kelamin"), ("tempat_lahir", "Tempat Lahir"),
             ("tanggal_lahir", "Tanggal Lahir"), ("alamat", "Alamat Unit"), ("rt", "RT"), ("rw", "RW"),
-            ("desa", "Kelurahan/Desa"), ("kecamatan", "Kecamatan"),
+            ("desa", "Kelurahan/Desa"), ("kecamatan", "Kecamatan"), ("perumahan", "Nama Perumahan/Rusun"),
             ("tanggal_peristiwa", "Tanggal Mulai Huni"), ("jenis_peristiwa", "Keterangan"),
         ],
         "dates": [("date", 0.7), ("serial", 0.15), ("%d/%m/%Y", 0.15)],

@@ -15,6 +15,10 @@ from dataclasses import asdict, dataclass
 MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 
 
+#: Options left out of meta.json when 0 (they came after the fingerprinted typical files).
+PMI_OPTIONAL = ("pmi_departed_return_monthly", "pmi_return_moved_share", "pmi_misuse_monthly")
+
+
 @dataclass
 class SynthConfig:
     regency: str = "32.01"  # Kemendagri regency code, dotted (3201 is accepted too)
@@ -66,6 +70,14 @@ class SynthConfig:
     retire_age: int = 58  # members retire in the month of this birthday
     pmi_leave_monthly: float = 0.0003  # adults 20-40 leaving as migrant workers
     pmi_return_monthly: float = 0.04  # of those abroad at baseline, returning per month
+    # Workers who left during the months (own random stream; 0 by default, so a typical regency's
+    # files stay byte for byte what they were): returning per month; of those, the share whose
+    # KTP/KK names another desa than the roll (the family moved while they were away); and the
+    # chance per month that a worker's identity is used at home while abroad (a civil-registry
+    # move row naming them with another address: not an event, the roll must not change).
+    pmi_departed_return_monthly: float = 0.0
+    pmi_return_moved_share: float = 0.0
+    pmi_misuse_monthly: float = 0.0
     prison_release_monthly: float = 0.07  # of inmates, released per month (stay ~14 months)
     pilkades_month_prob: float = 0.35  # chance that a month has village-head election lists
     pilkades_max_desa: int = 2  # 1..this many desa lists in such a month
@@ -134,4 +146,7 @@ class SynthConfig:
         out = asdict(self)
         if out["profile"] == "typical":
             del out["profile"]
+        for name in PMI_OPTIONAL:
+            if not out[name]:
+                del out[name]  # (and the migrant-worker options when they are off)
         return out

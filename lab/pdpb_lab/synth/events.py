@@ -64,6 +64,10 @@ class Simulation:
         self.n_hh = int(P.hh.max()) + 1 if n else 0
         self.pending = np.full(n, -1, np.int64)  # an addition / address event nobody reported yet
         self.first_report: dict[int, int] = {}
+        # Migrant workers who left during the months, and their own random stream (``run_month``,
+        # step n: returns, identity misuse): without those options the regency is as before.
+        self.left = np.zeros(n, bool)
+        self.rng_pmi = np.random.default_rng([cfg.seed, 0x504D49])
         self.n_events = 0
         self.events: list[dict] = []
         self.reports: list[dict] = []
@@ -109,16 +113,18 @@ class Simulation:
         return chunk
 
     def report(self, chunk: dict, agency: str, prob: float, month: int, jenis=None,
-               mask: np.ndarray | None = None, late_ok: bool = True, delay: int = 0) -> None:
+               mask: np.ndarray | None = None, late_ok: bool = True, delay: int = 0,
+               rng: np.random.Generator | None = None) -> None:
         k = len(chunk["person"])
         if not k:
             return
-        sel = self.rng.random(k) < prob
+        rng = self.rng if rng is None else rng
+        sel = rng.random(k) < prob
         if mask is not None:
             sel &= mask
         if not sel.any():
             return
-        late = (self.rng.random(k) < self.cfg.late_share) if late_ok else np.zeros(k, bool)
+        late = (rng.random(k) < self.cfg.late_share) if late_ok else np.zeros(k, bool)
         rep_month = month + delay + late.astype(int)
         rows = {key: val[sel] for key, val in chunk.items()}
         rows["agency"] = np.full(sel.sum(), agency, dtype=object)
@@ -368,6 +374,7 @@ class Simulation:
             dates = self._dates(s, nd, len(go))
             on_b, rid_b = self.roll_before(go)
             self.abroad[go] = True
+            self.left[go] = True
             ch = self.record(i, go, "pmi_berangkat", dates, "", "", on_b, rid_b, label)
             self.report(ch, "bp2mi", cfg.report_pmi, i)
             busy[go] = True
@@ -454,6 +461,55 @@ class Simulation:
         if len(extra):
             on_b, rid_b = self.roll_before(extra)
             self._plain_report(i, extra, "perumahan", "penghuni_baru", self._dates(s, nd, len(extra)), on_b, rid_b)
+        # n. Workers who left during the months come home, and identities of workers abroad used
+        # at home (own stream ``rng_pmi``; nothing is drawn when the options are 0).
+        self._pmi_returns(i, label, busy, s, nd)
+
+    def _pmi_returns(self, i: int, label: str, busy: np.ndarray, s: np.datetime64, nd: int) -> None:
+        cfg, rng, geo = self.cfg, self.rng_pmi, self.geo
+        away = np.flatnonzero(self.left & self.abroad & self.alive & ~busy)
+        if cfg.pmi_departed_return_monthly and len(away):
+            ret = away[rng.random(len(away)) < cfg.pmi_departed_return_monthly]
+            if len(ret):
+                dates = s + rng.integers(0, nd, len(ret)).astype("timedelta64[D]")
+                on_b, rid_b = self.roll_before(ret)
+                self.abroad[ret] = False
+                moved = rng.random(len(ret)) < cfg.pmi_return_moved_share
+                if moved.any():  # the KTP/KK now names the desa the family lives in
+                    who = ret[moved]
+                    desa = rng.choice(geo.n_desa, size=len(who), p=geo.desa_weight)
+                    rw = 1 + rng.integers(0, self.P.n_rw[desa])
+                    rt = 1 + rng.integers(0, self.P.n_rt[desa])
+                    self.desa[who], self.rw[who], self.rt[who] = desa, rw, rt
+                    self.alamat[who] = addresses(rng, geo, desa, rw, np.zeros(len(who), bool))
+                    self.estate[who] = False
+                changed = moved & on_b
+                ch = self.record(i, ret, "pmi_pulang", dates, np.where(changed, "ubah_data", ""),
+                                 np.where(changed, "ubah_alamat", ""), on_b, rid_b, label)
+                self.report(ch, "bp2mi", cfg.report_pmi, i, rng=rng, late_ok=False)
+                busy[ret] = True
+                away = away[~np.isin(away, ret)]
+        if cfg.pmi_misuse_monthly and len(away):
+            used = away[self.on_roll[away] & (rng.random(len(away)) < cfg.pmi_misuse_monthly)]
+            if len(used):
+                on_b, rid_b = self.roll_before(used)
+                rows = self.snapshot(used)
+                desa = rng.choice(geo.n_desa, size=len(used), p=geo.desa_weight)
+                rw = 1 + rng.integers(0, self.P.n_rw[desa])
+                rt = 1 + rng.integers(0, self.P.n_rt[desa])
+                rows.update({"desa": desa, "rw": rw, "rt": rt,
+                             "alamat": addresses(rng, geo, desa, rw, np.zeros(len(used), bool))})
+                k = len(used)
+                rows.update({
+                    "ev": np.full(k, -1, np.int64), "bulan": np.full(k, "", dtype=object),
+                    "month": np.full(k, i, np.int16), "jenis": np.full(k, "pindah_dalam", dtype=object),
+                    "tanggal": (s + rng.integers(0, nd, k).astype("timedelta64[D]")).astype("datetime64[D]"),
+                    "kategori": np.full(k, "", dtype=object), "sub": np.full(k, "", dtype=object),
+                    "di_roll": on_b.astype(np.int8), "roll_id": rid_b,
+                    "agency": np.full(k, "disdukcapil", dtype=object), "rep_month": np.full(k, i, np.int16),
+                    "jenis_rep": np.full(k, "pindah_dalam", dtype=object),
+                })
+                self.reports.append(rows)
 
     def _plain_report(self, month: int, idx: np.ndarray, agency: str, jenis: str, dates: np.ndarray,
                       on_b: np.ndarray, rid_b: np.ndarray, kategori=None, sub=None, ev=None) -> None:

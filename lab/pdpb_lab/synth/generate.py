@@ -8,6 +8,7 @@ Layout written under ``out_dir`` (CODE = dotted regency code, months ``YYYY-MM``
     truth/CODE/baseline.csv               one row per DPT row
     truth/CODE/persons.csv                the whole synthetic population
     truth/CODE/events.csv                 every true event (reported or not), the ledger
+    truth/CODE/pmi.csv                    the migrant-worker rows' destination countries
 
 ``baseline/`` and ``landing/`` form a complete landing zone; the pipeline never reads
 ``truth/``.
@@ -136,6 +137,7 @@ def generate(config: SynthConfig, out_dir: Path | str) -> SynthSummary:
     # The clean / hard fault model draws from its own stream: typical's files stay as they were.
     extra = (ProfileFaults(P, np.random.default_rng([cfg.seed, 0xFA17]))
              if cfg.profile != "typical" else None)
+    pmi_rows: list[dict] = []
     for i, label in enumerate(months):
         (out / "landing" / code / label).mkdir(parents=True, exist_ok=True)  # even if nobody sent
         month_rows = reports[reports["rep_month"] == i]
@@ -146,13 +148,21 @@ def generate(config: SynthConfig, out_dir: Path | str) -> SynthSummary:
                 continue
             header, cells, truth = build_rows(agency, rows, cfg, geo, rng, extra)
             write_file(out / "landing" / code / label / file_name(agency), agency, header, cells)
+            if agency == "bp2mi":
+                pmi_rows += [{"bulan": label, **{k: t[k] for k in PMI_COLUMNS[1:]}} for t in truth if t["person_id"]]
             truth_parts.append(pd.DataFrame(truth, columns=list(TRUTH_COLUMNS)))
             summary.rows.setdefault(agency, {})[label] = len(cells)  # data rows in the file
         frame = (pd.concat(truth_parts, ignore_index=True) if truth_parts
                  else pd.DataFrame(columns=list(TRUTH_COLUMNS)))
         _write_csv(frame[list(TRUTH_COLUMNS)], truth_dir / f"{label}.csv")
+    _write_csv(pd.DataFrame(pmi_rows, columns=list(PMI_COLUMNS)), truth_dir / "pmi.csv")
     summary.seconds = round(time.perf_counter() - t0, 2)
     return summary
+
+
+#: ``truth/CODE/pmi.csv``: every row of the migrant-worker agency's files with the destination
+#: country it was written with (the file's ``negara`` cell before any noise).
+PMI_COLUMNS = ("bulan", "berkas", "baris", "person_id", "jenis_peristiwa", "negara")
 
 
 def _concat(chunks: list[dict], keys) -> dict:

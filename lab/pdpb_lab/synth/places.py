@@ -186,6 +186,12 @@ def estate_addresses(rng: np.random.Generator, geo: Geo, desa: np.ndarray) -> np
     return np.where(rng.random(n) < 0.8, perum, rusun)
 
 
+def estate_of(address: str) -> str:
+    """The housing estate or rusun an ``estate_addresses`` address is in (``PERUM GRIYA ASRI``,
+    ``RUSUNAWA <DESA>``): the address before its block."""
+    return address.split(" BLOK ")[0] if " BLOK " in address else ""
+
+
 def rw_rt_capacity(desa_weight: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """RW per desa and RT per RW as in the real desa (a typical desa has ~2,500 households,
     ~250 per RW, ~40 per RT), whatever the size of the synthetic sample living in it."""

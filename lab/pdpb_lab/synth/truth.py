@@ -12,7 +12,8 @@ Contract of ``truth/<CODE>/``:
   ``nik_asal`` (where the NIK was first issued).
 - ``events.csv``: every true event, reported or not, in order, with the roll category relative
   to the ideal roll just before it and the person's canonical fields just after it.
-- ``baseline.csv`` and ``YYYY-MM.csv``: one row per DPT row / agency file row.
+- ``baseline.csv`` and ``YYYY-MM.csv``: one row per DPT row / agency file row (``nama_perumahan``:
+  the housing estate or rusun a housing-office row's occupant truly lives in).
 
 The true roll at the end of month M (eligible residents: 17+ or married, not active TNI/Polri,
 not registered abroad) = baseline residents eligible at baseline, then for every event up to M:
@@ -74,3 +75,39 @@ def true_roll(out_dir: Path | str, code: str, month: str | None = None) -> pd.Da
     replayed = pd.DataFrame.from_dict(roll, orient="index", columns=fields).rename_axis("person_id").reset_index()
     out = pd.concat([untouched[["person_id", *fields]], replayed], ignore_index=True)
     return out.sort_values("person_id", ignore_index=True)
+
+
+def pmi_rows(out_dir: Path | str, code: str) -> pd.DataFrame:
+    """``truth/CODE/pmi.csv``: every migrant-worker agency row (month, file, row, person, event)
+    with the destination country written in it."""
+    return read_csv(truth_dir(out_dir, code) / "pmi.csv")
+
+
+def abroad(out_dir: Path | str, code: str, month: str) -> pd.DataFrame:
+    """The workers who left during the months and are abroad at the end of ``month``: person_id,
+    the month and date they left, ``negara`` (the country their departure row gave; empty when
+    no row reported it) and ``dilaporkan`` (1 when the agency reported the departure by then).
+    Workers abroad at baseline are on the overseas list already, not the regency's roll."""
+    events = read_csv(truth_dir(out_dir, code) / "events.csv")
+    moves = events[events["jenis_peristiwa"].isin(["pmi_berangkat", "pmi_pulang"]) & (events["bulan"] <= month)]
+    latest = moves.drop_duplicates("person_id", keep="last")
+    away = latest[latest["jenis_peristiwa"] == "pmi_berangkat"]
+    rows = pmi_rows(out_dir, code)
+    left = rows[(rows["jenis_peristiwa"] == "pmi_berangkat") & (rows["bulan"] <= month)]
+    left = left.drop_duplicates("person_id", keep="last").set_index("person_id")
+    return pd.DataFrame({
+        "person_id": away["person_id"].to_numpy(), "bulan": away["bulan"].to_numpy(),
+        "tanggal_peristiwa": away["tanggal_peristiwa"].to_numpy(),
+        "negara": away["person_id"].map(left["negara"]).fillna("").to_numpy(),
+        "dilaporkan": away["person_id"].isin(left.index).astype(int).to_numpy(),
+    }).sort_values("person_id", ignore_index=True)
+
+
+def returned(out_dir: Path | str, code: str, month: str | None = None) -> pd.DataFrame:
+    """Every return home (``pmi_pulang``) up to ``month``: person_id, month, the desa of the KTP/KK
+    they came back to (``kode_desa``), whether they were on the roll just before (``di_roll``)
+    and the roll category (``ubah_data`` when the roll's desa was another one)."""
+    events = read_csv(truth_dir(out_dir, code) / "events.csv")
+    back = events[(events["jenis_peristiwa"] == "pmi_pulang") & ((events["bulan"] <= month) if month else True)]
+    return back[["person_id", "bulan", "kode_desa", "alamat", "di_roll", "kategori", "sub_kategori"]].reset_index(
+        drop=True)

@@ -22,11 +22,11 @@ from .agencies import AGENCIES, LAPAS_CASES, PMI_COUNTRIES, POLRI_RANKS, POLRI_U
 from pdpb_pipeline.output.xlsx import Sheet, write_workbook
 from .config import SynthConfig
 from .names import STYLE_NAMES
-from .places import JAWA_PLACES, STREETS, SUNDA_PLACES, addresses
+from .places import JAWA_PLACES, STREETS, SUNDA_PLACES, addresses, estate_of
 from .profiles import MOVE_EVENTS, agency_rates
 
 TRUTH_COLUMNS = ("berkas", "baris", "agency", "jenis_peristiwa", "tanggal_peristiwa", "person_id",
-                 "roll_id", "kategori", "sub_kategori", "noise", "event_id", "di_roll")
+                 "roll_id", "kategori", "sub_kategori", "noise", "event_id", "di_roll", "nama_perumahan")
 
 
 def file_name(agency: str) -> str:
@@ -131,6 +131,7 @@ def build_rows(agency: str, rows: pd.DataFrame, cfg: SynthConfig, geo, rng: np.r
     truth: list[dict] = []
     for r in rows.itertuples(index=False):
         tokens: list[str] = []
+        negara = ""
         nik = str(r.nik_s)
         u = rng.random()
         lo = 0.0
@@ -225,6 +226,8 @@ def build_rows(agency: str, rows: pd.DataFrame, cfg: SynthConfig, geo, rng: np.r
             kab = str(r.kab)
         kode = str(r.kode_desa)
         rt_n, rw_n = int(r.rt), int(r.rw)
+        # the estate the person truly lives in (from the true address), as the housing office names it
+        estate = estate_of(alamat) if local else ""
         if X is not None and local and str(r.jenis_rep) not in MOVE_EVENTS and xr.random() < rates["moved_desa"]:
             moved = _moved_desa(geo, X.P, int(r.desa), xr)
             if moved is not None:
@@ -248,6 +251,9 @@ def build_rows(agency: str, rows: pd.DataFrame, cfg: SynthConfig, geo, rng: np.r
             alamat = alamat.title()
             tempat = tempat.title()
             desa_name, kec_name = desa_name.title(), kec_name.title()
+            estate_cell = estate.title()
+        else:
+            estate_cell = estate
         if apostrophe:
             nama = nama.replace("'", apostrophe)
             alamat = alamat.replace("'", apostrophe)
@@ -308,7 +314,7 @@ def build_rows(agency: str, rows: pd.DataFrame, cfg: SynthConfig, geo, rng: np.r
             elif f == "tanggal_peristiwa":
                 v = _date_cell(event_date, style, xlsx)
             elif f == "negara":
-                v = Z.pick(rng, PMI_COUNTRIES)
+                v = negara = Z.pick(rng, PMI_COUNTRIES)
             elif f == "perkara":
                 v = Z.pick(rng, LAPAS_CASES)
             elif f == "nrp":
@@ -320,6 +326,8 @@ def build_rows(agency: str, rows: pd.DataFrame, cfg: SynthConfig, geo, rng: np.r
                 v = Z.pick(rng, TNI_UNITS if tni_kind == 1 else POLRI_UNITS)
             elif f == "keterangan":
                 v = ""
+            elif f == "perumahan":
+                v = estate_cell
             else:
                 raise KeyError(f"unknown field {f!r} in agency {agency}")
             cells.append(v)
@@ -328,7 +336,8 @@ def build_rows(agency: str, rows: pd.DataFrame, cfg: SynthConfig, geo, rng: np.r
             "agency": agency, "jenis_peristiwa": jenis, "tanggal_peristiwa": event_date.isoformat(),
             "person_id": str(r.person_id), "roll_id": str(r.roll_id), "kategori": str(r.kategori),
             "sub_kategori": str(r.sub), "noise": tokens + (["late_report"] if r.late else []),
-            "event_id": str(r.event_id), "di_roll": int(r.di_roll),
+            "event_id": str(r.event_id), "di_roll": int(r.di_roll), "negara": negara,
+            "nama_perumahan": estate if "perumahan" in fields else "",
         })
 
     # Duplicate rows (copied, right below or a little further down) and unusable rows.

@@ -21,6 +21,7 @@ ASSET_TABLES: dict[str, tuple[str, ...]] = {
     "perubahan": ("perubahan",),
     "dpb": ("dpb", "dpb_versi"),
     "rekap": ("rekap",),
+    "daftar/<name>": ("daftar_baris",),
     "publikasi": ("publikasi", "dpb_bulan"),
 }
 

@@ -236,11 +236,12 @@ class DpbTables:
         frame = frame.assign(status=QUEUED, id_antrean="")
         return schema.to_canonical(frame, schema.PERSON_COLUMNS[1:])
 
-    def standing_before(self, part: Partition) -> pd.DataFrame:
-        """Every standing row (``roll.status``) of the regency's months before the partition's."""
+    def standing_before(self, part: Partition, through: bool = False) -> pd.DataFrame:
+        """Every standing row (``roll.status``) of the regency's months before the partition's
+        (``through``: and of the partition's month)."""
         table = self.table(standing.TABLE)
-        frame = self.read(sa.select(table).where(table.c.regency == part.regency, table.c.month < part.month)
-                          .order_by(table.c.month))
+        until = table.c.month <= part.month if through else table.c.month < part.month
+        frame = self.read(sa.select(table).where(table.c.regency == part.regency, until).order_by(table.c.month))
         if frame.empty:
             return pd.DataFrame(columns=["month", *standing.COLUMNS])
         frame["aktif"] = frame["aktif"].astype(bool)
@@ -312,6 +313,13 @@ class DpbTables:
                          "WHERE regency = :regency AND month = :month",
                          {"regency": part.regency, "month": part.month})
         return recap_wide(long, part.regency)
+
+    def usulan_perubahan(self, part: Partition) -> pd.DataFrame:
+        """The month's proposals (applied, queued, no change), in proposal-id order."""
+        table = self.table("change_proposal")
+        frame = self.read(sa.select(table).where(table.c.regency == part.regency, table.c.month == part.month)
+                          .order_by(table.c.proposal_id))
+        return frame.drop(columns=["regency", "month"]).fillna({"alasan": "", "feed_id": "", "nik": ""})
 
     def perubahan(self, part: Partition) -> pd.DataFrame:
         """The month's applied changes, in change-id order."""
