@@ -22,7 +22,6 @@ class PublikasiTables:
             conn.execute(sa.insert(ledger).values(regency=part.regency, month=part.month, pemilih=voters,
                                                   run_id=run_id))
 
-
     # --- what the quality figures read (``roll.mutu``) ------------------------------------------
     def link_counts(self, part: Partition) -> pd.DataFrame:
         """Per agency: the month's feed rows linkage decided on (``baris``) and those decided
