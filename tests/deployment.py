@@ -31,6 +31,7 @@ class Deployment:
     max_field_chars: int = 32_767
     lock_wait_seconds: float = 60.0
     mask_keep: str = "6,0"
+    population_projection: str = ""
 
     @property
     def load(self) -> LoadSettings:
@@ -43,7 +44,7 @@ class Deployment:
                                    lock_wait_seconds=self.lock_wait_seconds),
             "landing": LandingZone(root=str(self.landing_dir)),
             "publication": Publication(output_dir=str(self.output_dir), polling_day=self.polling_day,
-                                       mask_keep=self.mask_keep),
+                                       mask_keep=self.mask_keep, population_projection=self.population_projection),
             "feed_limits": FeedLimits(max_quarantine_share=self.max_quarantine_share, max_file_mb=self.max_file_mb,
                                       max_field_chars=self.max_field_chars,
                                       max_dpt_unreadable_share=self.max_dpt_unreadable_share),

@@ -30,6 +30,7 @@ import pytest
 from dagster import DagsterEventType, DagsterInstance, DagsterRunStatus
 
 from pdpb_lab.synth import SynthConfig, generate
+from pdpb_pipeline.output.publish import manifest_files
 
 from . import pdpbproc
 from .state import assert_same_warehouse, published_files, warehouse_state
@@ -160,7 +161,7 @@ def folder_problems(folder: Path, published_in_ledger: bool) -> list[str]:
     if not manifest.exists():
         return [f"partial folder without manifest: {sorted(p.name for p in folder.iterdir())}"]
     try:
-        listed = json.loads(manifest.read_text())
+        listed = manifest_files(json.loads(manifest.read_text()))
     except ValueError:
         return ["the manifest is cut short"]
     files = published_files(folder)

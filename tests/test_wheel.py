@@ -23,6 +23,7 @@ from pathlib import Path
 
 import pytest
 
+from pdpb_pipeline.output.publish import manifest_files
 from tests.test_deployment import ROOT, clean_environment, copy_root
 
 REGENCY = "36.73"
@@ -88,7 +89,7 @@ def test_the_built_wheel_runs_a_month_outside_the_checkout(tmp_path):
     done = _run([str(venv / "bin" / "pdpb"), "run", "--regency", REGENCY, "--month", MONTH], cwd=work, env=env)
     assert f"pdpb_bulanan {REGENCY} {MONTH}: ok" in done.stdout, done.stdout
     published = work / "var" / "published" / REGENCY / MONTH  # the defaults: under the working directory's var/
-    manifest = json.loads((published / "manifest.json").read_text())
+    manifest = manifest_files(json.loads((published / "manifest.json").read_text()))
     assert f"rekap_{REGENCY}_{MONTH}.xlsx" in manifest
     assert all((published / name).is_file() for name in manifest)
     assert (work / "var" / "warehouse.sqlite").is_file()

@@ -32,7 +32,7 @@ from ..output.publish import publish
 from ..resources import regency_lock
 from ..resources.bulan_awal import BulanAwal
 from ..resources.warehouse import Warehouse
-from ..roll import eligibility, proposal, recap, store
+from ..roll import eligibility, mutu, proposal, recap, store
 from ..roll.antrean import queue_frame, reason_codes
 from ..roll import status as standing
 from ..roll.apply import apply
@@ -192,7 +192,7 @@ def build(monthly_def: MultiPartitionsDefinition, feed_assets, baseline_asset, d
               *(AssetDep(a.key) for a in daftar_assets)],
         kinds={"xlsx", "csv"},
         description="Published files: recap (Berita Acara attachment), roll per kecamatan, changes, review queue, "
-                    "the agency lists (daftar)",
+                    "the agency lists (daftar); quality figures (mutu) in the manifest and as metadata",
     )
     def publikasi(context: AssetExecutionContext, warehouse: Warehouse, publication: Publication) -> MaterializeResult:
         part = Partition.from_key(context.partition_key)
@@ -204,8 +204,10 @@ def build(monthly_def: MultiPartitionsDefinition, feed_assets, baseline_asset, d
         lists = [(spec, warehouse.daftar(part, spec)) for spec in SPECS]
         folder = publication.path / part.regency / part.month
         reference = eligibility.reference_date(part.month, publication.day)
+        figures = quality_figures(warehouse, publication, part, roll, queue)
         # The files are in place, whole, when publish returns: only then is the publication recorded.
-        manifest = publish(folder, part.regency, part.month, reference, roll, recap_desa, changes, queue, lists)
+        manifest = publish(folder, part.regency, part.month, reference, roll, recap_desa, changes, queue, lists,
+                           figures)
         rows = pd.DataFrame([{"file_name": name, "sha256": v["sha256"], "rows": v["baris"]} for name, v in manifest.items()])
         warehouse.record_publication(part, rows, len(roll), context.run.run_id)
         warehouse.wait_for_copies()  # the roll's columnar copy, written meanwhile, is on disk
@@ -219,7 +221,26 @@ def build(monthly_def: MultiPartitionsDefinition, feed_assets, baseline_asset, d
                 f"{int(totals['sebelumnya']):,} + {int(totals['pemilih_baru']):,} - {int(totals['tms']):,} "
                 f"= {int(totals['sekarang']):,}"),
             "manifest": MetadataValue.md(rows.to_markdown(index=False)),
+            **quality_metadata(figures),
         })
 
     return [pemutakhiran_dpb, publikasi]
+
+
+def quality_figures(warehouse: Warehouse, publication: Publication, part: Partition, roll: pd.DataFrame,
+                    queue: pd.DataFrame) -> dict:
+    """The month's quality figures (``roll.mutu``) from the roll and queue publication read and
+    what the upstream steps stored: the month's duplicate pairs, linkage decisions and deaths;
+    coverage only when ``PDPB_POPULATION_PROJECTION`` names a file."""
+    eligible = (mutu.projection(publication.population_projection.strip(), part.regency, int(part.month[:4]))
+                if publication.population_projection.strip() else None)
+    return mutu.figures(part.month, roll["nik"], warehouse.roll_duplicates(part.regency, part.month), queue,
+                        warehouse.death_dates(part), warehouse.link_counts(part), eligible)
+
+
+def quality_metadata(figures: dict) -> dict[str, MetadataValue]:
+    """The figures as Dagster metadata under their own keys (numbers Dagster plots over the
+    partitions): whole counts as ints, shares, ages and lags as floats."""
+    return {key: MetadataValue.int(value) if isinstance(value, int) else MetadataValue.float(float(value))
+            for key, value in figures.items()}
 

@@ -2,8 +2,10 @@
 agency lists (``daftar``: a workbook and a CSV per list, restricted parts as CSV in ``terbatas/``).
 
 Everything lands under ``PDPB_OUTPUT_DIR/<regency>/<YYYY-MM>/`` with a ``manifest.json`` of
-checksums. NIK and NKK are masked in every file (``nik.mask``, rule ``PDPB_MASK_KEEP``); birth
-dates are not published (age is). The same month gives the same bytes on every re-run.
+checksums: ``{file: {sha256, baris}}``, plus the month's quality figures under the key ``mutu``
+(``QUALITY_KEY``, never a file name: every file has an extension; ``roll.mutu``). NIK and NKK
+are masked in every file (``nik.mask``, rule ``PDPB_MASK_KEEP``); birth dates are not published
+(age is). The same month gives the same bytes on every re-run.
 
 The files are written into a temporary sibling and put into place whole (``atomic_folder``):
 killed at any instant, the month's folder is the previous complete publication or the new one.
@@ -42,6 +44,8 @@ ROLL_ORDER = ["kode_desa", "rw", "rt", "alamat", "nama", "id"]
 RESTRICTED = "terbatas"
 #: Threads writing the published files (see ``_Writers``): the machine's two cores.
 WRITERS = 2
+#: The manifest's key of the quality figures (``roll.mutu``); every other key is a file.
+QUALITY_KEY = "mutu"
 ROLL_COLUMNS = ("id", "nik", "nkk", "nama", "jenis_kelamin", "usia", "status_kawin", "alamat", "rt", "rw",
                 "kode_desa", "desa")
 
@@ -98,14 +102,16 @@ def publish(
     changes: pd.DataFrame,
     queue: pd.DataFrame,
     lists: Sequence[tuple[DaftarSpec, Mapping[str, pd.DataFrame]]] = (),
+    mutu: dict | None = None,
 ) -> dict[str, dict]:
     """Writes every file of the month into ``folder``, replacing what was there as a whole (see
-    the module text); returns ``{relative path: {sha256, rows}}``. Only once this returns is the
+    the module text); returns ``{relative path: {sha256, rows}}``, the files of the manifest,
+    which also carries ``mutu`` (the quality figures) when given. Only once this returns is the
     publication in place, so only then may it be recorded in the warehouse. ``lists``: each
     agency list's spec and stored parts (``write_lists``)."""
     atomic_folder.recover(folder.parent)  # what a killed publication of this regency left
     with atomic_folder.replacing(folder) as staging:
-        return _write_files(staging, regency, month, reference, roll, recap_desa, changes, queue, lists)
+        return _write_files(staging, regency, month, reference, roll, recap_desa, changes, queue, lists, mutu)
 
 
 def _write_files(
@@ -118,14 +124,21 @@ def _write_files(
     changes: pd.DataFrame,
     queue: pd.DataFrame,
     lists: Sequence[tuple[DaftarSpec, Mapping[str, pd.DataFrame]]] = (),
+    mutu: dict | None = None,
 ) -> dict[str, dict]:
     folder.mkdir(parents=True, exist_ok=True)
     with _Writers(folder) as writing:
         _write_all(writing, regency, month, reference, roll, recap_desa, changes, queue)
         write_lists(writing, regency, month, lists)
     manifest = {name: {"sha256": sha, "baris": rows} for name, (sha, rows) in sorted(writing.done.items())}
-    (folder / "manifest.json").write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
+    listed = {**manifest, QUALITY_KEY: mutu} if mutu is not None else manifest
+    (folder / "manifest.json").write_text(json.dumps(listed, indent=2, sort_keys=True) + "\n")
     return manifest
+
+
+def manifest_files(listed: dict) -> dict[str, dict]:
+    """The files of a ``manifest.json`` as read back (its ``mutu`` section left out)."""
+    return {name: entry for name, entry in listed.items() if name != QUALITY_KEY}
 
 
 class _Writers:

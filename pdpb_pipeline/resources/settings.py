@@ -6,8 +6,9 @@ does, and maps each ``PDPB_*`` variable to a field of a resource (README, "Confi
 
 - ``Warehouse`` (``resources/warehouse.py``): the warehouse URL, the columnar copies, the lock wait;
 - ``LandingZone`` (``resources/landing.py``): where the agencies' files arrive;
-- ``Publication`` (here): where published files go, the polling day of the age rule, and the
-  mask rule of every NIK and NKK anybody but the data officer sees;
+- ``Publication`` (here): where published files go, the polling day of the age rule, the
+  mask rule of every NIK and NKK anybody but the data officer sees, and the population
+  projection the coverage figure is computed from;
 - ``FeedLimits`` (here): how big a file or a field may be, how much of a feed may be quarantined,
   how much of a DPT may be unreadable.
 
@@ -133,7 +134,7 @@ class FeedLimits(ConfigurableResource):
 
 class Publication(ConfigurableResource):
     """What the month's publication needs: where its files go, the day the age rule is judged on,
-    and how identifiers are masked.
+    how identifiers are masked, and the population projection of the coverage figure.
 
     ``mask_keep`` is the one mask rule of the process: the definitions install it when they load
     (sensors, the command line) and this resource again when a run starts, so published files,
@@ -146,6 +147,9 @@ class Publication(ConfigurableResource):
     polling_day: str = ""
     #: ``PDPB_MASK_KEEP``: ``HEAD,TAIL`` digits of a NIK or NKK left visible (at most 6 in all).
     mask_keep: str = "6,0"
+    #: ``PDPB_POPULATION_PROJECTION``: a CSV ``kode_wilayah,tahun,penduduk_17_plus`` of the
+    #: eligible population (``roll.mutu.projection``); empty: no coverage figure.
+    population_projection: str = ""
 
     @field_validator("polling_day", mode="wrap")
     @classmethod
