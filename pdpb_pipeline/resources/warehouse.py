@@ -33,6 +33,7 @@ from ..linkage.prepare import ROLL_PREPARATION, prepare_frame
 from ..partitions import Partition
 from .storage.dpb import DpbTables, RollCache, RollCopies
 from .storage.feeds import FeedTables
+from .storage.gabungan import GabunganTables
 from .storage.publikasi import PublikasiTables
 from .storage.tautan import TautanTables
 
@@ -112,7 +113,7 @@ def migrate(engine: sa.Engine, revision: str = "head") -> None:
         command.upgrade(config, revision)
 
 
-class Warehouse(ConfigurableResource, FeedTables, TautanTables, DpbTables, PublikasiTables):
+class Warehouse(ConfigurableResource, FeedTables, TautanTables, DpbTables, PublikasiTables, GabunganTables):
     """Dagster resource over the warehouse database named by ``url`` (PDPB_WAREHOUSE_URL)."""
 
     url: str
