@@ -99,7 +99,7 @@ def test_a_quarter_is_its_first_months_start_plus_its_movements_per_desa_and_sex
     total = _xlsx_rows(book, "Kabupaten").set_index("jenis_kelamin").loc["L+P"]
     assert int(total["sebelumnya"]) == len(warehouse.roll_of(FULL, "0000-00"))
     assert int(total["sekarang"]) == len(warehouse.roll_of(FULL, "2026-03"))
-    assert not scan_folder(folder, Identifiers.from_landing(settings.landing_dir / "landing" / FULL))
+    assert not leakscan.Identifiers.from_landing(settings.landing_dir).scan_folder(folder)
 
 
 def test_a_period_with_a_month_missing_is_incomplete_and_not_published(published):
@@ -183,8 +183,8 @@ def test_a_recap_that_does_not_reconcile_blocks_its_publication(published):
                                               table.c.kolom == row["kolom"]))
         outcome = run_rollup(defs, instance, "provinsi", "32", Period.parse("2026-02"))
         assert not outcome.success
-        assert {c.split(" ")[0] for c in outcome.failed_checks} == {"rekap_provinsi/bulan:rekap_seimbang"}
-        # (the province's figures for SHORT equal its altered monthly recap: only the balance is off)
+        assert "rekap_provinsi/bulan:rekap_seimbang (ERROR)" in outcome.failed_checks, outcome.failed_checks
+        assert "publikasi_provinsi/bulan" not in outcome.metadata  # blocked: not published again
     finally:
         with warehouse.begin() as conn:
             conn.execute(table.insert(), [row.to_dict()])
@@ -235,8 +235,8 @@ def test_the_quarter_schedule_asks_for_the_quarter_just_ended_of_every_regency(p
     import datetime as dt
 
     requests = schedule.evaluate_tick(build_schedule_context(
-        scheduled_execution_time=dt.datetime(2026, 4, 6, 2, 0))).run_requests
+        scheduled_execution_time=dt.datetime(2026, 4, 6, 2, 0), repository_def=defs.get_repository_def())).run_requests
     assert [r.partition_key for r in requests] == ["2026-01-01|32.01", "2026-01-01|32.02"]
     provinces = defs.resolve_schedule_def("pdpb_provinsi_semester_schedule").evaluate_tick(build_schedule_context(
-        scheduled_execution_time=dt.datetime(2026, 7, 7, 2, 30))).run_requests
+        scheduled_execution_time=dt.datetime(2026, 7, 7, 2, 30), repository_def=defs.get_repository_def())).run_requests
     assert [r.partition_key for r in provinces] == ["2026-01-01|32"]
