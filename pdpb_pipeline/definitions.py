@@ -43,7 +43,7 @@ from dagster import (
 from pydantic import ValidationError
 
 from . import partitions
-from .assets import baseline, daftar, feeds, landing, linkage, roll
+from .assets import baseline, daftar, feeds, landing, linkage, roll, rollup
 from .domain import nik
 from .resources.bulan_awal import BulanAwal
 from .resources.landing import LandingZone
@@ -215,10 +215,21 @@ def build_definitions(load: LoadSettings = LoadSettings(),
     schedule = build_schedule_from_partitioned_job(
         monthly_job, name="pdpb_bulanan_schedule", day_of_month=5, hour_of_day=2
     )
+    # Roll-ups (a regency's quarter and half-year, provinces, the nation): one job per roll-up,
+    # its schedule after the period's months are due.
+    rollup_assets, rollup_checks, rollup_parts = rollup.build_all(partitions.enabled_regencies(load), load.start_month)
+    rollup_jobs, rollup_schedules = [], []
+    for spec, parts in rollup_parts.items():
+        job = define_asset_job(spec.job_name, selection=AssetSelection.assets(spec.recap_key, spec.publish_key),
+                               description=f"Rolls up and publishes the {spec.tingkat} recap of a {spec.grain}.")
+        rollup_jobs.append(job)
+        rollup_schedules.append(rollup.build_schedule(
+            spec, job, parts.get_partitions_def_for_dimension(spec.unit_dimension).get_partition_keys()))
     return Definitions(
-        assets=[dpt_baseline, *monthly_assets],
-        jobs=[monthly_job, baseline_job],
-        schedules=[schedule],
+        assets=[dpt_baseline, *monthly_assets, *rollup_assets],
+        asset_checks=rollup_checks,
+        jobs=[monthly_job, baseline_job, *rollup_jobs],
+        schedules=[schedule, *rollup_schedules],
         sensors=[build_landing_sensor(monthly_job, monthly)],
         resources={**resources,
                    "bulan_awal": BulanAwal(default=load.start_month, per_regency=dict(load.regency_start_months))},

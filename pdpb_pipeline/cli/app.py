@@ -67,16 +67,60 @@ def synth(ctx: typer.Context) -> None:
     _lab_command("synth", ctx.args)
 
 
+def _rollup_target(regency: str | None, month: str | None, period: str | None, province: str | None,
+                   national: bool) -> tuple[str, str, object] | None:
+    """The roll-up asked for (level, unit, ``partitions.Period``), or None for a regency's month."""
+    from ..partitions import Period
+
+    if sum(x is not None and x is not False for x in (regency, province, national or None)) > 1:
+        raise typer.BadParameter("give one of --regency, --province, --national")
+    if month is not None and period is not None:
+        raise typer.BadParameter("give either --month or --period, not both")
+    if period is None and (regency is not None or month is None) and not (province or national):
+        return None
+    if month is None and period is None:
+        raise typer.BadParameter("give --month YYYY-MM or --period YYYY-Qn / YYYY-Hn")
+    try:
+        when = Period.parse(period or month)
+    except ValueError as error:
+        raise typer.BadParameter(str(error)) from None
+    if national:
+        return "nasional", "ID", when
+    if province is not None:
+        from ..domain import regions
+
+        code = province.strip()
+        if not (len(code) == 2 and code.isdigit() and regions.unit_name(code) != code):
+            raise typer.BadParameter(f"unknown province code {province!r} (expected a Kemendagri code like 32)")
+        return "provinsi", code, when
+    if regency is None:
+        raise typer.BadParameter("give --regency, --province or --national")
+    if when.grain == "bulan":
+        return None
+    return "kabupaten", _regency(regency), when
+
+
 @app.command()
 def run(
-    regency: str = typer.Option(..., help="Kemendagri regency code, e.g. 32.01"),
-    month: str = typer.Option(..., help="Month to close, YYYY-MM"),
+    regency: str | None = typer.Option(None, help="Kemendagri regency code, e.g. 32.01"),
+    month: str | None = typer.Option(None, help="Month to close, YYYY-MM (with --province/--national: its recap)"),
     to: str | None = typer.Option(None, help="Last month of a range, YYYY-MM"),
+    period: str | None = typer.Option(None, help="A quarter or half-year (2026-Q1, 2026-H1): roll up and publish "
+                                      "its published months (of --regency, --province or --national)"),
+    province: str | None = typer.Option(None, help="Province code, e.g. 32: its recap for --month or --period"),
+    national: bool = typer.Option(False, "--national", help="The national recap for --month or --period"),
     verbose: bool = typer.Option(False, "--verbose", "-v", help="Show Dagster's step-by-step log"),
     rewind: bool = typer.Option(False, "--rewind", help="Re-run a month although later months are published: "
                                 "they are withdrawn (moved to <output>/<regency>/ditarik/, recorded as one act)"),
 ) -> None:
-    """Materialise a regency's month (or months, in order) through Dagster, as the schedule does."""
+    """Materialise a regency's month (or months, in order) through Dagster, as the schedule does;
+    with --period, --province or --national, a roll-up (exit 1 when its period is incomplete)."""
+    target = _rollup_target(regency, month, period, province, national)
+    if target is not None:
+        _run_rollup(*target, verbose)
+        return
+    if regency is None or month is None:
+        raise typer.BadParameter("give --regency and --month (or a roll-up: --period, --province, --national)")
     from ..feeds import gx_worker
 
     gx_worker.start()  # GX is imported in a process of its own while this one starts up
@@ -142,6 +186,12 @@ def _run(regency: str, month: str, to: str | None, verbose: bool, rewind: bool) 
             raise
         typer.echo(_masked(f"error: {LOST} ({str(error.orig).strip().splitlines()[0]})"), err=True)
         raise typer.Exit(1) from None
+    if _print_outcomes(outcomes):
+        raise typer.Exit(1)
+
+
+def _print_outcomes(outcomes) -> bool:
+    """Prints each run's summary line, figures, failed checks and steps; whether one failed."""
     failed = False
     for outcome in outcomes:
         status = "ok" if outcome.success else "FAILED"
@@ -155,8 +205,25 @@ def _run(regency: str, month: str, to: str | None, verbose: bool, rewind: bool) 
         for step in outcome.failed_steps:  # an error message may quote a cell of a file
             typer.echo(_masked(f"  step failed: {step}"))
         failed = failed or not outcome.success
-    if failed:
+    return failed
+
+
+def _run_rollup(tingkat: str, wilayah: str, when, verbose: bool) -> None:
+    from ..assets import rollup
+    from ..definitions import dagster_instance, defs
+    from .runner import RunError, run_rollup
+
+    try:
+        with dagster_instance() as instance:
+            outcome = run_rollup(defs, instance, tingkat, wilayah, when, log_level="DEBUG" if verbose else "WARNING")
+    except RunError as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(2) from None
+    if _print_outcomes([outcome]):
         raise typer.Exit(1)
+    if rollup.by_name(tingkat, when.grain).recap_key.to_user_string() not in outcome.metadata:
+        _incomplete(tingkat, wilayah, when)
+    _print_rollup(tingkat, wilayah, when)
 
 
 @app.command()
@@ -189,10 +256,21 @@ def quarantine(
 
 @app.command()
 def rekap(
-    regency: str = typer.Option(..., help="Kemendagri regency code, e.g. 32.01"),
-    month: str = typer.Option(..., help="Month, YYYY-MM"),
+    regency: str | None = typer.Option(None, help="Kemendagri regency code, e.g. 32.01"),
+    month: str | None = typer.Option(None, help="Month, YYYY-MM"),
+    period: str | None = typer.Option(None, help="A quarter or half-year: 2026-Q1, 2026-H1"),
+    province: str | None = typer.Option(None, help="Province code, e.g. 32: the province's recap"),
+    national: bool = typer.Option(False, "--national", help="The national recap"),
 ) -> None:
-    """Print a published month's recap totals and where its files are."""
+    """Print a published recap's totals, its sub-categories and where its files are: a regency's
+    month, quarter or half-year, a province's or the nation's month or period (exit 1 when it is
+    not published; an incomplete period says which months are missing)."""
+    target = _rollup_target(regency, month, period, province, national)
+    if target is not None:
+        _print_rollup(*target)
+        return
+    if regency is None or month is None:
+        raise typer.BadParameter("give --regency and --month (or --period, --province, --national)")
     resources = _resources()
     code = _regency(regency)
     warehouse = resources["warehouse"]
@@ -202,12 +280,63 @@ def rekap(
     if totals.empty:
         typer.echo(f"error: no recap for {code} {month}: run `pdpb run --regency {code} --month {month}`", err=True)
         raise typer.Exit(1)
+    _echo_recap(f"{code} {month}", totals, resources["publication"].path / code / month)
+
+
+def _echo_recap(label: str, totals, folder: Path) -> None:
+    """``label: A + B (Pemilih Baru) - C (TMS) = D``, the non-zero sub-categories, the folder."""
     value = {k: int(totals.get(k, 0)) for k in ("sebelumnya", "pemilih_baru", "tms", "sekarang")}
-    typer.echo(f"{code} {month}: {value['sebelumnya']:,} + {value['pemilih_baru']:,} (Pemilih Baru) - "
+    typer.echo(f"{label}: {value['sebelumnya']:,} + {value['pemilih_baru']:,} (Pemilih Baru) - "
                f"{value['tms']:,} (TMS) = {value['sekarang']:,}")
     moves = {k: int(v) for k, v in totals.items() if (k.startswith(("baru_", "tms_", "ubah_"))) and v}
     typer.echo("  " + ", ".join(f"{k}={v:,}" for k, v in sorted(moves.items())))
-    typer.echo(f"  files: {resources['publication'].path / code / month}")
+    typer.echo(f"  files: {folder}")
+
+
+def _print_rollup(tingkat: str, wilayah: str, when) -> None:
+    """A published roll-up as ``_echo_recap`` prints a month, then the regencies left out; an
+    unpublished one: incomplete (the months missing, exit 1) or not run yet (exit 1)."""
+    from ..assets import rollup
+
+    resources = _resources()
+    warehouse = resources["warehouse"]
+    spec = rollup.by_name(tingkat, when.grain)
+    if warehouse.publikasi_gabungan(tingkat, wilayah, when.label).empty:
+        _incomplete(tingkat, wilayah, when)
+        option = {"kabupaten": f"--regency {wilayah}", "provinsi": f"--province {wilayah}", "nasional": "--national"}
+        flag = "--month" if when.grain == "bulan" else "--period"
+        typer.echo(f"error: {wilayah} {when.label} is not published yet: run "
+                   f"`pdpb run {option[tingkat]} {flag} {when.label}`", err=True)
+        raise typer.Exit(1)
+    cells = warehouse.rekap_gabungan_cells(tingkat, wilayah, when.label)
+    _echo_recap(f"{wilayah} {when.label}", cells.groupby("kolom")["jumlah"].sum(),
+                spec.folder(resources["publication"], wilayah, when))
+    members = warehouse.rekap_gabungan_anggota(tingkat, wilayah, when.label)
+    if tingkat != "kabupaten":
+        lacking = members[~members["lengkap"]]
+        typer.echo(f"  regencies summed: {int(members['lengkap'].sum())}; missing (not summed): {len(lacking)}"
+                   + (": " + ", ".join(lacking["regency"].head(10)) + (" ..." if len(lacking) > 10 else "")
+                      if len(lacking) else ""))
+
+
+def _incomplete(tingkat: str, wilayah: str, when) -> None:
+    """Exits 1 saying which months are missing when the roll-up cannot be complete now."""
+    from ..assets import rollup
+    from ..definitions import MONTHLY_JOB, defs
+
+    resources = _resources()
+    spec = rollup.by_name(tingkat, when.grain)
+    enabled = defs.resolve_job_def(MONTHLY_JOB).partitions_def.get_partitions_def_for_dimension(
+        "regency").get_partition_keys()
+    regencies = [r for r in enabled if spec.unit_of(r) == wilayah]
+    members = rollup.status(resources["warehouse"], defs.resources["bulan_awal"], regencies, when)
+    if members["lengkap"].any() and not (tingkat == "kabupaten" and not members["lengkap"].all()):
+        return
+    lacking = members[~members["lengkap"]]
+    typer.echo(f"{wilayah} {when.label}: incomplete, not published: months not published: "
+               + "; ".join(f"{r.regency}: {r.bulan_kurang}" for r in lacking.head(10).itertuples())
+               + (f"; ... ({len(lacking)} regencies)" if len(lacking) > 10 else ""))
+    raise typer.Exit(1)
 
 
 @app.command()

@@ -21,7 +21,7 @@ from dagster import DagsterInstance, Definitions, MultiPartitionKey
 from sqlalchemy.pool import Pool
 
 from ..definitions import BASELINE_JOB, MONTHLY_JOB, usable_resources
-from ..partitions import Partition
+from ..partitions import Partition, Period
 from ..resources import regency_lock
 from ..resources.landing import LandingZone, sha256
 from ..resources.warehouse import LOST, Warehouse, lost_connection
@@ -298,3 +298,29 @@ def _run_months(defs: Definitions, instance: DagsterInstance, regency: str, mont
             outcome.success = False
             break
     return outcomes
+
+
+def run_rollup(defs: Definitions, instance: DagsterInstance, tingkat: str, wilayah: str, period: Period,
+               log_level: str = "WARNING") -> RunOutcome:
+    """Materialises one roll-up partition (``assets.rollup``): the ``tingkat`` recap of unit
+    ``wilayah`` (regency ``32.01``, province ``32``, nation ``ID``) for ``period``, through its job,
+    as its schedule does. ``success`` with no ``rekap_*`` metadata: the period was incomplete."""
+    from ..assets import rollup
+
+    spec = rollup.by_name(tingkat, period.grain) if (tingkat, period.grain) != ("kabupaten", "bulan") else None
+    if spec is None:
+        raise RunError("a regency's month is `pdpb run --regency R --month YYYY-MM`")
+    job = defs.resolve_job_def(spec.job_name)
+    units = job.partitions_def.get_partitions_def_for_dimension(spec.unit_dimension).get_partition_keys()
+    if wilayah not in units:
+        raise RunError(f"{spec.unit_dimension} {wilayah} has no enabled regency (PDPB_REGENCIES)")
+    if period.key not in job.partitions_def.get_partitions_def_for_dimension("periode").get_partition_keys():
+        raise RunError(f"period {period.label} is not a partition: periods run from PDPB_START_MONTH's to the "
+                       "last complete one")
+    key = MultiPartitionKey({"periode": period.key, spec.unit_dimension: wilayah})
+    with sqlite_commits_unsynced(instance), sqlite_shards_open(instance):
+        result = job.execute_in_process(run_config=_run_config(log_level), instance=instance, partition_key=key,
+                                        raise_on_error=False)
+    outcome = _outcome(spec.job_name, f"{wilayah} {period.label}", result)
+    outcome.success = outcome.success and not any("(ERROR)" in c for c in outcome.failed_checks)
+    return outcome

@@ -40,6 +40,11 @@ def regency_name(code: str) -> str:
     return name
 
 
+def unit_name(code: str) -> str:
+    """The name of a province (``32``) or regency (``32.01``), as the code list writes it."""
+    return wilayah_name(code) or code
+
+
 def normalize_regency(code: str) -> str:
     """Accepts ``3201`` or ``32.01``; raises ValueError for a code that is not a regency."""
     dotted = normalize_wilayah_code(code)

@@ -32,7 +32,7 @@ from ..daftar.spec import DaftarSpec, counts_per_group
 from ..domain import regions
 from .fastio import formula_safe, write_csv
 from ..domain.nik import mask_series
-from ..roll.recap import desa_with_total, roll_up
+from ..roll.recap import LEVEL_KEYS, desa_with_total, roll_up, with_units
 from ..roll.eligibility import age_on
 from .xlsx import Sheet, chunks, write_workbook
 
@@ -88,6 +88,11 @@ def _text(values: pd.Series) -> list[str]:
     return printed
 
 
+RECAP_TITLE = "LAMPIRAN BERITA ACARA REKAPITULASI DAFTAR PEMILIH BERKELANJUTAN"
+#: The sheets of a regency's recap above the desa (sheet name -> ``recap.LEVEL_KEYS`` level).
+REGENCY_LEVELS = {"Kabupaten": "kabupaten", "Kecamatan": "kecamatan"}
+
+
 def _title(regency: str, month: str, what: str) -> list[str]:
     return [what, f"KPU {regions.regency_name(regency).upper()} ({regency})", f"PERIODE {period(month)}"]
 
@@ -114,6 +119,18 @@ def publish(
         return _write_files(staging, regency, month, reference, roll, recap_desa, changes, queue, lists, mutu)
 
 
+def publish_rollup(folder: Path, tag: str, title: list[str], recap_desa: pd.DataFrame, levels: dict[str, str],
+                   members: pd.DataFrame | None = None) -> dict[str, dict]:
+    """Writes a roll-up's recap (a regency's quarter or half-year, a province, the nation) into
+    ``folder`` as the month's recap is written (``_recap_files``: the same Berita Acara layout,
+    ``levels``: sheet name -> ``recap.LEVEL_KEYS`` level, then the Desa sheet), with the
+    regencies it covers and those missing (``members``, sheet and CSV ``kelengkapan``), put into
+    place whole like a month's folder; returns the manifest."""
+    atomic_folder.recover(folder.parent)
+    with atomic_folder.replacing(folder) as staging:
+        return _written(staging, lambda writing: _recap_files(writing, tag, title, recap_desa, levels, members))
+
+
 def _write_files(
     folder: Path,
     regency: str,
@@ -126,10 +143,19 @@ def _write_files(
     lists: Sequence[tuple[DaftarSpec, Mapping[str, pd.DataFrame]]] = (),
     mutu: dict | None = None,
 ) -> dict[str, dict]:
-    folder.mkdir(parents=True, exist_ok=True)
-    with _Writers(folder) as writing:
+    def fill(writing: _Writers) -> None:
         _write_all(writing, regency, month, reference, roll, recap_desa, changes, queue)
         write_lists(writing, regency, month, lists)
+
+    return _written(folder, fill, mutu)
+
+
+def _written(folder: Path, fill, mutu: dict | None = None) -> dict[str, dict]:
+    """``fill(writing)`` asks for the files (``_Writers``); then ``manifest.json`` of them all
+    (with the quality figures ``mutu`` when given)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    with _Writers(folder) as writing:
+        fill(writing)
     manifest = {name: {"sha256": sha, "baris": rows} for name, (sha, rows) in sorted(writing.done.items())}
     listed = {**manifest, QUALITY_KEY: mutu} if mutu is not None else manifest
     (folder / "manifest.json").write_text(json.dumps(listed, indent=2, sort_keys=True) + "\n")
@@ -198,16 +224,7 @@ def _write_all(
     queue: pd.DataFrame,
 ) -> None:
     tag = f"{regency}_{month}"
-
-    # Recap: one sheet per level, laid out as the Berita Acara attachment.
-    desa = desa_with_total(recap_desa)
-    levels = {"Kabupaten": roll_up(recap_desa, "kabupaten"), "Kecamatan": roll_up(recap_desa, "kecamatan"), "Desa": desa}
-    title = _title(regency, month, "LAMPIRAN BERITA ACARA REKAPITULASI DAFTAR PEMILIH BERKELANJUTAN")
-    writing.workbook(f"rekap_{tag}.xlsx", len(desa), [
-        Sheet(name, list(frame.columns), frame, title)
-        for name, frame in levels.items()
-    ])
-    writing.csv(f"rekap_desa_{tag}.csv", desa)
+    _recap_files(writing, tag, _title(regency, month, RECAP_TITLE), recap_desa, REGENCY_LEVELS)
 
     # The roll, per kecamatan, masked: sorted once (kode_desa starts with the kecamatan code,
     # so each kecamatan is one run of the sorted roll), then cut into runs.
@@ -284,6 +301,34 @@ def _list_part(frame: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
         if name in out.columns:
             out[name] = mask_series(out[name].fillna("").astype(str))
     return out
+
+
+def _recap_files(writing: _Writers, tag: str, title: list[str], recap_desa: pd.DataFrame, levels: dict[str, str],
+                 members: pd.DataFrame | None = None) -> None:
+    """The recap, one sheet per level laid out as the Berita Acara attachment (``levels``: sheet
+    name -> ``recap.LEVEL_KEYS`` level, then the Desa sheet), and the desa sheet as CSV; with
+    ``members``, a Kelengkapan sheet and CSV: every regency covered, and the months each lacks."""
+    desa = desa_with_total(recap_desa)
+    units = with_units(recap_desa) if any(LEVEL_KEYS[lv] and lv != "kecamatan" for lv in levels.values()) else recap_desa
+    sheets = {name: roll_up(units, level) for name, level in levels.items()} | {"Desa": desa}
+    pages = [Sheet(name, list(frame.columns), frame, title) for name, frame in sheets.items()]
+    if members is not None:
+        listed = members_sheet(members)
+        pages.append(Sheet("Kelengkapan", list(listed.columns), listed, title))
+        writing.csv(f"kelengkapan_{tag}.csv", listed)
+    writing.workbook(f"rekap_{tag}.xlsx", len(desa), pages)
+    writing.csv(f"rekap_desa_{tag}.csv", desa)
+
+
+def members_sheet(members: pd.DataFrame) -> pd.DataFrame:
+    """The regencies a roll-up covers: code, name, ``dijumlahkan`` (summed in) or ``belum lengkap``
+    (left out, never counted as 0), and the months not yet published."""
+    return pd.DataFrame({
+        "kode_kabupaten": members["regency"],
+        "kabupaten": [regions.unit_name(c) for c in members["regency"]],
+        "status": np.where(members["lengkap"].astype(bool), "dijumlahkan", "belum lengkap: tidak dijumlahkan"),
+        "bulan_belum_terbit": members["bulan_kurang"],
+    })
 
 
 def _public_roll(roll: pd.DataFrame, reference: dt.date, names: dict) -> tuple[pd.DataFrame, np.ndarray]:

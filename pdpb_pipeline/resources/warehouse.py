@@ -37,6 +37,7 @@ from ..partitions import Partition
 from .storage.daftar import DaftarTables
 from .storage.dpb import DpbTables, RollCache, RollCopies
 from .storage.feeds import FeedTables
+from .storage.gabungan import GabunganTables
 from .storage.publikasi import PublikasiTables
 from .storage.tautan import TautanTables
 
@@ -116,7 +117,8 @@ def migrate(engine: sa.Engine, revision: str = "head") -> None:
         command.upgrade(config, revision)
 
 
-class Warehouse(ConfigurableResource, FeedTables, TautanTables, DpbTables, DaftarTables, PublikasiTables):
+class Warehouse(ConfigurableResource, FeedTables, TautanTables, DpbTables, DaftarTables, PublikasiTables,
+                GabunganTables):
     """Dagster resource over the warehouse database named by ``url`` (PDPB_WAREHOUSE_URL)."""
 
     url: str

@@ -89,9 +89,27 @@ def with_names(regency: str, frame: pd.DataFrame) -> pd.DataFrame:
     return out.sort_values(["kode_desa", "jenis_kelamin"]).reset_index(drop=True)
 
 
+#: The units a recap is rolled up to: their key columns (none: one total for the whole recap).
+LEVEL_KEYS = {"kecamatan": ["kode_kecamatan", "kecamatan"], "kabupaten": [], "seluruh": [],
+              "per_kabupaten": ["kode_kabupaten", "kabupaten"], "per_provinsi": ["kode_provinsi", "provinsi"]}
+
+
+def with_units(by_desa: pd.DataFrame) -> pd.DataFrame:
+    """``by_desa`` with the regency and province of each desa (code and name), for recaps that
+    span several regencies (province, nation)."""
+    out = by_desa.copy()
+    out["kode_kabupaten"] = out["kode_desa"].str.slice(0, 5)
+    out["kode_provinsi"] = out["kode_desa"].str.slice(0, 2)
+    for code, name in (("kode_kabupaten", "kabupaten"), ("kode_provinsi", "provinsi")):
+        names = {c: regions.unit_name(c) for c in out[code].unique()}
+        out[name] = out[code].map(names)
+    return out
+
+
 def roll_up(by_desa: pd.DataFrame, level: str) -> pd.DataFrame:
-    """``kecamatan`` or ``kabupaten`` totals (by sex, plus an L+P total row per unit)."""
-    keys = {"kecamatan": ["kode_kecamatan", "kecamatan"], "kabupaten": []}[level]
+    """Totals per unit of ``level`` (``LEVEL_KEYS``; ``kabupaten``: the whole recap), by sex,
+    plus an L+P total row per unit."""
+    keys = LEVEL_KEYS[level]
     grouped = by_desa.groupby(keys + ["jenis_kelamin"])[COLUMNS].sum().reset_index()
     total = by_desa.groupby(keys)[COLUMNS].sum().reset_index() if keys else by_desa[COLUMNS].sum().to_frame().T
     total["jenis_kelamin"] = "L+P"

@@ -23,6 +23,10 @@ ASSET_TABLES: dict[str, tuple[str, ...]] = {
     "rekap": ("rekap",),
     "daftar/<name>": ("daftar_baris",),
     "publikasi": ("publikasi", "dpb_bulan"),
+    "rekap_triwulan, rekap_semester, rekap_provinsi/<grain>, rekap_nasional/<grain>": (
+        "rekap_gabungan", "rekap_gabungan_anggota"),
+    "publikasi_triwulan, publikasi_semester, publikasi_provinsi/<grain>, publikasi_nasional/<grain>": (
+        "publikasi_gabungan",),
 }
 
 __doc__ += "\n" + "\n".join(f"- ``{key}``: {', '.join(tables)}" for key, tables in ASSET_TABLES.items()) + "\n"
