@@ -173,8 +173,8 @@ def counts_per_group(spec: DaftarSpec, frames: Mapping[str, pd.DataFrame]) -> pd
 
 
 def _specs() -> tuple[DaftarSpec, ...]:
-    from . import penghuni
-    return (penghuni.SPEC,)
+    from . import desa, penghuni
+    return (penghuni.SPEC, desa.SPEC)
 
 
 #: Every list, in publication order.
