@@ -177,8 +177,8 @@ def counts_per_group(spec: DaftarSpec, frames: Mapping[str, pd.DataFrame]) -> pd
 
 
 def _specs() -> tuple[DaftarSpec, ...]:
-    from . import penghuni, pmi
-    return (penghuni.SPEC, pmi.SPEC)
+    from . import desa, penghuni, pmi
+    return (penghuni.SPEC, desa.SPEC, pmi.SPEC)
 
 
 #: Every list, in publication order.

@@ -280,8 +280,9 @@ def write_lists(writing: _Writers, regency: str, month: str,
             continue
         public = [b for b in spec.parts if not b.restricted_stem]
         shown = {b.name: _list_part(frames[b.name], b.columns) for b in public}
-        stacked = pd.concat([pd.DataFrame({"bagian": pd.Series([b.name] * len(shown[b.name]), dtype=object)})
-                             .join(shown[b.name].reset_index(drop=True)) for b in public], ignore_index=True)
+        stacked = _whole_numbers(pd.concat(
+            [pd.DataFrame({"bagian": pd.Series([b.name] * len(shown[b.name]), dtype=object)})
+             .join(shown[b.name].reset_index(drop=True)) for b in public], ignore_index=True))
         writing.csv(f"{spec.stem}_{tag}.csv", stacked)
         summary = counts_per_group(spec, frames)
         writing.workbook(f"{spec.stem}_{tag}.xlsx", len(stacked), [
@@ -290,17 +291,33 @@ def write_lists(writing: _Writers, regency: str, month: str,
                     _title(regency, month, f"{spec.title}: {b.title.upper()}")) for b in public)])
         for b in spec.parts:
             if b.restricted_stem:
-                columns = [c for c in b.columns if c not in ("nik", "nkk")]
+                columns = [c for c in b.columns if not _identifier(c)]
                 writing.csv(f"{RESTRICTED}/{b.restricted_stem}_{tag}.csv", _list_part(frames[b.name], columns))
 
 
+def _identifier(column: str) -> bool:
+    """A NIK or NKK column of a list (``nik``, ``nkk``, ``dpb_nik``...)."""
+    return column.rsplit("_", 1)[-1] in ("nik", "nkk")
+
+
 def _list_part(frame: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
-    """A list's part as published: its columns (not the internal ``feed_id``), NIK and NKK masked."""
+    """A list's part as published: its columns (not the internal ``feed_id``), every NIK and NKK
+    column masked, whole numbers (ages, row numbers) as whole numbers."""
     out = frame.reindex(columns=list(columns)).reset_index(drop=True)
-    for name in ("nik", "nkk"):
-        if name in out.columns:
+    for name in out.columns:
+        if _identifier(name):
             out[name] = mask_series(out[name].fillna("").astype(str))
-    return out
+    return _whole_numbers(out)
+
+
+def _whole_numbers(frame: pd.DataFrame) -> pd.DataFrame:
+    """Float columns holding only whole numbers and blanks (a part without a row number, stacked
+    with one that has it) as integers with blanks: ``6``, not ``6.0``."""
+    for name in frame.columns:
+        values = frame[name]
+        if pd.api.types.is_float_dtype(values) and bool(((values % 1 == 0) | values.isna()).all()):
+            frame[name] = values.astype("Int64")
+    return frame
 
 
 def _recap_files(writing: _Writers, tag: str, title: list[str], recap_desa: pd.DataFrame, levels: dict[str, str],
