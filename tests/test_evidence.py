@@ -314,3 +314,44 @@ def test_bars_set_in_one_month_refuse_a_village_list_addition_the_next(tmp_path,
     february = wh.read("SELECT status, alasan FROM change_proposal WHERE month = '2026-02' AND agency = 'dpmd' "
                        "ORDER BY alasan")
     assert february.values.tolist() == [[proposal.NO_CHANGE, "anggota_tni_polri_aktif"], [proposal.NO_CHANGE, "hak_pilih_dicabut"]]
+
+
+# --- a migrant worker marked abroad -----------------------------------------------------------------
+
+def _abroad(voter: dict, since=pd.Timestamp("2025-11-03")) -> pd.DataFrame:
+    """The standing of ``voter`` marked abroad by BP2MI in an earlier month."""
+    left = _feed(_row(voter, "pmi_berangkat", tanggal_peristiwa=since) | {
+        "agency": "bp2mi", "file_name": "bp2mi.xlsx", "id": "bp2mi#2", "extra": '{"negara": "MALAYSIA"}'})
+    return status.standing(status.month_rows(left).assign(month="2025-11"), pd.DataFrame(), MONTH)
+
+
+@pytest.mark.parametrize("gap", [None, *sorted(GAPS)])
+@pytest.mark.parametrize("event", REMOVALS)
+def test_a_voter_marked_abroad_is_never_removed_by_another_agency_whatever_its_evidence(event, gap):
+    voter = _voter(1)
+    feed = _feed(_row(voter, event, **(GAPS[gap](voter) if gap else {})))
+    proposals = _propose(feed, _links(feed, [voter["id"]]), _roll(voter), standing=_abroad(voter))
+    row = _only(proposals, voter["id"])
+    assert (row["kategori"], row["status"]) == ("tms", proposal.QUEUED)
+    if gap is None:  # complete evidence: held only because the person is recorded abroad
+        assert row["alasan"] == events.ABROAD_REASON
+    assert apply(REGENCY, MONTH, _roll(voter), proposals).roll["id"].tolist() == [voter["id"]]
+
+
+def test_a_death_without_its_date_is_held_for_a_voter_abroad_even_though_it_might_predate_the_departure():
+    voter = _voter(1)
+    feed = _feed(_row(voter, "meninggal", tanggal_peristiwa=pd.NaT))
+    row = _only(_propose(feed, _links(feed, [voter["id"]]), _roll(voter), standing=_abroad(voter)), voter["id"])
+    assert row["status"] == proposal.QUEUED
+    assert row["alasan"].split(";")[0] == events.ABROAD_REASON
+
+
+def test_a_return_naming_no_desa_leaves_the_voter_where_the_roll_has_them():
+    voter = _voter(7, name="SUPRIYADI", sex="L", born=dt.date(1988, 8, 8))
+    home = _row(voter, "pmi_pulang", alamat="", rt="", rw="", kode_desa="") | {
+        "agency": "bp2mi", "file_name": "bp2mi.xlsx", "id": "bp2mi#2"}
+    feed = _feed(home)
+    proposals = _propose(feed, _links(feed, [voter["id"]]), _roll(voter), standing=_abroad(voter))
+    assert not ((proposals["voter_id"] == voter["id"]) & (proposals["status"] == proposal.APPLIED)).any()
+    after = apply(REGENCY, MONTH, _roll(voter), proposals).roll
+    assert after[["id", "kode_desa", "alamat"]].values.tolist() == [[voter["id"], voter["kode_desa"], voter["alamat"]]]
