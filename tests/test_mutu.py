@@ -22,7 +22,7 @@ from pdpb_pipeline.cli.runner import run_regency
 from pdpb_pipeline.partitions import Partition
 from pdpb_pipeline.resources.warehouse import Warehouse
 from pdpb_pipeline.roll import mutu, store
-from pdpb_pipeline.roll.eligibility import usable_nik
+from pdpb_pipeline.roll.eligibility import usable_nik, valid_nik
 from tests.deployment import Deployment
 
 REGENCY = "36.73"
@@ -181,9 +181,9 @@ def test_valid_nik_is_the_usable_nik_rule(zone):
                      "ÄÄÄÄÄÄÄ367301450"], dtype=object)
     both = pd.concat([dpt, odd], ignore_index=True)
     digits = both.map(lambda v: isinstance(v, str) and v.isascii() and v.isdigit())
-    assert (mutu.valid_nik(both) == (usable_nik(both) & digits).to_numpy()).all()
-    assert mutu.valid_nik(odd).tolist() == [False] * 3 + [True] + [False] * 7
-    assert (~mutu.valid_nik(dpt)).sum() > 0
+    assert (valid_nik(both) == (usable_nik(both) & digits).to_numpy()).all()
+    assert valid_nik(odd).tolist() == [False] * 3 + [True] + [False] * 7
+    assert (~valid_nik(dpt)).sum() > 0
 
 
 def test_a_month_with_nothing_to_measure_has_no_figures_for_it():

@@ -7,7 +7,8 @@ plots each number over the partitions. Every key is stable and a figure that can
 README ("Quality figures") defines each one and names the foreign register publishing the same.
 
 - ``nik_valid_porsi`` / ``nik_tidak_valid``: share / count of the roll whose NIK is 16 digits
-  and not a placeholder (``nik.placeholder_rows``), vectorised over the whole roll (``valid_nik``).
+  and not a placeholder (``nik.placeholder_rows``), vectorised over the whole roll
+  (``eligibility.valid_nik``).
 - ``ganda_pasangan``, ``ganda_per_1000``, ``ganda_di_antrean``: duplicate pairs recorded for the
   month (``tautan/ganda_dpb``), per 1,000 voters of the month's roll, and duplicate items
   (sub-category ``ganda``) in the month's review queue.
@@ -30,37 +31,13 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
 
-from ..domain.nik import placeholder_rows
+from .eligibility import valid_nik
 
 #: Header of a population projection file (README, "Quality figures").
 PROJECTION_COLUMNS = ("kode_wilayah", "tahun", "penduduk_17_plus")
 #: Decimals a share is published with (a per-mille figure with 3).
 DECIMALS = 6
-
-
-def valid_nik(niks: pd.Series) -> np.ndarray:
-    """Per value: 16 ASCII digits and not a placeholder (``nik.placeholder_rows``), the NIKs
-    that can name somebody. One arrow copy of the column, its bytes read as a digit matrix for
-    the 16-byte values: about 0.2 s for a million NIKs (a Python pass per value costs 0.5 s)."""
-    text = pa.array(niks.to_numpy(dtype=object), type=pa.large_string(), from_pandas=True)
-    if len(text) == 0:
-        return np.zeros(0, dtype=bool)
-    offsets = np.frombuffer(text.buffers()[1], dtype=np.int64)[text.offset:text.offset + len(text) + 1]
-    sixteen = np.flatnonzero(np.diff(offsets) == 16)  # bytes: a non-ASCII character makes more than 16
-    valid = np.zeros(len(text), dtype=bool)
-    if len(sixteen):
-        data = np.frombuffer(text.buffers()[2], dtype=np.uint8)
-        if len(sixteen) == len(text):  # every value 16 bytes (the usual roll): the bytes are the matrix
-            digits = data[offsets[0]:offsets[-1]].reshape(-1, 16) - 48
-        else:
-            digits = data[offsets[sixteen][:, None] + np.arange(16)] - 48
-        # (uint8: a byte below '0' wraps round above 9)
-        digit_rows = (digits <= 9).all(axis=1)
-        at = sixteen[digit_rows]
-        valid[at] = ~placeholder_rows(digits[digit_rows], np.full(len(at), 16))
-    return valid
 
 
 def _share(part: int, whole: int) -> float:
