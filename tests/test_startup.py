@@ -127,3 +127,28 @@ def test_the_command_ends_with_its_exit_code(tmp_path):
                           env=env, capture_output=True, text=True, timeout=300)
     assert done.returncode == 2
     assert "month 2025-12 is not a partition" in done.stderr
+
+
+def test_a_month_s_run_forks_the_gx_worker_before_dagster_is_imported(tmp_path):
+    """GX's worker imports GX on the other core while the command imports Dagster: it must be
+    forked first (a month's command line is told from a roll-up's without importing Dagster)."""
+    probe = (
+        "import sys\n"
+        "from pdpb_pipeline.cli import app\n"
+        "from pdpb_pipeline.feeds import gx_worker\n"
+        "seen = []\n"
+        "gx_worker.start = lambda: seen.append(sorted(m for m in ('dagster', 'pandas') if m in sys.modules))\n"
+        "try:\n"
+        "    app.app(['run', '--regency', '32.01', '--month', '2025-12'], standalone_mode=False)\n"
+        "except Exception:\n"
+        "    pass\n"
+        "print('seen', seen)\n"
+    )
+    env = dict(os.environ, PDPB_WAREHOUSE_URL=f"sqlite:///{tmp_path / 'w.sqlite'}",
+               PDPB_LANDING_DIR=str(tmp_path / "landing"), PDPB_OUTPUT_DIR=str(tmp_path / "out"),
+               PDPB_SNAPSHOT_DIR=str(tmp_path / "snap"), DAGSTER_HOME=str(tmp_path / "home"),
+               PDPB_START_MONTH="2026-01", PDPB_REGENCIES="32.01", GX_ANALYTICS_ENABLED="False")
+    (tmp_path / "home").mkdir()
+    (tmp_path / "home" / "dagster.yaml").write_text("")
+    done = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True, timeout=300)
+    assert "seen [[]]" in done.stdout, done.stdout + done.stderr

@@ -69,9 +69,8 @@ def synth(ctx: typer.Context) -> None:
 
 def _rollup_target(regency: str | None, month: str | None, period: str | None, province: str | None,
                    national: bool) -> tuple[str, str, object] | None:
-    """The roll-up asked for (level, unit, ``partitions.Period``), or None for a regency's month."""
-    from ..partitions import Period
-
+    """The roll-up asked for (level, unit, ``partitions.Period``), or None for a regency's month
+    (decided before anything imports Dagster: a month's run starts GX's worker first)."""
     if sum(x is not None and x is not False for x in (regency, province, national or None)) > 1:
         raise typer.BadParameter("give one of --regency, --province, --national")
     if month is not None and period is not None:
@@ -80,6 +79,8 @@ def _rollup_target(regency: str | None, month: str | None, period: str | None, p
         return None
     if month is None and period is None:
         raise typer.BadParameter("give --month YYYY-MM or --period YYYY-Qn / YYYY-Hn")
+    from ..partitions import Period
+
     try:
         when = Period.parse(period or month)
     except ValueError as error:
