@@ -92,14 +92,18 @@ def test_housing_occupants_per_estate_scored_against_truth(run):
     rows = pd.concat(scored, ignore_index=True)
     # The estate is the one the file names, the one the occupant truly lives in.
     assert (rows["nama_perumahan"] == rows["nama_perumahan_truth"].str.upper()).all()
-    # The visit list is who the roll does not have: mostly the truth's newcomers at housing.
+    # Nobody on the visit list had a move proposed; voters at the address are people the roll had.
     visit = rows[rows["bagian"] == "kunjungan"]
-    assert len(visit) and (visit["di_roll"] == "0").mean() >= 0.7
-    # Voters at the address or moved in are people the roll had.
-    on_roll = rows[rows["bagian"] != "kunjungan"]
-    assert len(on_roll) and (on_roll["voter_id"] != "").all()
+    assert len(visit) and not visit["usulan"].isin(["ubah_alamat", "pindah_masuk"]).any()
+    at_address = rows[rows["bagian"] == "di_alamat"]
+    assert len(at_address) and (at_address["voter_id"] != "").all() and (at_address["di_roll"] == "1").mean() >= 0.95
+    # Moved in: a voter of the roll with a new address, or a newcomer from another regency
+    # (a Pemilih Baru pindah masuk), mostly the truth's newcomers at housing.
     moved = rows[rows["bagian"] == "pindahan"]
-    assert (moved["usulan"] == "ubah_alamat").all()
+    assert ((moved["voter_id"] != "") == (moved["usulan"] == "ubah_alamat")).all()
+    newcomers = moved[moved["usulan"] == "pindah_masuk"]
+    assert len(newcomers) and (newcomers["di_roll"] == "0").mean() >= 0.7
+    assert (newcomers["dpb_kode_desa"] == "").all() and newcomers["keterangan"].str.startswith("belum di DPB").all()
 
 
 def test_village_list_per_desa_reconciles_with_feed_and_roll(run):

@@ -6,12 +6,14 @@ and the roll step decided for it (never decided again here):
 
 - ``di_alamat``: a voter on the roll (sure link) registered at that address: the row proposed
   no address change;
-- ``pindahan``: a voter on the roll registered elsewhere, who moved in: the row proposed
-  ``ubah_alamat`` (queued for coktas: the housing office is not the legal source of a move);
-  with the address the month's roll holds (``keterangan`` says when that is already this one:
-  the registry's move, applied the same month);
-- ``kunjungan``: not found on the roll (no link, or a doubtful one): the visit list, with the
-  change proposed (a Pemilih Baru ``pindah_masuk``, usually queued) or why none was, and an
+- ``pindahan``: an occupant registered elsewhere who moved in: a voter on the roll for whom the
+  row proposed ``ubah_alamat`` (queued for coktas: the housing office is not the legal source
+  of a move), with the address the month's roll holds (``keterangan`` says when that is already
+  this one: the registry's move, applied the same month); or somebody on no roll of this
+  regency (no link) for whom the row proposed a Pemilih Baru ``pindah_masuk`` (registered in
+  another regency), with its status;
+- ``kunjungan``: not found on the roll (no link, or a doubtful one) and no move proposed (no
+  NIK, under 17, a doubtful link...): the visit list, with why nothing was proposed and an
   empty ``hasil_kunjungan`` for the officer.
 
 The estate is the file's own column (``nama_perumahan``: ``nama perumahan``, ``nama rusun``,
@@ -40,7 +42,9 @@ def build(inp: DaftarInput) -> dict[str, pd.DataFrame]:
     rows["voter_id"] = link["roll_id"].fillna("").to_numpy()
     for name in PROPOSAL:
         rows[name] = proposed[name].fillna("").to_numpy()
-    moved = (rows["voter_id"] != "").to_numpy() & (proposed["usulan"] == "ubah_alamat").to_numpy()
+    on_roll = (rows["voter_id"] != "").to_numpy()
+    usulan = proposed["usulan"].to_numpy()
+    moved = (on_roll & (usulan == "ubah_alamat")) | (~on_roll & (usulan == "pindah_masuk"))
     at_address = (link["decision"] == "match").to_numpy() & ~moved
     visit = ~moved & ~at_address
 
@@ -52,7 +56,9 @@ def build(inp: DaftarInput) -> dict[str, pd.DataFrame]:
     # Another source's change applied this month (the registry's move) may already put them here.
     same = np.logical_and.reduce([(pindahan[f"dpb_{c}"] == pindahan[c]).to_numpy() for c in ("alamat", "rt", "rw",
                                                                                           "kode_desa")])
-    pindahan["keterangan"] = np.where(same, "DPB bulan ini sudah memuat alamat ini", "")
+    newcomer = (pindahan["voter_id"] == "").to_numpy()
+    pindahan["keterangan"] = np.select([newcomer, same], ["belum di DPB: pindah masuk dari daerah lain",
+                                                          "DPB bulan ini sudah memuat alamat ini"], "")
     kunjungan = rows[visit].assign(voter_id="", hasil_kunjungan="")
     order = [ESTATE, "alamat", "rt", "rw", "nama"]
     return {name: frame.sort_values(order, kind="stable") for name, frame in
@@ -66,8 +72,8 @@ SPEC = DaftarSpec(
     stem="penghuni",
     title="DAFTAR PENGHUNI PERUMAHAN / APARTEMEN / RUSUN",
     description="Occupants per housing estate, apartment or rusun (Dinas Perumahan): voters registered "
-                "there, voters registered elsewhere who moved in (ubah alamat proposed), and occupants not "
-                "on the roll: the field officers' visit list",
+                "there, occupants registered elsewhere who moved in (ubah alamat or pindah masuk proposed), "
+                "and occupants not on the roll with no move proposed: the field officers' visit list",
     group_by=(ESTATE,),
     parts=(
         Bagian("di_alamat", "Terdaftar di alamat ini", (*_PERSON, *SOURCE)),
