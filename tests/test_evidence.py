@@ -355,3 +355,16 @@ def test_a_return_naming_no_desa_leaves_the_voter_where_the_roll_has_them():
     assert not ((proposals["voter_id"] == voter["id"]) & (proposals["status"] == proposal.APPLIED)).any()
     after = apply(REGENCY, MONTH, _roll(voter), proposals).roll
     assert after[["id", "kode_desa", "alamat"]].values.tolist() == [[voter["id"], voter["kode_desa"], voter["alamat"]]]
+
+
+@pytest.mark.parametrize("nik", ["", "typo"], ids=["tanpa_nik", "nik_salah_ketik"])
+def test_a_change_for_a_voter_abroad_is_held_when_the_row_names_them_without_their_nik(nik):
+    """The roll's voter the row was linked to is abroad, whatever NIK the row carries: a move
+    reported under the name and birth date alone (or a mistyped NIK) is held all the same."""
+    voter = _voter(1)
+    other = build_nik("32.01.04", dt.date(1975, 6, 1), "P", 90) if nik else ""
+    feed = _feed(_row(voter, "pindah_dalam", nik=other, nik_status="valid" if nik else "kosong",
+                      alamat="JL. MAWAR 5", rt="001", rw="001"))
+    row = _only(_propose(feed, _links(feed, [voter["id"]]), _roll(voter), standing=_abroad(voter)), voter["id"])
+    assert row["status"] == proposal.QUEUED
+    assert row["alasan"].split(";")[0] == events.ABROAD_REASON
