@@ -62,6 +62,7 @@ def test_memory_and_the_run_queue_limit_hold_back_the_runs():
         schedule(SIZES, 10, model, Limits(node_memory_gb=4.0))
     capped = schedule(SIZES, 257, model, Limits(max_concurrent_runs=40))
     assert capped.wall_s == pytest.approx(schedule(SIZES, 20, model).wall_s, rel=0.02)
+    assert capped.bound == "run queue limit"
     slow_daemon = schedule(SIZES, 257, model, Limits(dequeue_per_second=1.0))
     assert slow_daemon.wall_s >= (REGENCIES - 1) / 1.0
     assert slow_daemon.bound == "dequeue rate"

@@ -99,6 +99,7 @@ class Limits:
 class Plan:
     nodes: int
     cores: int
+    cap: int
     wall_s: float
     busy_s: float
     longest_s: float
@@ -111,12 +112,13 @@ class Plan:
 
     @property
     def bound(self) -> str:
-        """What sets the wall time: the cores (work / cores), the longest run, or the daemon."""
+        """What sets the wall time: the cores (work / cores) or the run queue's global limit below
+        them, the longest run, or the daemon's launch rate."""
         if self.dequeue_floor_s and self.dequeue_floor_s >= 0.9 * self.wall_s and self.dequeue_floor_s >= self.longest_s:
             return "dequeue rate"
         if self.longest_s >= 0.9 * self.wall_s:
             return "largest regency"
-        return "cores"
+        return "run queue limit" if self.cap < self.cores else "cores"
 
 
 def schedule(sizes: list[int], nodes: int, model: RunModel = RunModel(), limits: Limits = Limits()) -> Plan:
@@ -152,7 +154,7 @@ def schedule(sizes: list[int], nodes: int, model: RunModel = RunModel(), limits:
         starts.append(now)
         busy += seconds
     wall = max(end for end, _, _ in running) if running else 0.0
-    return Plan(nodes=nodes, cores=cores, wall_s=wall, busy_s=busy, longest_s=runs[0][0] if runs else 0.0,
+    return Plan(nodes=nodes, cores=cores, cap=cap, wall_s=wall, busy_s=busy, longest_s=runs[0][0] if runs else 0.0,
                 dequeue_floor_s=(len(runs) - 1) / limits.dequeue_per_second if limits.dequeue_per_second else 0.0,
                 starts=starts)
 
