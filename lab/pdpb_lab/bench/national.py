@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import heapq
 import math
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from statistics import NormalDist
 
 NATIONAL_VOTERS = 204_800_000  # DPT of the 2024 general election (KPU), all regencies/cities
@@ -44,7 +44,7 @@ STEADY_STARTUP_S = 3.0  # the measured start-up part of the 1M steady month (int
 def regency_sizes(total: int = NATIONAL_VOTERS, count: int = REGENCIES, largest: int = LARGEST) -> list[int]:
     """``count`` regency sizes, largest first: quantiles of a log-normal whose largest quantile is
     ``largest`` and whose quantiles add up to ``total`` (a model, not data)."""
-    if not 0 < largest * count or total <= largest or total / count >= largest:
+    if largest <= 0 or count <= 0 or total <= largest or total / count >= largest:
         raise ValueError("need largest < total and a mean below the largest")
     z = [NormalDist().inv_cdf((i + 0.5) / count) for i in range(count)]
     top = z[-1]
@@ -104,7 +104,6 @@ class Plan:
     busy_s: float
     longest_s: float
     dequeue_floor_s: float
-    starts: list[float] = field(repr=False, default_factory=list)
 
     @property
     def utilisation(self) -> float:
@@ -134,7 +133,7 @@ def schedule(sizes: list[int], nodes: int, model: RunModel = RunModel(), limits:
     free_cores = [limits.cores_per_node] * nodes
     free_mem = [limits.node_memory_gb] * nodes
     running: list[tuple[float, int, float]] = []  # (end, node, memory)
-    now, starts, busy = 0.0, [], 0.0
+    now, busy = 0.0, 0.0
     for index, (seconds, memory) in enumerate(runs):
         launch = index / limits.dequeue_per_second if limits.dequeue_per_second else 0.0
         now = max(now, launch)
@@ -151,12 +150,10 @@ def schedule(sizes: list[int], nodes: int, model: RunModel = RunModel(), limits:
         free_cores[node] -= 1
         free_mem[node] -= memory
         heapq.heappush(running, (now + seconds, node, memory))
-        starts.append(now)
         busy += seconds
     wall = max(end for end, _, _ in running) if running else 0.0
     return Plan(nodes=nodes, cores=cores, cap=cap, wall_s=wall, busy_s=busy, longest_s=runs[0][0] if runs else 0.0,
-                dequeue_floor_s=(len(runs) - 1) / limits.dequeue_per_second if limits.dequeue_per_second else 0.0,
-                starts=starts)
+                dequeue_floor_s=(len(runs) - 1) / limits.dequeue_per_second if limits.dequeue_per_second else 0.0)
 
 
 DEFAULT_NODES = (1, 2, 5, 10, 20, 30, 35, 50, 100, 257)
