@@ -131,3 +131,20 @@ def test_the_rendered_instance_loads_with_one_kubernetes_job_per_run(tmp_path, p
         assert instance.run_monitoring_max_resume_run_attempts == 1
         assert instance.run_retries_enabled and instance.run_retries_max_retries == 2
         assert not instance.run_retries_retry_on_asset_or_op_failure
+
+
+def test_the_code_servers_environment_is_one_the_definitions_accept():
+    """Every PDPB_* variable the values set is one the definitions read, and its value passes
+    their checks (a misspelt name would be silently ignored, a wrong value would stop the code
+    server at start)."""
+    from pdpb_pipeline import definitions
+
+    [deployment] = helm_chart.values()["dagster-user-deployments"]["deployments"]
+    env = deployment["env"]
+    known = set(definitions.LOAD_VARIABLES) | set(definitions.RESOURCE_VARIABLES) | {"PDPB_VAR_DIR"}
+    assert set(env) <= known, set(env) - known
+    # the warehouse URL comes from the Secret: a PostgreSQL URL of that shape
+    load, resources = definitions.from_environment({**env, "PDPB_WAREHOUSE_URL": "postgresql://pdpb:x@db/pdpb"})
+    assert load.regencies == tuple(env["PDPB_REGENCIES"].split(","))
+    assert resources["landing"].root == env["PDPB_LANDING_DIR"]
+    assert [s["name"] for s in deployment["envSecrets"]] == ["pdpb-warehouse"]
