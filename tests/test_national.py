@@ -76,6 +76,13 @@ def test_pdpb_bench_national_prints_the_table(tmp_path):
     assert "514 regencies, 204,800,000 voters" in done.stdout
     rows = [line for line in done.stdout.splitlines() if line.startswith("| 1 |") or line.startswith("| 257 |")]
     assert len(rows) == 2 and "| cores |" in rows[0] and "largest regency" in rows[1], done.stdout
+    # the writes each row implies: the measured steady month's rows per voter over the wall time
+    from pdpb_lab.bench.national import WAREHOUSE_ROWS_PER_VOTER, national
+
+    [row] = national((257,))["rows"]
+    assert row["warehouse_rows_per_s"] == pytest.approx(WAREHOUSE_ROWS_PER_VOTER * NATIONAL_VOTERS / row["wall_s"],
+                                                        rel=1e-3)
+    assert national((257,), month="first")["rows"][0]["warehouse_rows_per_s"] is None  # measured for steady only
     bad = subprocess.run([sys.executable, "-m", "pdpb_pipeline.cli", "bench", "national", "--nodes", "many"],
                          capture_output=True, text=True, timeout=300, cwd=ROOT,
                          env=clean_environment(tmp_path, PYTHONPATH=f"{ROOT}:{ROOT / 'lab'}"))

@@ -19,6 +19,9 @@ named as one (``Limits``), and the output says which.
   run per core, a run starting on a node only when its memory fits beside the runs already
   there; at most ``max_concurrent_runs`` at once (the run queue's global limit) and runs
   launched no faster than the daemon's dequeue rate.
+- **Writes** (steady month only): the warehouse rows and Dagster events per second each row
+  implies, from what a measured steady month wrote (``WAREHOUSE_ROWS_PER_VOTER``, scaled with
+  voters, and ``EVENTS_PER_RUN``); whether PostgreSQL takes them is not modelled.
 """
 
 from __future__ import annotations
@@ -39,6 +42,11 @@ MEASURED = {
     "first": {1_000_000: (44.8, 2.02), 4_000_000: (278.5, 7.66)},   # 44.1-45.5 s, 2,025 MB; 278.5 s, 7,659 MB
 }
 STEADY_STARTUP_S = 3.0  # the measured start-up part of the 1M steady month (interpreter, imports, definitions)
+#: What a steady month writes, measured (docs/deploy.md, "PostgreSQL writes"): warehouse rows
+#: (inserted + updated, 100,000-voter synthetic regency, PostgreSQL) per voter, and Dagster
+#: events per monthly run (its event log).
+WAREHOUSE_ROWS_PER_VOTER = (21_116 + 298) / 100_000
+EVENTS_PER_RUN = 441
 
 
 def regency_sizes(total: int = NATIONAL_VOTERS, count: int = REGENCIES, largest: int = LARGEST) -> list[int]:
@@ -163,6 +171,7 @@ def national(nodes: tuple[int, ...] = DEFAULT_NODES, month: str = "steady", limi
     sizes = regency_sizes()
     model = RunModel(month)
     plans = [schedule(sizes, n, model, limits) for n in nodes]
+    steady = month == "steady"  # the writes were measured for a steady month only
     return {
         "month": month, "regencies": len(sizes), "voters": sum(sizes),
         "largest": sizes[0], "median": sizes[len(sizes) // 2], "smallest": sizes[-1],
@@ -171,7 +180,9 @@ def national(nodes: tuple[int, ...] = DEFAULT_NODES, month: str = "steady", limi
         "limits": limits.__dict__,
         "rows": [{"nodes": p.nodes, "cores": p.cores, "wall_s": round(p.wall_s, 1),
                   "utilisation": round(p.utilisation, 3), "bound": p.bound,
-                  "launches_per_s_needed": round(launch_rate_needed(sizes, p.nodes, model, limits), 2)}
+                  "launches_per_s_needed": round(launch_rate_needed(sizes, p.nodes, model, limits), 2),
+                  "warehouse_rows_per_s": round(WAREHOUSE_ROWS_PER_VOTER * sum(sizes) / p.wall_s) if steady else None,
+                  "events_per_s": round(EVENTS_PER_RUN * len(sizes) / p.wall_s) if steady else None}
                  for p in plans],
     }
 
@@ -190,6 +201,10 @@ def launch_rate_needed(sizes: list[int], nodes: int, model: RunModel, limits: Li
         else:
             low = mid
     return high
+
+
+def _count(value: int | None) -> str:
+    return "-" if value is None else f"{value:,}"
 
 
 def _clock(seconds: float) -> str:
@@ -211,10 +226,12 @@ def format_national(report: dict) -> str:
         f"{' runs/s (assumed)' if lim['dequeue_per_second'] else ''}; "
         f"pod start {lim['pod_start_s']} s (assumed)",
         "",
-        "| nodes | cores | wall time | core use | bound by | launches/s the daemon must keep up |",
-        "|---:|---:|---:|---:|---|---:|",
+        "| nodes | cores | wall time | core use | bound by | launches/s the daemon must keep up "
+        "| warehouse rows/s | Dagster events/s |",
+        "|---:|---:|---:|---:|---|---:|---:|---:|",
     ]
     for row in report["rows"]:
         lines.append(f"| {row['nodes']} | {row['cores']} | {_clock(row['wall_s'])} | "
-                     f"{row['utilisation']:.0%} | {row['bound']} | {row['launches_per_s_needed']} |")
+                     f"{row['utilisation']:.0%} | {row['bound']} | {row['launches_per_s_needed']} | "
+                     f"{_count(row['warehouse_rows_per_s'])} | {_count(row['events_per_s'])} |")
     return "\n".join(lines)
