@@ -1,9 +1,10 @@
-"""The one benchmark entry point: ``pdpb bench synth|feeds|link|cycle`` (the ``pdpb`` command hands
-over to ``app``), or ``python -m pdpb_lab.bench synth|feeds|link|cycle``.
+"""The one benchmark entry point: ``pdpb bench synth|feeds|link|cycle|national`` (the ``pdpb`` command
+hands over to ``app``), or ``python -m pdpb_lab.bench synth|feeds|link|cycle|national``.
 
 Every benchmark takes its case from the one cache (``pdpb_lab.cases``: ``--dir``, default
 ``var/bench``). Modules: ``stages`` (synth, feeds), ``link`` (the linkage benchmark, with
-``peer_splink`` and the ``febrl`` case), ``cycle`` (the whole ``pdpb run`` command of a month).
+``peer_splink`` and the ``febrl`` case), ``cycle`` (the whole ``pdpb run`` command of a month),
+``national`` (the national month on paper, from the measured figures: nothing runs).
 """
 
 from __future__ import annotations
@@ -136,3 +137,36 @@ def cycle_command(
         typer.echo(_masked(f"error: {error}"), err=True)
         raise typer.Exit(1) from None
     typer.echo(json.dumps(report, indent=2, default=str) if json_out else format_cycle(report))
+
+
+@app.command("national")
+def national_command(
+    nodes: str = typer.Option("1,2,5,10,20,30,35,50,100,257", help="Node counts, comma-separated"),
+    month: str = typer.Option("steady", help="steady (a month after the first) or first (with the baseline DPT load)"),
+    cores_per_node: int = typer.Option(2, min=1, help="Cores per node: one run per core"),
+    node_memory_gb: float = typer.Option(16.0, min=1, help="Memory per node, GB"),
+    max_concurrent_runs: int | None = typer.Option(None, min=1, help="The run queue's global limit (default: none)"),
+    dequeue_per_second: float | None = typer.Option(None, min=0.001, help="Runs the daemon launches per second "
+                                                    "(default: not a limit; the table says what rate each row needs)"),
+    pod_start: float = typer.Option(0.0, min=0, help="Seconds a run's pod takes to start, added to every run"),
+    json_out: bool = typer.Option(False, "--json", help="Print the report as JSON instead of the table"),
+) -> None:
+    """The national month on paper: wall time of all 514 regencies' month on N nodes, from the
+    measured per-regency figures and a log-normal model of regency sizes (docs/deploy.md)."""
+    from .national import Limits, format_national, national
+
+    if month not in ("steady", "first"):
+        raise typer.BadParameter(f"--month {month!r}: steady or first")
+    try:
+        counts = tuple(int(n) for n in nodes.split(",") if n.strip())
+    except ValueError:
+        raise typer.BadParameter(f"--nodes {nodes!r}: comma-separated whole numbers, e.g. 1,10,50") from None
+    limits = Limits(cores_per_node=cores_per_node, node_memory_gb=node_memory_gb,
+                    max_concurrent_runs=max_concurrent_runs, dequeue_per_second=dequeue_per_second,
+                    pod_start_s=pod_start)
+    try:
+        report = national(counts, month, limits)
+    except ValueError as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(2) from None
+    typer.echo(json.dumps(report, indent=2) if json_out else format_national(report))
