@@ -2,7 +2,7 @@
 
 Adding a list is an entry in ``SPECS`` (its parts, ``Bagian``, and the function building them
 from a ``DaftarInput``) and, where it needs one, a module beside this one (``penghuni.py``,
-``desa.py``): no new asset code, no new storage table, no new publication code.
+``desa.py``, ``pmi.py``, ``lapas.py``): no new asset code, no new storage table, no new publication code.
 
 Every feed row of a list's feed(s) that was accepted lands in exactly one of its parts marked
 ``dari_feed`` (the rest of the file's rows are in the quarantine): the asset's blocking check
@@ -58,6 +58,8 @@ class DaftarInput:
     """The same list of the month before (its stored parts), when the spec ``needs_previous``."""
     extra: Mapping[str, pd.DataFrame] = field(default_factory=dict)
     """What the spec's ``extra_inputs`` read besides (state tables, the month's other rows)."""
+    max_pemilih_tps: int = 300
+    """The most voters one polling station takes (``PDPB_MAX_PEMILIH_TPS``): TPS khusus needed."""
 
 
 Builder = Callable[[DaftarInput], Mapping[str, pd.DataFrame]]
@@ -177,8 +179,8 @@ def counts_per_group(spec: DaftarSpec, frames: Mapping[str, pd.DataFrame]) -> pd
 
 
 def _specs() -> tuple[DaftarSpec, ...]:
-    from . import desa, penghuni, pmi
-    return (penghuni.SPEC, desa.SPEC, pmi.SPEC)
+    from . import desa, lapas, penghuni, pmi
+    return (penghuni.SPEC, desa.SPEC, pmi.SPEC, lapas.SPEC)
 
 
 #: Every list, in publication order.
