@@ -91,6 +91,8 @@ def _asset(spec: DaftarSpec, monthly_def: MultiPartitionsDefinition):
         warehouse.write_daftar(part, spec.name, frames)
         per_group = counts_per_group(spec, frames)
         metadata = {name: MetadataValue.int(len(frame)) for name, frame in frames.items()}
+        if spec.figures is not None:
+            metadata |= {name: MetadataValue.int(int(value)) for name, value in spec.figures(frames).items()}
         metadata |= {
             "baris_feed": MetadataValue.int(len(inp.feed)),
             "dikarantina": MetadataValue.int(warehouse.quarantined(part, spec.feeds)),

@@ -82,7 +82,7 @@ RUJUKAN = (INSTITUTION, "nama", "tempat_lahir", "tanggal_lahir", "jenis_kelamin"
 ROW = (INSTITUTION, "file_name", "row_number", "nama", "nik", "jenis_kelamin", "usia", "kategori", "voter_id",
        "kode_desa", "desa", "kabupaten_asal", "tanggal_peristiwa", "hasil")
 TPS = ("lapas_rutan", "pemilih", "L", "P", "dpb", "teridentifikasi", "pindah_memilih", "bukan_pemilih", "rujukan",
-       "penghuni", "masuk", "keluar", "maks_pemilih_tps", "tps_khusus")
+       "penghuni", "masuk", "keluar", "tidak_di_roster", "maks_pemilih_tps", "tps_khusus")
 STATE_PARTS = ("pemilih_tps", "bukan_pemilih", "rujukan")
 
 
@@ -186,42 +186,70 @@ def _state_keys(entry: dict) -> list[str]:
                  str(entry.get("tanggal_lahir") or ""))
 
 
+class _Inside:
+    """Everybody inside, with an index of what identifies them (``_keys``): one look-up per row."""
+
+    def __init__(self, entries: list[dict]):
+        self.entries: dict[int, dict] = {}
+        self.index: dict[str, set[int]] = {}
+        self.next = 0
+        for entry in entries:
+            self.add(entry, _state_keys(entry))
+
+    def add(self, entry: dict, keys: list[str]) -> None:
+        self.entries[self.next] = entry
+        for key in keys:
+            self.index.setdefault(key, set()).add(self.next)
+        self.next += 1
+
+    def find(self, keys: list[str]) -> list[int]:
+        """The entries (still inside) sharing one of ``keys``."""
+        return sorted(i for i in set().union(*(self.index.get(k, set()) for k in keys)) if i in self.entries)
+
+    def remove(self, found: list[int]) -> None:
+        for i in found:
+            del self.entries[i]  # (the index keeps their keys; ``find`` skips them)
+
+
+_ENTRY = (INSTITUTION, "nama", "nik", "jenis_kelamin", "usia", "kategori", "voter_id", "kode_desa", "kabupaten_asal",
+          "tempat_lahir", "tanggal_lahir", "alamat", "alasan", "file_name", "row_number")
+
+
 def build(inp: DaftarInput) -> dict[str, pd.DataFrame]:
     regency, month = inp.part.regency, inp.part.month
-    inside = _previous(inp)
+    previous = _previous(inp)
     rows = _entries(inp, inp.feed) if len(inp.feed) else pd.DataFrame(columns=[*ROW, "feed_id", "jenis_peristiwa"])
     rostered = set(rows.loc[rows["jenis_peristiwa"] == ROSTER, INSTITUTION])
-    before = {k for e in inside for k in _state_keys(e)}
-    inside = [e for e in inside if e[INSTITUTION] not in rostered]  # a roster replaces its institution
+    before = {k for e in previous for k in _state_keys(e)}
+    inside = _Inside([e for e in previous if e[INSTITUTION] not in rostered])  # a roster replaces its institution
     order = rows.assign(_first=(rows["jenis_peristiwa"] != ROSTER).astype(int)).sort_values(
         ["_first", "tanggal_peristiwa", "file_name", "row_number"], kind="stable")
     hasil: dict[str, str] = {}
-    admitted = released = 0
+    on_roster: set[str] = set()
     for row in order.to_dict("records"):
         keys = _keys(row["nik"], row["voter_id"], row["nama"], row["tanggal_lahir"])
-        same = [e for e in inside if set(_state_keys(e)) & set(keys)]
+        if row["jenis_peristiwa"] == ROSTER:
+            on_roster.update(keys)
+        found = inside.find(keys)
+        same = [inside.entries[i] for i in found]
+        inside.remove(found)
         if row["jenis_peristiwa"] == RELEASE:
             hasil[row["feed_id"]] = "keluar" if same else "tidak_di_daftar"
-            released += bool(same)
-            inside = [e for e in inside if not any(e is s for s in same)]
             continue
         if row["jenis_peristiwa"] == ROSTER:
             hasil[row["feed_id"]] = "tetap" if set(keys) & before else "baru"
         elif same:
-            hasil[row["feed_id"]] = ("sudah_di_daftar" if any(s[INSTITUTION] == row[INSTITUTION] for s in same)
+            hasil[row["feed_id"]] = ("sudah_di_daftar" if any(e[INSTITUTION] == row[INSTITUTION] for e in same)
                                      else "pindah_lapas")
         else:
             hasil[row["feed_id"]] = "masuk"
-            admitted += 1
         kept = same[0] if same else {}
-        entry = {c: row[c] for c in (INSTITUTION, "nama", "nik", "jenis_kelamin", "usia", "kategori", "voter_id",
-                                     "kode_desa", "kabupaten_asal", "tempat_lahir", "tanggal_lahir", "alamat",
-                                     "alasan", "file_name", "row_number")}
+        entry = {c: row[c] for c in _ENTRY}
         entry["tanggal_masuk"] = kept.get("tanggal_masuk") or row["tanggal_peristiwa"]
         entry["bulan_masuk"] = kept.get("bulan_masuk") or month
-        inside = [e for e in inside if not any(e is s for s in same)] + [entry]
+        inside.add(entry, sorted(set(keys) | {k for e in same for k in _state_keys(e)}))
 
-    state = pd.DataFrame(inside, columns=list(dict.fromkeys([*PENGHUNI, *RUJUKAN])))
+    state = pd.DataFrame(list(inside.entries.values()), columns=list(dict.fromkeys([*PENGHUNI, *RUJUKAN])))
     state = _refreshed(inp, state)
     state["desa"] = desa_names(regency, state["kode_desa"].fillna("").astype(str))
     state["nama_kabupaten_asal"] = state["kabupaten_asal"].fillna("").astype(str).map(_regency_name)
@@ -236,7 +264,10 @@ def build(inp: DaftarInput) -> dict[str, pd.DataFrame]:
         "keluar": rows[rows["jenis_peristiwa"] == RELEASE],
         "daftar_penghuni": rows[rows["jenis_peristiwa"] == ROSTER],
     }
-    parts["tps"] = per_institution(state, rows, inp.max_pemilih_tps)
+    # Last month's inmates of an institution whose roster does not name them: gone unreported.
+    left = pd.Series([e[INSTITUTION] for e in previous
+                      if e[INSTITUTION] in rostered and not set(_state_keys(e)) & on_roster], dtype=object)
+    parts["tps"] = per_institution(state, rows, inp.max_pemilih_tps, left)
     return parts
 
 
@@ -253,10 +284,13 @@ def _refreshed(inp: DaftarInput, state: pd.DataFrame) -> pd.DataFrame:
     return state
 
 
-def per_institution(state: pd.DataFrame, rows: pd.DataFrame, per_tps: int) -> pd.DataFrame:
+def per_institution(state: pd.DataFrame, rows: pd.DataFrame, per_tps: int,
+                    left: pd.Series | None = None) -> pd.DataFrame:
     """Per institution (and ``JUMLAH``): voters by sex and kind, inmates, the month's intake and
-    release, and the TPS khusus needed (ceil(voters / ``per_tps``) per institution)."""
-    names = sorted(set(state[INSTITUTION]) | set(rows[INSTITUTION]))
+    release (``keluar``: release rows; ``tidak_di_roster``: last month's inmates the month's
+    roster does not name), and the TPS khusus needed (ceil(voters / ``per_tps``) per institution)."""
+    left = pd.Series(dtype=object) if left is None else left
+    names = sorted(set(state[INSTITUTION]) | set(rows[INSTITUTION]) | set(left))
     if not names:
         return pd.DataFrame(columns=list(TPS))
     voters = state[state["kategori"].isin(VOTERS)]
@@ -270,6 +304,7 @@ def per_institution(state: pd.DataFrame, rows: pd.DataFrame, per_tps: int) -> pd
     out["masuk"] = out["lapas_rutan"].map(rows.loc[rows["hasil"].isin(["masuk", "pindah_lapas"]), INSTITUTION]
                                           .value_counts())
     out["keluar"] = out["lapas_rutan"].map(rows.loc[rows["hasil"] == "keluar", INSTITUTION].value_counts())
+    out["tidak_di_roster"] = out["lapas_rutan"].map(left.value_counts())
     counted = [c for c in TPS if c not in ("lapas_rutan", "maks_pemilih_tps", "tps_khusus")]
     out[counted] = out[counted].fillna(0).astype("int64")
     out["maks_pemilih_tps"] = per_tps
@@ -282,6 +317,14 @@ def per_institution(state: pd.DataFrame, rows: pd.DataFrame, per_tps: int) -> pd
 def tps_needed(voters: int, per_tps: int) -> int:
     """Polling stations for ``voters`` at most ``per_tps`` each (none for no voter)."""
     return math.ceil(voters / per_tps) if voters > 0 else 0
+
+
+def figures(parts) -> dict[str, int]:
+    """The regency's totals for the asset's metadata: inmates, voters, TPS khusus needed."""
+    total = parts["tps"][parts["tps"]["lapas_rutan"] == TOTAL]
+    if total.empty:
+        return {"penghuni": 0, "pemilih": 0, "tps_khusus": 0}
+    return {name: int(total[name].iloc[0]) for name in ("penghuni", "pemilih", "tps_khusus")}
 
 
 SPEC = DaftarSpec(
@@ -306,4 +349,5 @@ SPEC = DaftarSpec(
     build=build,
     needs_roll=True,
     needs_previous=True,
+    figures=figures,
 )

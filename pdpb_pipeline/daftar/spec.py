@@ -87,6 +87,9 @@ class DaftarSpec:
     """Publish the files in a month when every part is empty (a list kept as state)."""
     extra_inputs: Callable[[object, Partition], Mapping[str, pd.DataFrame]] | None = None
     """``(warehouse, part) -> frames`` the builder reads besides ``DaftarInput``'s (``inp.extra``)."""
+    figures: Callable[[Mapping[str, pd.DataFrame]], Mapping[str, int]] | None = None
+    """``parts -> {name: count}``: the list's own figures for the asset's metadata, beside the
+    rows per part (the TPS khusus needed...)."""
 
     @property
     def key(self) -> list[str]:
