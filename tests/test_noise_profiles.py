@@ -19,7 +19,7 @@ from pdpb_lab.synth.faults import SPELLINGS
 from pdpb_lab.synth.noise import ABBREVIATIONS
 from pdpb_lab.synth.profiles import MOVE_EVENTS, PROFILES, agency_rates
 
-from .test_synth import landing_rows
+from .test_synth import agency_of_file, landing_rows
 
 CODE = "32.01"
 # Enough rows of every agency (prisons and migrant workers too) to measure rates on.
@@ -49,7 +49,7 @@ def _rows_with_cells(out: Path, months: list[str]) -> pd.DataFrame:
         t = _read(out / "truth" / CODE / f"{m}.csv")
         cells = {}
         for f in sorted((out / "landing" / CODE / m).iterdir()):
-            fields = [k for k, _ in AGENCIES[f.stem]["columns"]]
+            fields = [k for k, _ in AGENCIES[agency_of_file(f)]["columns"]]
             for b, row in enumerate(_file_rows(f), start=1):
                 cells[(f.name, b)] = dict(zip(fields, row))
         t["cells"] = [cells[(berkas, int(b))] for berkas, b in zip(t["berkas"], t["baris"])]

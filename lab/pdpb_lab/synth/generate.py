@@ -154,11 +154,13 @@ def generate(config: SynthConfig, out_dir: Path | str) -> SynthSummary:
         for agency in AGENCIES:
             rows = month_rows[month_rows["agency"] == agency]
             roster_file = AGENCIES[agency].get("roster_file")
-            if roster_file:  # the roster is a file of its own, drawn from its own stream
+            if roster_file:  # the roster is a file of its own, drawn from its own streams
                 roster = rows["jenis_rep"] == "penghuni_lapas"
                 if roster.any():
+                    faults = (ProfileFaults(P, np.random.default_rng([cfg.seed, 0x524F54]))
+                              if extra is not None else None)
                     header, cells, truth = build_rows(agency, rows[roster], cfg, geo,
-                                                      np.random.default_rng([cfg.seed, 0x524F53]), extra, roster_file)
+                                                      np.random.default_rng([cfg.seed, 0x524F53]), faults, roster_file)
                     write_file(out / "landing" / code / label / roster_file, agency, header, cells)
                     truth_parts.append(pd.DataFrame(truth, columns=list(TRUTH_COLUMNS)))
                     summary.rows.setdefault(agency, {})[label] = len(cells)
