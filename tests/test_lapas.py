@@ -284,3 +284,8 @@ def test_state_per_institution_across_three_months():
     # no month's rows: the state carries over unchanged
     apr = _month("2026-04", _rows("2026-04", []), mar)
     assert sorted(_inside(apr)["nama"]) == sorted(inside["nama"])
+    # a release without a NIK finds the inmate from another regency (not on the roll) by name and
+    # birth date, kept from January though never published
+    may = _month("2026-05", _rows("2026-05", [("u1", "keluar_lapas", b, "", "DEDI", "1990-05-05")]), apr)
+    assert may["keluar"]["hasil"].tolist() == ["keluar"] and "DEDI" not in set(_inside(may)["nama"])
+    assert "tanggal_lahir" not in SPEC.part("pemilih_tps").columns

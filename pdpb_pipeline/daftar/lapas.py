@@ -44,6 +44,7 @@ import re
 import numpy as np
 import pandas as pd
 
+from ..domain import nik as nikmod
 from ..domain import regions
 from ..linkage.normalize import normalize_name
 from ..roll.eligibility import age_on, eligible, usable_nik
@@ -84,6 +85,9 @@ ROW = (INSTITUTION, "file_name", "row_number", "nama", "nik", "jenis_kelamin", "
 TPS = ("lapas_rutan", "pemilih", "L", "P", "dpb", "teridentifikasi", "pindah_memilih", "bukan_pemilih", "rujukan",
        "penghuni", "masuk", "keluar", "tidak_di_roster", "maks_pemilih_tps", "tps_khusus")
 STATE_PARTS = ("pemilih_tps", "bukan_pemilih", "rujukan")
+#: Stored with the parts of inmates, never published: the birth date, so that a release row
+#: without a NIK finds an inmate not on the roll by name and birth date next month.
+KEPT = ("tanggal_lahir",)
 
 
 def institution(values: pd.Series) -> pd.Series:
@@ -143,6 +147,9 @@ def _entries(inp: DaftarInput, rows: pd.DataFrame) -> pd.DataFrame:
     born = rows["tanggal_lahir"]
     if "tanggal_lahir" in record:
         born = born.where(born.notna() | (voter == ""), pd.Series(record["tanggal_lahir"].to_numpy(), index=rows.index))
+    # no birth date written: the one the NIK encodes (the registry's own)
+    from_nik = nikmod.birth_and_sex(pd.Series(nik, index=rows.index), inp.reference)["lahir"]
+    born = pd.to_datetime(born, errors="coerce").fillna(from_nik)
     person = pd.DataFrame({"tanggal_lahir": born, "status_kawin": rows["status_kawin"]})
     can_vote = eligible(person, inp.reference).to_numpy()
     home = home_regency(pd.Series(nik, index=rows.index)).to_numpy()
@@ -338,12 +345,12 @@ SPEC = DaftarSpec(
                 "restricted, the inmates without a NIK for Disdukcapil to record",
     group_by=(INSTITUTION,),
     parts=(
-        Bagian("pemilih_tps", "Pemilih TPS khusus", PENGHUNI, dari_feed=False),
+        Bagian("pemilih_tps", "Pemilih TPS khusus", PENGHUNI, dari_feed=False, kept=KEPT),
         Bagian("tps", "TPS khusus per lapas", TPS, dari_feed=False),
         Bagian("masuk", "Masuk bulan ini", ROW),
         Bagian("keluar", "Keluar bulan ini", ROW),
         Bagian("daftar_penghuni", "Daftar penghuni (roster)", ROW),
-        Bagian("bukan_pemilih", "Penghuni bukan pemilih", PENGHUNI, dari_feed=False),
+        Bagian("bukan_pemilih", "Penghuni bukan pemilih", PENGHUNI, dari_feed=False, kept=KEPT),
         Bagian("rujukan", "Rujukan Disdukcapil", RUJUKAN, dari_feed=False, restricted_stem="rujukan_disdukcapil"),
     ),
     build=build,

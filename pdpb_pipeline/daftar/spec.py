@@ -33,6 +33,9 @@ class Bagian:
     dari_feed: bool = True
     """Its rows are feed rows (one each, column ``feed_id``), counted by the reconciliation; a
     part of other rows (roll voters, a summary) is False."""
+    kept: tuple[str, ...] = ()
+    """Columns stored with the part for the list's next month (what identifies a person kept as
+    state, a birth date) and never published."""
     restricted_stem: str = ""
     """Published on its own, as CSV under ``terbatas/`` as ``<stem>_<regency>_<month>.csv``,
     with no NIK or NKK column at all, instead of in the list's public files (a referral list
@@ -105,8 +108,8 @@ def empty_parts(spec: DaftarSpec) -> dict[str, pd.DataFrame]:
 
 
 def shaped(spec: DaftarSpec, frames: Mapping[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
-    """``frames`` with exactly ``spec``'s parts, each with its columns in order (``feed_id``
-    kept after them for parts of feed rows); a part the builder did not return is empty.
+    """``frames`` with exactly ``spec``'s parts, each with its columns in order (then its
+    ``kept`` columns, and ``feed_id`` for parts of feed rows); a part the builder did not return is empty.
     Raises KeyError naming a part the spec does not have."""
     unknown = set(frames) - {b.name for b in spec.parts}
     if unknown:
@@ -114,7 +117,8 @@ def shaped(spec: DaftarSpec, frames: Mapping[str, pd.DataFrame]) -> dict[str, pd
     out = {}
     for b in spec.parts:
         frame = frames.get(b.name)
-        columns = list(b.columns) + (["feed_id"] if b.dari_feed and "feed_id" not in b.columns else [])
+        columns = list(b.columns) + [c for c in b.kept if c not in b.columns] + (
+            ["feed_id"] if b.dari_feed and "feed_id" not in b.columns else [])
         if frame is None:
             frame = pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
         out[b.name] = frame.reindex(columns=columns).reset_index(drop=True)
