@@ -66,6 +66,7 @@ RESOURCE_VARIABLES: dict[str, tuple[str, str]] = {
     "PDPB_POLLING_DAY": ("publication", "polling_day"),
     "PDPB_MASK_KEEP": ("publication", "mask_keep"),
     "PDPB_POPULATION_PROJECTION": ("publication", "population_projection"),
+    "PDPB_MAX_PEMILIH_TPS": ("publication", "max_pemilih_tps"),
     "PDPB_MAX_QUARANTINE_SHARE": ("feed_limits", "max_quarantine_share"),
     "PDPB_MAX_FILE_MB": ("feed_limits", "max_file_mb"),
     "PDPB_MAX_FIELD_CHARS": ("feed_limits", "max_field_chars"),

@@ -70,6 +70,8 @@ Done.
   Quarter:       ${PDPB_OUTPUT_DIR:-var/published}/$REGENCY/2026-Q1/, .../$CITY/2026-Q1/
   Provinces:     ${PDPB_OUTPUT_DIR:-var/published}/provinsi/{32,36}/{$LAST,2026-Q1}/ (other regencies listed as missing)
   Nation:        ${PDPB_OUTPUT_DIR:-var/published}/nasional/2026-Q1/
+  Prisons:       ${PDPB_OUTPUT_DIR:-var/published}/<regency>/<month>/tps_khusus_<regency>_<month>.xlsx (TPS khusus),
+                 .../terbatas/rujukan_disdukcapil_<regency>_<month>.csv (restricted: for Disdukcapil only)
   A voter's history:  .venv/bin/pdpb explain --regency $CITY --id DPT-$CITY-0000001
   Lineage in the UI:  make ui   then http://127.0.0.1:3000 : Assets (graph, partitions,
                       metadata of rekap and publikasi), Runs, Automation (schedule, sensor)

@@ -19,7 +19,7 @@ from pdpb_lab.synth.faults import SPELLINGS
 from pdpb_lab.synth.noise import ABBREVIATIONS
 from pdpb_lab.synth.profiles import MOVE_EVENTS, PROFILES, agency_rates
 
-from .test_synth import landing_rows
+from .test_synth import agency_of_file, landing_rows
 
 CODE = "32.01"
 # Enough rows of every agency (prisons and migrant workers too) to measure rates on.
@@ -49,7 +49,7 @@ def _rows_with_cells(out: Path, months: list[str]) -> pd.DataFrame:
         t = _read(out / "truth" / CODE / f"{m}.csv")
         cells = {}
         for f in sorted((out / "landing" / CODE / m).iterdir()):
-            fields = [k for k, _ in AGENCIES[f.stem]["columns"]]
+            fields = [k for k, _ in AGENCIES[agency_of_file(f)]["columns"]]
             for b, row in enumerate(_file_rows(f), start=1):
                 cells[(f.name, b)] = dict(zip(fields, row))
         t["cells"] = [cells[(berkas, int(b))] for berkas, b in zip(t["berkas"], t["baris"])]
@@ -264,20 +264,24 @@ def test_clean_has_almost_no_faults(tmp_path):
 
 # Files of two small typical regencies, as the generator wrote them before profiles existed
 # (sha256, first 16 hex digits): typical must stay byte for byte the same. (``pmi.csv`` came
-# later: a new truth file beside them, the others unchanged.)
+# later: a new truth file beside them, the others unchanged. The prisons' files then got the
+# institution's column and a first-month roster, ``lapas.csv`` the inmates per institution: only
+# the prison files and the first month's truth changed.)
 TYPICAL_FINGERPRINTS = {
     ("12.07", 2500, 2, 3, 1.0): {
         "baseline/12.07/dpt.csv": "aa5f309411fcb733",
         "landing/12.07/2026-01/disdukcapil.csv": "7a8f8a79afb5f661",
         "landing/12.07/2026-01/dpmd.csv": "e9422eb66cd6034d",
+        "landing/12.07/2026-01/lapas_penghuni.xlsx": "acdfa254ce43b57e",  # the prisons' first roster
         "landing/12.07/2026-01/perumahan.xlsx": "b7e97d815c60058f",
         "landing/12.07/2026-02/disdukcapil.csv": "a30b74be15199461",
         "landing/12.07/2026-02/dpmd.csv": "6975b96c89c29bd1",
         "landing/12.07/2026-02/perumahan.xlsx": "f6190dc04b1e6ed0",
-        "truth/12.07/2026-01.csv": "b8ed7b7f511034ae",
+        "truth/12.07/2026-01.csv": "8047225ef03effae",  # + the roster's rows
         "truth/12.07/2026-02.csv": "0fd8a718c8f7ba6a",
         "truth/12.07/baseline.csv": "511096992ac29b18",
         "truth/12.07/events.csv": "9d4ddf39528495c4",
+        "truth/12.07/lapas.csv": "20146554db59e207",  # added with the inmates per institution
         "truth/12.07/meta.json": "bd347c25071967e6",
         "truth/12.07/persons.csv": "3cc1fa4a02adfe6d",
         "truth/12.07/pmi.csv": "e0ba8cacf8293d3a",  # added with the migrant-worker truth
@@ -285,16 +289,18 @@ TYPICAL_FINGERPRINTS = {
     ("32.01", 5000, 2, 3, 0.35): {
         "baseline/32.01/dpt.csv": "f3261d9f29bd05fc",
         "landing/32.01/2026-01/disdukcapil.csv": "e2a1380b4378d955",
-        "landing/32.01/2026-01/lapas.xlsx": "9828d75da4cfdbe1",
+        "landing/32.01/2026-01/lapas.xlsx": "658b4581208b51b2",  # + column Lapas/Rutan
+        "landing/32.01/2026-01/lapas_penghuni.xlsx": "0910b99e9bcc03d2",
         "landing/32.01/2026-01/perumahan.xlsx": "f12412167c61bf15",
         "landing/32.01/2026-02/bp2mi.csv": "5c23ba27ae47c049",
         "landing/32.01/2026-02/disdukcapil.csv": "6c5765b152aab2dd",
-        "landing/32.01/2026-02/lapas.xlsx": "66d4605035d25234",
+        "landing/32.01/2026-02/lapas.xlsx": "efdc4299b09ac7fa",
         "landing/32.01/2026-02/perumahan.xlsx": "e367432ec581dfe8",
-        "truth/32.01/2026-01.csv": "c89f2fd8ad0fc632",
+        "truth/32.01/2026-01.csv": "f0feada9dba4c388",
         "truth/32.01/2026-02.csv": "bf9f5ed33c827450",
         "truth/32.01/baseline.csv": "6fb0ab9ff90f1985",
         "truth/32.01/events.csv": "2efa6fc00d307056",
+        "truth/32.01/lapas.csv": "6cc7a859de5d34fa",
         "truth/32.01/meta.json": "e213d62ca20e5106",
         "truth/32.01/persons.csv": "5b36aefd6573b8ac",
         "truth/32.01/pmi.csv": "d6a5d1d88da0ef48",  # added with the migrant-worker truth

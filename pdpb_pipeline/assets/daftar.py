@@ -39,7 +39,8 @@ USULAN = AssetKey("usulan_perubahan")
 DPB = AssetKey("dpb")
 
 
-def inputs(warehouse: Warehouse, spec: DaftarSpec, part: Partition, reference) -> DaftarInput:
+def inputs(warehouse: Warehouse, spec: DaftarSpec, part: Partition, reference, max_pemilih_tps: int = 300
+           ) -> DaftarInput:
     """What ``spec``'s builder reads, from the warehouse: the roll only when needed and the
     feeds have rows this month."""
     feed = warehouse.feed_rows(part, spec.feeds)
@@ -49,7 +50,7 @@ def inputs(warehouse: Warehouse, spec: DaftarSpec, part: Partition, reference) -
     roll = warehouse.roll_of(part.regency, part.month) if spec.needs_roll and len(feed) else None
     previous = warehouse.daftar(Partition(regency=part.regency, month=part.previous_month), spec) if spec.needs_previous else {}
     extra = spec.extra_inputs(warehouse, part) if spec.extra_inputs is not None else {}
-    return DaftarInput(part, reference, feed, links, proposals, roll, previous, extra)
+    return DaftarInput(part, reference, feed, links, proposals, roll, previous, extra, max_pemilih_tps)
 
 
 def build_list(spec: DaftarSpec, inp: DaftarInput) -> dict:
@@ -83,12 +84,15 @@ def _asset(spec: DaftarSpec, monthly_def: MultiPartitionsDefinition):
                      publication: Publication) -> MaterializeResult:
         part = Partition.from_key(context.partition_key)
         regency_lock.step(context, warehouse, part.regency)
-        inp = inputs(warehouse, spec, part, eligibility.reference_date(part.month, publication.day))
+        inp = inputs(warehouse, spec, part, eligibility.reference_date(part.month, publication.day),
+                     publication.max_pemilih_tps)
         frames = build_list(spec, inp)
         result = reconcile(spec, inp.feed, frames)
         warehouse.write_daftar(part, spec.name, frames)
         per_group = counts_per_group(spec, frames)
         metadata = {name: MetadataValue.int(len(frame)) for name, frame in frames.items()}
+        if spec.figures is not None:
+            metadata |= {name: MetadataValue.int(int(value)) for name, value in spec.figures(frames).items()}
         metadata |= {
             "baris_feed": MetadataValue.int(len(inp.feed)),
             "dikarantina": MetadataValue.int(warehouse.quarantined(part, spec.feeds)),

@@ -2,7 +2,7 @@
 
 Adding a list is an entry in ``SPECS`` (its parts, ``Bagian``, and the function building them
 from a ``DaftarInput``) and, where it needs one, a module beside this one (``penghuni.py``,
-``desa.py``): no new asset code, no new storage table, no new publication code.
+``desa.py``, ``pmi.py``, ``lapas.py``): no new asset code, no new storage table, no new publication code.
 
 Every feed row of a list's feed(s) that was accepted lands in exactly one of its parts marked
 ``dari_feed`` (the rest of the file's rows are in the quarantine): the asset's blocking check
@@ -33,6 +33,9 @@ class Bagian:
     dari_feed: bool = True
     """Its rows are feed rows (one each, column ``feed_id``), counted by the reconciliation; a
     part of other rows (roll voters, a summary) is False."""
+    kept: tuple[str, ...] = ()
+    """Columns stored with the part for the list's next month (what identifies a person kept as
+    state, a birth date) and never published."""
     restricted_stem: str = ""
     """Published on its own, as CSV under ``terbatas/`` as ``<stem>_<regency>_<month>.csv``,
     with no NIK or NKK column at all, instead of in the list's public files (a referral list
@@ -58,6 +61,8 @@ class DaftarInput:
     """The same list of the month before (its stored parts), when the spec ``needs_previous``."""
     extra: Mapping[str, pd.DataFrame] = field(default_factory=dict)
     """What the spec's ``extra_inputs`` read besides (state tables, the month's other rows)."""
+    max_pemilih_tps: int = 300
+    """The most voters one polling station takes (``PDPB_MAX_PEMILIH_TPS``): TPS khusus needed."""
 
 
 Builder = Callable[[DaftarInput], Mapping[str, pd.DataFrame]]
@@ -85,6 +90,9 @@ class DaftarSpec:
     """Publish the files in a month when every part is empty (a list kept as state)."""
     extra_inputs: Callable[[object, Partition], Mapping[str, pd.DataFrame]] | None = None
     """``(warehouse, part) -> frames`` the builder reads besides ``DaftarInput``'s (``inp.extra``)."""
+    figures: Callable[[Mapping[str, pd.DataFrame]], Mapping[str, int]] | None = None
+    """``parts -> {name: count}``: the list's own figures for the asset's metadata, beside the
+    rows per part (the TPS khusus needed...)."""
 
     @property
     def key(self) -> list[str]:
@@ -100,8 +108,8 @@ def empty_parts(spec: DaftarSpec) -> dict[str, pd.DataFrame]:
 
 
 def shaped(spec: DaftarSpec, frames: Mapping[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
-    """``frames`` with exactly ``spec``'s parts, each with its columns in order (``feed_id``
-    kept after them for parts of feed rows); a part the builder did not return is empty.
+    """``frames`` with exactly ``spec``'s parts, each with its columns in order (then its
+    ``kept`` columns, and ``feed_id`` for parts of feed rows); a part the builder did not return is empty.
     Raises KeyError naming a part the spec does not have."""
     unknown = set(frames) - {b.name for b in spec.parts}
     if unknown:
@@ -109,7 +117,8 @@ def shaped(spec: DaftarSpec, frames: Mapping[str, pd.DataFrame]) -> dict[str, pd
     out = {}
     for b in spec.parts:
         frame = frames.get(b.name)
-        columns = list(b.columns) + (["feed_id"] if b.dari_feed and "feed_id" not in b.columns else [])
+        columns = list(b.columns) + [c for c in b.kept if c not in b.columns] + (
+            ["feed_id"] if b.dari_feed and "feed_id" not in b.columns else [])
         if frame is None:
             frame = pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
         out[b.name] = frame.reindex(columns=columns).reset_index(drop=True)
@@ -177,8 +186,8 @@ def counts_per_group(spec: DaftarSpec, frames: Mapping[str, pd.DataFrame]) -> pd
 
 
 def _specs() -> tuple[DaftarSpec, ...]:
-    from . import desa, penghuni, pmi
-    return (penghuni.SPEC, desa.SPEC, pmi.SPEC)
+    from . import desa, lapas, penghuni, pmi
+    return (penghuni.SPEC, desa.SPEC, pmi.SPEC, lapas.SPEC)
 
 
 #: Every list, in publication order.

@@ -60,6 +60,7 @@ EVENT_TYPES: dict[str, str] = {
     "daftar_pemilih_desa": "on a village-election (Pilkades) voter list",
     "masuk_lapas": "taken into a remand centre or prison",
     "keluar_lapas": "released from a remand centre or prison",
+    "penghuni_lapas": "inside a remand centre or prison on the day of the institution's full roster",
     "pmi_berangkat": "migrant worker leaving for abroad",
     "pmi_pulang": "migrant worker returning",
     "masuk_tni": "enlisted in the military (TNI)",

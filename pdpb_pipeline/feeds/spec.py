@@ -166,12 +166,21 @@ AGENCIES: tuple[AgencySpec, ...] = (
             "masuk_lapas": ("MASUK", "TAHANAN BARU", "REGISTRASI MASUK", "PENERIMAAN", "NAPI BARU", "DITAHAN"),
             "keluar_lapas": ("KELUAR", "BEBAS", "BEBAS MURNI", "BEBAS BERSYARAT", "PEMBEBASAN", "PB", "CB",
                              "CUTI BERSYARAT", "DIKELUARKAN", "ASIMILASI"),
+            # A row of the institution's full roster (everybody inside on the file's date): what
+            # each inmate is, not an event. A file of such rows replaces the institution's list.
+            "penghuni_lapas": ("NARAPIDANA", "NAPI", "TAHANAN", "WBP", "WARGA BINAAN", "PENGHUNI",
+                               "DAFTAR PENGHUNI", "PENGHUNI LAPAS", "PENGHUNI RUTAN"),
         }),
         required=("nama", "jenis_peristiwa"),
         aliases={"jenis_peristiwa": ("status", "status wbp"),
                  "tanggal_peristiwa": ("tgl masuk keluar", "tanggal masuk keluar", "tgl registrasi",
                                        "tanggal registrasi", "tgl masuk", "tanggal masuk", "tgl keluar",
-                                       "tanggal keluar")},
+                                       "tanggal keluar"),
+                 # The remand centre or prison the row is about (several send one regency's file).
+                 "nama_lapas": ("lapas rutan", "rutan lapas", "nama lapas", "nama rutan", "lapas", "rutan",
+                                "nama upt", "upt", "satker", "nama satker", "unit pelaksana teknis",
+                                "nama lapas rutan", "lembaga pemasyarakatan", "rumah tahanan")},
+        extra_fields=("nama_lapas",),
     ),
     AgencySpec(
         key="bp2mi",

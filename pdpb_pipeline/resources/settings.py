@@ -7,8 +7,8 @@ does, and maps each ``PDPB_*`` variable to a field of a resource (README, "Confi
 - ``Warehouse`` (``resources/warehouse.py``): the warehouse URL, the columnar copies, the lock wait;
 - ``LandingZone`` (``resources/landing.py``): where the agencies' files arrive;
 - ``Publication`` (here): where published files go, the polling day of the age rule, the
-  mask rule of every NIK and NKK anybody but the data officer sees, and the population
-  projection the coverage figure is computed from;
+  mask rule of every NIK and NKK anybody but the data officer sees, the population
+  projection the coverage figure is computed from, and the most voters per TPS;
 - ``FeedLimits`` (here): how big a file or a field may be, how much of a feed may be quarantined,
   how much of a DPT may be unreadable.
 
@@ -150,6 +150,14 @@ class Publication(ConfigurableResource):
     #: ``PDPB_POPULATION_PROJECTION``: a CSV ``kode_wilayah,tahun,penduduk_17_plus`` of the
     #: eligible population (``roll.mutu.projection``); empty: no coverage figure.
     population_projection: str = ""
+    #: ``PDPB_MAX_PEMILIH_TPS``: the most voters one polling station takes (300 in Pemilu 2024):
+    #: the TPS khusus a rutan/lapas needs are ceil(voters / this).
+    max_pemilih_tps: int = 300
+
+    @field_validator("max_pemilih_tps", mode="wrap")
+    @classmethod
+    def _per_tps(cls, value, handler, info):
+        return value if _deferred(value) else positive("PDPB_MAX_PEMILIH_TPS", handler(value))
 
     @field_validator("polling_day", mode="wrap")
     @classmethod

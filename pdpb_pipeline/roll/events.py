@@ -87,6 +87,7 @@ EVENT_RULES: dict[str, EventRule] = {
     # Inmates and departing migrant workers keep their vote: the roll stays.
     "masuk_lapas": EventRule(None, None),
     "keluar_lapas": EventRule(None, None),
+    "penghuni_lapas": EventRule(None, None),  # a row of a prison's full roster: the list's state only
     # A departing migrant worker stays on the roll, marked abroad (with the destination country)
     # for KPU's overseas list; while marked, other agencies' changes of the record are checked in
     # the field first (``ABROAD_REASON``). A return lifts the mark: a voter on the roll gets the

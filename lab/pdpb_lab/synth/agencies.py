@@ -14,7 +14,8 @@ Field keys a column can carry:
 ``desa`` (name); ``kecamatan`` (name); ``kabupaten`` (name); ``jenis_peristiwa`` (the agency's
 words); ``tanggal_peristiwa``; ``keterangan`` (free text); ``nrp`` (service number);
 ``pangkat`` (rank); ``kesatuan`` (unit); ``negara`` (destination country); ``perkara`` (case); ``perumahan`` (the housing estate or
-rusun the address is in, empty for an address outside one).
+rusun the address is in, empty for an address outside one); ``lapas`` (the remand centre or
+prison the inmate is in, or left).
 
 Date styles: a strftime pattern (text), ``serial`` (an Excel serial day number: a number cell
 in XLSX, digits in CSV) or ``date`` (a real XLSX date cell). The first style listed is the
@@ -89,13 +90,17 @@ AGENCIES: dict[str, dict] = {
             ("no", "No"), ("nama", "Nama WBP"), ("nik", "NIK"), ("tempat_lahir", "Tempat Lahir"),
             ("tanggal_lahir", "Tgl. Lahir"), ("jenis_kelamin", "L/P"), ("alamat_rtrw", "Alamat"),
             ("desa", "Kelurahan"), ("kecamatan", "Kecamatan"), ("kabupaten", "Kab/Kota"),
-            ("perkara", "Perkara"), ("jenis_peristiwa", "Status"), ("tanggal_peristiwa", "Tgl. Masuk/Keluar"),
+            ("perkara", "Perkara"), ("lapas", "Lapas/Rutan"), ("jenis_peristiwa", "Status"),
+            ("tanggal_peristiwa", "Tgl. Masuk/Keluar"),
         ],
         "dates": [("%d-%m-%Y", 0.7), ("%d/%m/%Y", 0.2), ("serial", 0.1)],
         "rt_style": "pad3",
         "name_case": "upper",
         "sex": {"L": "L", "P": "P"},
-        "events": {"masuk_lapas": "MASUK", "keluar_lapas": "BEBAS"},
+        # the roster (``penghuni_lapas``: everybody inside, sent when the reporting starts) says
+        # what each inmate is; it comes as its own file, ``roster_file``
+        "events": {"masuk_lapas": "MASUK", "keluar_lapas": "BEBAS", "penghuni_lapas": ("NARAPIDANA", "TAHANAN")},
+        "roster_file": "lapas_penghuni.xlsx",
         "sort": "tanggal",
         "noise": {"name_alias": 0.06, "name_variant": 1.5},
     },

@@ -36,7 +36,12 @@ from .population import (
 )
 
 SNAP_KEYS = ("person", "nik", "nkk", "nama", "tempat_lahir", "birth", "female", "marital",
-             "alamat", "rt", "rw", "desa", "tni", "estate")
+             "alamat", "rt", "rw", "desa", "tni", "estate", "lapas")
+
+#: The regency's remand centre and prisons (``{}``: the regency's short name); women go to the
+#: last one (LPP), men to the others by these weights.
+INSTITUTIONS = ("LAPAS KELAS IIA {}", "RUTAN KELAS IIB {}", "LPP KELAS III {}")
+MEN_WEIGHTS = (0.6, 0.4)
 
 
 class Simulation:
@@ -48,6 +53,12 @@ class Simulation:
         self.here = (P.status == PENDUDUK) | (P.status == LUAR_NEGERI)
         self.abroad = P.status == LUAR_NEGERI
         self.inmate = P.inmate.copy()
+        # Which institution (``INSTITUTIONS``) each inmate is in, -1 outside; own stream, so the
+        # rest of the regency is drawn as before.
+        self.rng_lapas = np.random.default_rng([cfg.seed, 0x4C4150])
+        self.institutions = tuple(name.format(geo.name) for name in INSTITUTIONS)
+        self.lapas = np.full(n, -1, np.int8)
+        self._assign_institution(np.flatnonzero(self.inmate))
         self.tni = P.tni.copy()
         self.marital = P.marital.copy()
         self.desa = P.desa.copy()
@@ -84,8 +95,25 @@ class Simulation:
             "tempat_lahir": self.P.tempat_lahir[idx], "birth": self.birth[idx],
             "female": self.P.female[idx], "marital": self.marital[idx], "alamat": self.alamat[idx],
             "rt": self.rt[idx], "rw": self.rw[idx], "desa": self.desa[idx], "tni": self.tni[idx],
-            "estate": self.estate[idx],
+            "estate": self.estate[idx], "lapas": self.lapas[idx].copy(),
         }
+
+    def _assign_institution(self, idx: np.ndarray) -> None:
+        men = self.rng_lapas.choice(len(MEN_WEIGHTS), size=len(idx), p=MEN_WEIGHTS).astype(np.int8)
+        self.lapas[idx] = np.where(self.P.female[idx], len(INSTITUTIONS) - 1, men)
+
+    def inmates(self) -> tuple[np.ndarray, np.ndarray]:
+        """Who is in which institution now (persons, ``INSTITUTIONS`` index)."""
+        idx = np.flatnonzero(self.inmate & self.alive)
+        return idx, self.lapas[idx].copy()
+
+    def roster(self, date: np.datetime64) -> None:
+        """The prisons' full roster of every inmate on ``date`` (before the first month's
+        events), sent with the first month's files when the reporting starts: rows, not events."""
+        idx = np.flatnonzero(self.inmate & self.alive)
+        on_b, rid_b = self.roll_before(idx)
+        self._plain_report(0, idx, "lapas", "penghuni_lapas", np.full(len(idx), date, dtype="datetime64[D]"),
+                           on_b, rid_b)
 
     def roll_before(self, idx: np.ndarray):
         on = self.on_roll[idx].copy()
@@ -386,8 +414,9 @@ class Simulation:
             dates = self._dates(s, nd, len(rel))
             on_b, rid_b = self.roll_before(rel)
             self.inmate[rel] = False
-            ch = self.record(i, rel, "keluar_lapas", dates, "", "", on_b, rid_b, label)
+            ch = self.record(i, rel, "keluar_lapas", dates, "", "", on_b, rid_b, label)  # names where they were
             self.report(ch, "lapas", cfg.report_lapas, i, late_ok=False)
+            self.lapas[rel] = -1
             busy[rel] = True
         stock = max(int(self.inmate.sum()), 1)
         n_in = rng.poisson(stock * cfg.prison_release_monthly)
@@ -404,6 +433,7 @@ class Simulation:
             dates = self._dates(s, nd, len(intake))
             on_b, rid_b = self.roll_before(intake)
             self.inmate[intake] = True
+            self._assign_institution(intake)
             ch = self.record(i, intake, "masuk_lapas", dates, "", "", on_b, rid_b, label)
             self.report(ch, "lapas", cfg.report_lapas, i, late_ok=False)
             busy[intake] = True

@@ -9,6 +9,7 @@ Layout written under ``out_dir`` (CODE = dotted regency code, months ``YYYY-MM``
     truth/CODE/persons.csv                the whole synthetic population
     truth/CODE/events.csv                 every true event (reported or not), the ledger
     truth/CODE/pmi.csv                    the migrant-worker rows' destination countries
+    truth/CODE/lapas.csv                  who is in which remand centre or prison, month by month
 
 ``baseline/`` and ``landing/`` form a complete landing zone; the pipeline never reads
 ``truth/``.
@@ -117,8 +118,14 @@ def generate(config: SynthConfig, out_dir: Path | str) -> SynthSummary:
     write_csv(truth_dir / "baseline.csv", {k: B.truth[k].to_numpy() for k in B.truth.columns})
 
     sim = Simulation(cfg, geo, P, B.roll_id, B.listed, streams[3])
+    if months:
+        sim.roster(np.datetime64(f"{months[0]}-01", "D"))
+    inmates = []
     for i, label in enumerate(months):
         sim.run_month(i, label)
+        inside, where = sim.inmates()
+        inmates.append(pd.DataFrame({"bulan": label, "nama_lapas": np.asarray(sim.institutions, dtype=object)[where],
+                                     "person_id": person_ids(inside), "nik": format_nik(P.nik[inside])}))
 
     ledger = _ledger_frame(sim, geo)
     _write_csv(ledger, truth_dir / "events.csv")
@@ -132,6 +139,8 @@ def generate(config: SynthConfig, out_dir: Path | str) -> SynthSummary:
         persons_total=len(P), months=months,
         events={m: int((ledger["bulan"] == m).sum()) for m in months},
     )
+    _write_csv(pd.concat(inmates, ignore_index=True) if inmates else pd.DataFrame(columns=list(LAPAS_COLUMNS)),
+               truth_dir / "lapas.csv")
     reports = _reports_frame(sim, geo, P, len(months))
     rng = streams[4]
     # The clean / hard fault model draws from its own stream: typical's files stay as they were.
@@ -144,6 +153,18 @@ def generate(config: SynthConfig, out_dir: Path | str) -> SynthSummary:
         truth_parts = []
         for agency in AGENCIES:
             rows = month_rows[month_rows["agency"] == agency]
+            roster_file = AGENCIES[agency].get("roster_file")
+            if roster_file:  # the roster is a file of its own, drawn from its own streams
+                roster = rows["jenis_rep"] == "penghuni_lapas"
+                if roster.any():
+                    faults = (ProfileFaults(P, np.random.default_rng([cfg.seed, 0x524F54]))
+                              if extra is not None else None)
+                    header, cells, truth = build_rows(agency, rows[roster], cfg, geo,
+                                                      np.random.default_rng([cfg.seed, 0x524F53]), faults, roster_file)
+                    write_file(out / "landing" / code / label / roster_file, agency, header, cells)
+                    truth_parts.append(pd.DataFrame(truth, columns=list(TRUTH_COLUMNS)))
+                    summary.rows.setdefault(agency, {})[label] = len(cells)
+                rows = rows[~roster]
             if not len(rows):
                 continue
             header, cells, truth = build_rows(agency, rows, cfg, geo, rng, extra)
@@ -151,7 +172,8 @@ def generate(config: SynthConfig, out_dir: Path | str) -> SynthSummary:
             if agency == "bp2mi":
                 pmi_rows += [{"bulan": label, **{k: t[k] for k in PMI_COLUMNS[1:]}} for t in truth if t["person_id"]]
             truth_parts.append(pd.DataFrame(truth, columns=list(TRUTH_COLUMNS)))
-            summary.rows.setdefault(agency, {})[label] = len(cells)  # data rows in the file
+            rows_sent = summary.rows.setdefault(agency, {})
+            rows_sent[label] = rows_sent.get(label, 0) + len(cells)  # data rows in the files
         frame = (pd.concat(truth_parts, ignore_index=True) if truth_parts
                  else pd.DataFrame(columns=list(TRUTH_COLUMNS)))
         _write_csv(frame[list(TRUTH_COLUMNS)], truth_dir / f"{label}.csv")
@@ -159,6 +181,9 @@ def generate(config: SynthConfig, out_dir: Path | str) -> SynthSummary:
     summary.seconds = round(time.perf_counter() - t0, 2)
     return summary
 
+
+#: ``truth/CODE/lapas.csv``: who is in which remand centre or prison at the end of each month.
+LAPAS_COLUMNS = ("bulan", "nama_lapas", "person_id", "nik")
 
 #: ``truth/CODE/pmi.csv``: every row of the migrant-worker agency's files with the destination
 #: country it was written with (the file's ``negara`` cell before any noise).
@@ -228,6 +253,7 @@ def _reports_frame(sim: Simulation, geo, P, n_months: int) -> pd.DataFrame:
         "kec_name": np.where(local, geo.kec_name[geo.desa_kec[d]], ""),
         "kab": np.where(local, geo.name, geo.origin_name[P.origin[c["person"]]]),
         "tni": c["tni"], "pidx": c["person"],
+        "lapas": np.where(c["lapas"] >= 0, np.asarray(sim.institutions, dtype=object)[np.maximum(c["lapas"], 0)], ""),
     })
 
 

@@ -12,6 +12,8 @@ Contract of ``truth/<CODE>/``:
   ``nik_asal`` (where the NIK was first issued).
 - ``events.csv``: every true event, reported or not, in order, with the roll category relative
   to the ideal roll just before it and the person's canonical fields just after it.
+- ``lapas.csv``: who is in which remand centre or prison (``nama_lapas``, as the prisons' files
+  name it) at the end of each month (``bulan``), with the true NIK.
 - ``baseline.csv`` and ``YYYY-MM.csv``: one row per DPT row / agency file row (``nama_perumahan``:
   the housing estate or rusun a housing-office row's occupant truly lives in).
 
@@ -37,6 +39,11 @@ def truth_dir(out_dir: Path | str, code: str) -> Path:
 
 def read_csv(path: Path) -> pd.DataFrame:
     return pd.read_csv(path, dtype=str, keep_default_na=False)
+
+
+def inmates(out_dir: Path | str, code: str) -> pd.DataFrame:
+    """``lapas.csv``: a row per inmate per month end (``bulan``, ``nama_lapas``, ``person_id``, ``nik``)."""
+    return read_csv(truth_dir(out_dir, code) / "lapas.csv")
 
 
 def meta(out_dir: Path | str, code: str) -> dict:

@@ -110,8 +110,9 @@ def _moved_desa(geo, P, desa: int, rng: np.random.Generator):
 
 
 def build_rows(agency: str, rows: pd.DataFrame, cfg: SynthConfig, geo, rng: np.random.Generator,
-               extra: ProfileFaults | None = None):
-    """Cells of the agency's file (header first) and one truth dict per data row."""
+               extra: ProfileFaults | None = None, fname: str | None = None):
+    """Cells of the agency's file (header first) and one truth dict per data row (``fname``:
+    the file's name when it is not the agency's usual one)."""
     spec = AGENCIES[agency]
     xlsx = spec["format"] == "xlsx"
     rates = agency_rates(cfg.profile, agency) or _rates(cfg, agency)
@@ -119,7 +120,7 @@ def build_rows(agency: str, rows: pd.DataFrame, cfg: SynthConfig, geo, rng: np.r
     xr = X.rng if X is not None else None
     fields = [f for f, _ in spec["columns"]]
     header = [h for _, h in spec["columns"]]
-    fname = file_name(agency)
+    fname = fname or file_name(agency)
     apostrophe = spec.get("apostrophe")
 
     # Agency order: by event date or by desa, from a shuffled start.
@@ -311,6 +312,7 @@ def build_rows(agency: str, rows: pd.DataFrame, cfg: SynthConfig, geo, rng: np.r
                 v = kab
             elif f == "jenis_peristiwa":
                 v = spec["events"].get(jenis, jenis.upper())
+                v = Z.pick(rng, v) if isinstance(v, tuple) else v
             elif f == "tanggal_peristiwa":
                 v = _date_cell(event_date, style, xlsx)
             elif f == "negara":
@@ -328,6 +330,8 @@ def build_rows(agency: str, rows: pd.DataFrame, cfg: SynthConfig, geo, rng: np.r
                 v = ""
             elif f == "perumahan":
                 v = estate_cell
+            elif f == "lapas":
+                v = str(r.lapas)
             else:
                 raise KeyError(f"unknown field {f!r} in agency {agency}")
             cells.append(v)
