@@ -280,9 +280,7 @@ def write_lists(writing: _Writers, regency: str, month: str,
             continue
         public = [b for b in spec.parts if not b.restricted_stem]
         shown = {b.name: _list_part(frames[b.name], b.columns) for b in public}
-        stacked = _whole_numbers(pd.concat(
-            [pd.DataFrame({"bagian": pd.Series([b.name] * len(shown[b.name]), dtype=object)})
-             .join(shown[b.name].reset_index(drop=True)) for b in public], ignore_index=True))
+        stacked = _whole_numbers(_stacked(public, shown))
         writing.csv(f"{spec.stem}_{tag}.csv", stacked)
         summary = counts_per_group(spec, frames)
         writing.workbook(f"{spec.stem}_{tag}.xlsx", len(stacked), [
@@ -298,6 +296,19 @@ def write_lists(writing: _Writers, regency: str, month: str,
 def _identifier(column: str) -> bool:
     """A NIK or NKK column of a list (``nik``, ``nkk``, ``dpb_nik``...)."""
     return column.rsplit("_", 1)[-1] in ("nik", "nkk")
+
+
+def _stacked(parts, shown: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
+    """The public parts one under the other, first column ``bagian``, every part's columns in
+    order; parts with no rows add only their columns (concatenating empty frames would let them
+    decide the columns' types)."""
+    frames = [pd.DataFrame({"bagian": pd.Series([b.name] * len(shown[b.name]), dtype=object)})
+              .join(shown[b.name].reset_index(drop=True)) for b in parts]
+    columns = list(dict.fromkeys(c for f in frames for c in f.columns))
+    filled = [f for f in frames if len(f)]
+    if not filled:
+        return pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
+    return pd.concat(filled, ignore_index=True).reindex(columns=columns)
 
 
 def _list_part(frame: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
