@@ -151,7 +151,7 @@ up() {
     local workspace="$ROOT/workspace.yaml" i
     start webserver "$BIN/dagster-webserver" -h 127.0.0.1 -p "$CLUSTER_PORT" -w "$workspace"
     start daemon "$BIN/dagster-daemon" run -w "$workspace"
-    local worker=(worker -Q "$PDPB_CELERY_QUEUE" -c 1 --disable-prefetch --without-gossip --without-mingle -l INFO)
+    local worker=(worker -Q "$PDPB_CELERY_QUEUE" -P threads -c 1 --disable-prefetch --without-gossip --without-mingle -l INFO)
     local plain="$CLUSTER_WORKERS"
     if [ "$CLUSTER_NETNS" = 1 ]; then plain=$((CLUSTER_WORKERS - 1)); fi
     for i in $(seq 1 "$plain"); do

@@ -46,8 +46,10 @@ def _services_or_skip():
 
 
 def _server_url() -> str:
+    """The server of PDPB_TEST_POSTGRES_URL, without its database: the fleet makes databases of its own."""
     url = sa.make_url(PG_URL)
-    return url.set(database=None).render_as_string(hide_password=False).rstrip("/")
+    server = sa.engine.URL.create(url.drivername, url.username, url.password, url.host, url.port)
+    return server.render_as_string(hide_password=False)
 
 
 def test_a_killed_worker_s_month_is_retried_on_another_worker_and_publishes_the_same_files(tmp_path, monkeypatch):

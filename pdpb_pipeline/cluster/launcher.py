@@ -6,8 +6,8 @@ dagster-celery judges a run's worker by its task's state in the result backend: 
 another state, so its run stays ``STARTED`` and the stock launcher lets run monitoring wait for
 ``max_runtime_seconds`` before the run is failed and retried. Here a ``STARTED`` task's worker
 (its Celery node name, which the backend keeps with the state) is asked over the broker whether it
-is still there (Celery's ``ping``, answered by the worker's main process even while its pool
-process runs the run); no answer twice in a row and the worker is reported ``FAILED``: run
+is still there (Celery's ``ping``, answered by the worker's main thread even while its pool
+thread runs the run); no answer twice in a row and the worker is reported ``FAILED``: run
 monitoring fails the run at its next poll and run retries launch it again, on a worker that is
 alive. Everything else is dagster-celery's.
 """
