@@ -123,17 +123,17 @@ ensure_postgres() {
     done
 }
 
-netns_name() { echo "pdpb-$(basename "$CLUSTER_DIR" | tr -c 'a-zA-Z0-9\n' '-' | cut -c1-8)$(echo "$CLUSTER_DIR" | cksum | cut -c1-4)"; }
+netns_number() { echo $(( $(echo "$CLUSTER_DIR" | cksum | cut -d' ' -f1) % 250 + 1 )); }  # one per cluster folder
 
-netns_up() {  # a namespace with a veth pair; Redis and PostgreSQL reached at the host's end
-    local ns="$1" third="$2"
+netns_up() {  # namespace pdpb-ns<n>, veth pdpbv<n>h (host, 10.213.<n>.1) - pdpbv<n>n (inside, .2)
+    local n="$1" ns="pdpb-ns$1"
     ip netns add "$ns"
-    ip link add "${ns:0:11}h" type veth peer name "${ns:0:11}n"
-    ip link set "${ns:0:11}n" netns "$ns"
-    ip addr add "10.213.$third.1/30" dev "${ns:0:11}h"
-    ip link set "${ns:0:11}h" up
-    ip netns exec "$ns" ip addr add "10.213.$third.2/30" dev "${ns:0:11}n"
-    ip netns exec "$ns" ip link set "${ns:0:11}n" up
+    ip link add "pdpbv${n}h" type veth peer name "pdpbv${n}n"
+    ip link set "pdpbv${n}n" netns "$ns"
+    ip addr add "10.213.$n.1/30" dev "pdpbv${n}h"
+    ip link set "pdpbv${n}h" up
+    ip netns exec "$ns" ip addr add "10.213.$n.2/30" dev "pdpbv${n}n"
+    ip netns exec "$ns" ip link set "pdpbv${n}n" up
     ip netns exec "$ns" ip link set lo up
     echo "$ns" > "$CLUSTER_DIR/netns"
 }
@@ -158,10 +158,9 @@ up() {
         start "worker-$i" "$BIN/celery" -A pdpb_pipeline.cluster.worker "${worker[@]}" -n "$CLUSTER_NAME-w$i@%h"
     done
     if [ "$CLUSTER_NETNS" = 1 ]; then
-        local ns third host_end
-        ns="$(netns_name)"; third="$(( $(echo "$CLUSTER_DIR" | cksum | cut -d' ' -f1) % 250 + 1 ))"
-        host_end="10.213.$third.1"
-        alive "worker-$CLUSTER_WORKERS" || { ip netns del "$ns" 2>/dev/null || true; netns_up "$ns" "$third"; }
+        local n ns host_end
+        n="$(netns_number)"; ns="pdpb-ns$n"; host_end="10.213.$n.1"
+        alive "worker-$CLUSTER_WORKERS" || { ip netns del "$ns" 2>/dev/null || true; netns_up "$n"; }
         local redis_port pg_port
         redis_port="$("$PYTHON" -c 'import sys, urllib.parse as u; print(u.urlsplit(sys.argv[1]).port or 6379)' "$PDPB_REDIS_URL")"
         pg_port="$DAGSTER_PG_PORT"
@@ -172,7 +171,7 @@ up() {
             PDPB_REDIS_URL="${PDPB_REDIS_URL/127.0.0.1/$host_end}" DAGSTER_PG_HOST="$host_end" \
             PDPB_WAREHOUSE_URL="${PDPB_WAREHOUSE_URL/127.0.0.1/$host_end}" \
             "$BIN/celery" -A pdpb_pipeline.cluster.worker "${worker[@]}" -n "$CLUSTER_NAME-w$CLUSTER_WORKERS@%h"
-        echo "worker-$CLUSTER_WORKERS: in network namespace $ns (10.213.$third.2), Redis and PostgreSQL at $host_end"
+        echo "worker-$CLUSTER_WORKERS: in network namespace $ns (10.213.$n.2), Redis and PostgreSQL at $host_end"
     fi
     for _ in $(seq 120); do
         curl -fs "http://127.0.0.1:$CLUSTER_PORT/server_info" >/dev/null 2>&1 && break; sleep 0.5
