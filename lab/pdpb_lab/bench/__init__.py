@@ -148,6 +148,8 @@ def fleet_command(
                                          help="SIGKILL one worker while it runs a month: the month must come back"),
     kill_after: float = typer.Option(15.0, min=0, help="Seconds a month has run before its worker is killed"),
     netns: bool = typer.Option(False, "--netns", help="Run the last worker in a network namespace of its own (root)"),
+    executor: str = typer.Option("in_process", help="How a run runs its steps: in_process (one process, as `pdpb run`) "
+                                 "or multiprocess (a process per step, the jobs' default)"),
     seed: int = typer.Option(1),
     timeout: float = typer.Option(3600.0, help="Seconds to wait for each phase (baselines, months)"),
     dir: Path = typer.Option(BENCH_DIR, help="Where benchmark cases are kept"),
@@ -155,11 +157,13 @@ def fleet_command(
     """N regencies at once on the production instance's Celery cluster (`scripts/cluster.sh`):
     their baseline loads and first month submitted to the run queue, as the schedule does; ends
     with one `fleet:` line. Needs the `cluster` extra, Redis (PDPB_REDIS_URL) and PostgreSQL."""
-    from .fleet import bench_fleet, fleet_line
+    from .fleet import EXECUTORS, bench_fleet, fleet_line
 
+    if executor not in EXECUTORS:
+        raise typer.BadParameter(f"{executor!r}: one of {', '.join(EXECUTORS)}", param_hint="--executor")
     try:
         report = bench_fleet(dir, regencies, voters, workers, kill_one_worker, seed=seed, kill_after=kill_after,
-                             timeout=timeout, netns=netns)
+                             timeout=timeout, netns=netns, executor=executor)
     except (RuntimeError, ValueError) as error:
         typer.echo(_masked(f"error: {error}"), err=True)
         raise typer.Exit(1) from None

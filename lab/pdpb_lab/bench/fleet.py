@@ -147,8 +147,15 @@ class Cluster:
         return int((self.folder / "pids" / f"worker-{number}.pid").read_text().split()[0])
 
 
-def submit(client, job: str, tags: dict[str, str]) -> str:
-    return client.submit_job_execution(job, tags=tags)
+#: ``--executor``: how a run runs its steps. ``in_process``: all in the worker's run process (as
+#: ``pdpb run`` does); ``multiprocess``: one process per step (the jobs' default, what the schedule
+#: submits), which on a loaded 2-core machine spends most of a small regency's run starting the
+#: steps' interpreters (16 steps, each importing Dagster, pandas, pyarrow and the pipeline).
+EXECUTORS = ("in_process", "multiprocess")
+
+
+def submit(client, job: str, tags: dict[str, str], executor: str) -> str:
+    return client.submit_job_execution(job, tags=tags, run_config={"execution": {"config": {executor: {}}}})
 
 
 def partition_tags(regencies: list[str], regency: str) -> dict[str, str]:
@@ -270,7 +277,7 @@ def kill_one(instance, cluster: Cluster, fleet: str, after: float):
 
 def bench_fleet(root: Path, regencies: int, voters: int, workers: int, kill_one_worker: bool = False,
                 seed: int = 1, kill_after: float = 15.0, timeout: float = 3600.0, netns: bool = False,
-                pg: str = DEFAULT_PG, echo=print) -> dict:
+                pg: str = DEFAULT_PG, executor: str = "in_process", echo=print) -> dict:
     from dagster import DagsterInstance
     from dagster_graphql import DagsterGraphQLClient
 
@@ -284,17 +291,18 @@ def bench_fleet(root: Path, regencies: int, voters: int, workers: int, kill_one_
     cluster = Cluster(folder=work / "cluster", workers=workers, regencies=codes, landing=landing, pg=pg, netns=netns)
     shutil.rmtree(cluster.folder, ignore_errors=True)
     fleet = cluster.name
-    report: dict = {"regencies": regencies, "voters": voters, "workers_started": workers, "fleet": fleet}
+    report: dict = {"regencies": regencies, "voters": voters, "workers_started": workers, "fleet": fleet,
+                    "executor": executor}
     try:
         env = cluster.up()
         echo(f"cluster: {workers} Celery workers ({'one in its own network namespace, ' if netns else ''}"
-             f"queue {env['PDPB_CELERY_QUEUE']}), UI http://127.0.0.1:{cluster.port}")
+             f"queue {env['PDPB_CELERY_QUEUE']}), UI http://127.0.0.1:{cluster.port}; runs' steps {executor}")
         os.environ.update({k: v for k, v in env.items() if k.startswith(("DAGSTER_", "PDPB_"))})
         client = DagsterGraphQLClient("127.0.0.1", port_number=cluster.port)
         with DagsterInstance.from_config(env["DAGSTER_HOME"]) as instance:
             started = time.time()
             for code in codes:
-                submit(client, BASELINE_JOB, {"dagster/partition": code, FLEET_TAG: fleet})
+                submit(client, BASELINE_JOB, {"dagster/partition": code, FLEET_TAG: fleet}, executor)
             base = summarise(wait_for(instance, fleet, BASELINE_JOB, regencies, timeout), started)
             echo(f"baseline: regencies={regencies} ok={base['ok']} failed={base['failed']} "
                  f"max_parallel={base['max_parallel']} wall={base['wall']}s sequential={base['sequential']}s")
@@ -304,7 +312,7 @@ def bench_fleet(root: Path, regencies: int, voters: int, workers: int, kill_one_
             tick, killed = kill_one(instance, cluster, fleet, kill_after) if kill_one_worker else (None, {})
             started = time.time()
             for code in codes:
-                submit(client, MONTHLY_JOB, {**partition_tags(codes, code), FLEET_TAG: fleet})
+                submit(client, MONTHLY_JOB, {**partition_tags(codes, code), FLEET_TAG: fleet}, executor)
             found = wait_for(instance, fleet, MONTHLY_JOB, regencies, timeout, tick)
             months = summarise(found, started)
             if killed:
