@@ -327,7 +327,7 @@ def bench_fleet(root: Path, regencies: int, voters: int, workers: int, kill_one_
             report |= {"months": months, "killed": killed}
             rs = months["run_seconds"]
             if rs:
-                echo(f"month runs: {len(rs)} ok, run time min {rs[0]} s, median {statistics.median(rs)} s, "
+                echo(f"month runs: {len(rs)} ok, run time min {rs[0]} s, median {round(statistics.median(rs), 1)} s, "
                      f"max {rs[-1]} s; by worker {json.dumps(months['by_worker'])}")
             fleet_files = {}
             check = killed.get("regency") or codes[0]
