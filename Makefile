@@ -14,12 +14,12 @@ export PDPB_LANDING_DIR ?= $(CURDIR)/var/landing
 # The demo regencies' first month (their roll starts from the DPT there); `make ui` agrees.
 export PDPB_START_MONTH ?= 2026-01
 
-.PHONY: install demo test ui clean
+.PHONY: install demo test ui cluster cluster-down clean
 
 $(STAMP): pyproject.toml lab/pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]' -e './lab[splink]'   # the pipeline, and the lab: generator, benchmarks, Splink
+	$(BIN)/pip install --quiet -e '.[dev,cluster]' -e './lab[splink]'   # the pipeline (and its Celery cluster), the lab: generator, benchmarks, Splink
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -38,6 +38,15 @@ test: install
 ui: install
 	$(if $(filter environment command line,$(DAGSTER_HOME_ORIGIN)),,env -u DAGSTER_HOME) \
 	    $(BIN)/dagster dev -h 127.0.0.1 -p 3000
+
+# A whole cluster on this machine (docs/cluster.md): webserver, daemon, CLUSTER_WORKERS (2) Celery
+# workers on the production instance, PostgreSQL and Redis; pid files and logs in var/cluster.
+cluster: install
+	env -u DAGSTER_HOME PYTHON=$(BIN)/python scripts/cluster.sh up
+
+# Stops exactly what `make cluster` started.
+cluster-down:
+	env -u DAGSTER_HOME PYTHON=$(BIN)/python scripts/cluster.sh down
 
 clean:
 	rm -rf var

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 
 PG_URL = os.environ.get("PDPB_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+REDIS_URL = os.environ.get("PDPB_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 
 
 def _server_or_skip() -> sa.Engine:
@@ -91,4 +92,6 @@ def production_home(tmp_path, pg_database, monkeypatch):
     monkeypatch.setenv("DAGSTER_PG_PASSWORD", pg_database.password or "")
     monkeypatch.setenv("DAGSTER_PG_DB", pg_database.database)
     monkeypatch.setenv("DAGSTER_MAX_CONCURRENT_RUNS", "2")
+    monkeypatch.setenv("PDPB_REDIS_URL", REDIS_URL)  # the launcher's; only runs launched by a daemon use it
+    monkeypatch.setenv("PDPB_CELERY_QUEUE", "pdpb-test")
     return home

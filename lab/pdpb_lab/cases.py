@@ -1,7 +1,8 @@
 """The one case cache of every benchmark: ``<root>/<case>/`` (default root ``var/bench``).
 
 A case is a generated regency (``pdpb synth``'s layout: ``baseline/``, ``landing/``, ``truth/``)
-named by what made it, ``32.01-<voters>-<months>m-<seed>[-<profile>][-blank<x>][-dmy<y>]``, and
+named by what made it, ``<regency>-<voters>-<months>m-<seed>[-<profile>][-blank<x>][-dmy<y>]``
+(regency 32.01 unless a benchmark asks for another: ``bench fleet`` needs one case per regency), and
 complete when its ``DONE`` file exists. It is generated once, in a child process (so its memory
 never counts against a benchmark), and afterwards only read: a benchmark writes its own files to
 ``<root>/work/<case>/<benchmark>/``. A case made elsewhere with the same parameters (e.g. the same
@@ -22,15 +23,15 @@ BENCH_DIR = Path("var/bench")
 
 
 def case_name(voters: int, months: int, seed: int, profile: str = "typical", blank_dates: float = 0.0,
-              dmy_dates: float = 0.0) -> str:
+              dmy_dates: float = 0.0, regency: str = REGENCY) -> str:
     messy = (f"-blank{blank_dates:g}" if blank_dates else "") + (f"-dmy{dmy_dates:g}" if dmy_dates else "")
     noise = "" if profile == "typical" else f"-{profile}"
-    return f"{REGENCY}-{voters}-{months}m-{seed}{noise}{messy}"
+    return f"{regency}-{voters}-{months}m-{seed}{noise}{messy}"
 
 
 def case_dir(root: Path, voters: int, months: int, seed: int, profile: str = "typical", blank_dates: float = 0.0,
-             dmy_dates: float = 0.0) -> Path:
-    return Path(root) / case_name(voters, months, seed, profile, blank_dates, dmy_dates)
+             dmy_dates: float = 0.0, regency: str = REGENCY) -> Path:
+    return Path(root) / case_name(voters, months, seed, profile, blank_dates, dmy_dates, regency)
 
 
 def work_dir(root: Path, case: Path, benchmark: str) -> Path:
@@ -41,23 +42,23 @@ def work_dir(root: Path, case: Path, benchmark: str) -> Path:
 
 
 def generate(root: Path, voters: int, months: int, seed: int, profile: str = "typical", blank_dates: float = 0.0,
-             dmy_dates: float = 0.0) -> tuple[Path, dict]:
+             dmy_dates: float = 0.0, regency: str = REGENCY) -> tuple[Path, dict]:
     """Generates the case (again) in a child process; returns its folder and the child's wall time
     and peak memory."""
-    folder = case_dir(root, voters, months, seed, profile, blank_dates, dmy_dates)
+    folder = case_dir(root, voters, months, seed, profile, blank_dates, dmy_dates, regency)
     (folder / "DONE").unlink(missing_ok=True)
     result = worker("synth", str(folder), str(voters), str(months), str(seed), profile, str(blank_dates),
-                    str(dmy_dates))
+                    str(dmy_dates), regency)
     (folder / "DONE").write_text("ok\n")
     return folder, result
 
 
 def ensure_case(root: Path, voters: int, months: int, seed: int, profile: str = "typical",
-                blank_dates: float = 0.0, dmy_dates: float = 0.0) -> Path:
+                blank_dates: float = 0.0, dmy_dates: float = 0.0, regency: str = REGENCY) -> Path:
     """The case's folder, generated the first time it is asked for."""
-    folder = case_dir(root, voters, months, seed, profile, blank_dates, dmy_dates)
+    folder = case_dir(root, voters, months, seed, profile, blank_dates, dmy_dates, regency)
     if not (folder / "DONE").is_file():
-        folder, _ = generate(root, voters, months, seed, profile, blank_dates, dmy_dates)
+        folder, _ = generate(root, voters, months, seed, profile, blank_dates, dmy_dates, regency)
     return folder
 
 

@@ -426,7 +426,7 @@ def explain(
 
 @app.command(**_HANDED_OVER)
 def bench(ctx: typer.Context) -> None:
-    """Measure a stage: `pdpb bench synth|feeds|link|cycle --voters N` (the lab; `pdpb bench --help`)."""
+    """Measure a stage: `pdpb bench synth|feeds|link|cycle|fleet --voters N` (the lab; `pdpb bench --help`)."""
     _lab_command("bench", ctx.args)
 
 

@@ -1,10 +1,11 @@
-"""The one benchmark entry point: ``pdpb bench synth|feeds|link|cycle|national`` (the ``pdpb`` command
-hands over to ``app``), or ``python -m pdpb_lab.bench synth|feeds|link|cycle|national``.
+"""The one benchmark entry point: ``pdpb bench synth|feeds|link|cycle|fleet|national`` (the ``pdpb``
+command hands over to ``app``), or ``python -m pdpb_lab.bench synth|feeds|link|cycle|fleet|national``.
 
 Every benchmark takes its case from the one cache (``pdpb_lab.cases``: ``--dir``, default
 ``var/bench``). Modules: ``stages`` (synth, feeds), ``link`` (the linkage benchmark, with
 ``peer_splink`` and the ``febrl`` case), ``cycle`` (the whole ``pdpb run`` command of a month),
-``national`` (the national month on paper, from the measured figures: nothing runs).
+``fleet`` (many regencies at once on the Celery cluster), ``national`` (the national month on
+paper, from the measured figures: nothing runs).
 """
 
 from __future__ import annotations
@@ -170,3 +171,35 @@ def national_command(
         typer.echo(f"error: {error}", err=True)
         raise typer.Exit(2) from None
     typer.echo(json.dumps(report, indent=2) if json_out else format_national(report))
+
+@app.command("fleet")
+def fleet_command(
+    regencies: int = typer.Option(3, min=1, help="Synthetic regencies, each its own regency code"),
+    voters: int = typer.Option(20_000, min=100, help="Voters of each regency"),
+    workers: int = typer.Option(2, min=1, help="Celery workers (each runs one run at a time)"),
+    kill_one_worker: bool = typer.Option(False, "--kill-one-worker",
+                                         help="SIGKILL one worker while it runs a month: the month must come back"),
+    kill_after: float = typer.Option(15.0, min=0, help="Seconds a month has run before its worker is killed"),
+    netns: bool = typer.Option(False, "--netns", help="Run the last worker in a network namespace of its own (root)"),
+    executor: str = typer.Option("in_process", help="How a run runs its steps: in_process (one process, as `pdpb run`) "
+                                 "or multiprocess (a process per step, the jobs' default)"),
+    seed: int = typer.Option(1),
+    timeout: float = typer.Option(3600.0, help="Seconds to wait for each phase (baselines, months)"),
+    dir: Path = typer.Option(BENCH_DIR, help="Where benchmark cases are kept"),
+) -> None:
+    """N regencies at once on the production instance's Celery cluster (`scripts/cluster.sh`):
+    their baseline loads and first month submitted to the run queue, as the schedule does; ends
+    with one `fleet:` line. Needs the `cluster` extra, Redis (PDPB_REDIS_URL) and PostgreSQL."""
+    from .fleet import EXECUTORS, bench_fleet, fleet_line
+
+    if executor not in EXECUTORS:
+        raise typer.BadParameter(f"{executor!r}: one of {', '.join(EXECUTORS)}", param_hint="--executor")
+    try:
+        report = bench_fleet(dir, regencies, voters, workers, kill_one_worker, seed=seed, kill_after=kill_after,
+                             timeout=timeout, netns=netns, executor=executor)
+    except (RuntimeError, ValueError) as error:
+        typer.echo(_masked(f"error: {error}"), err=True)
+        raise typer.Exit(1) from None
+    typer.echo(fleet_line(report))
+    if not report["success"]:
+        raise typer.Exit(1)

@@ -34,11 +34,11 @@ def bench_feeds(root: Path, voters: int, seed: int) -> dict:
 # Workers: run in their own process by ``cases.worker``; print one JSON line.
 
 def _run_synth(folder: str, voters: str, months: str, seed: str, profile: str = "typical", blank_dates: str = "0",
-               dmy_dates: str = "0") -> dict:
+               dmy_dates: str = "0", regency: str = REGENCY) -> dict:
     from ..synth import SynthConfig, generate
 
     started = time.perf_counter()
-    generate(SynthConfig(regency=REGENCY, voters=int(voters), months=int(months), start=START,
+    generate(SynthConfig(regency=regency, voters=int(voters), months=int(months), start=START,
                          seed=int(seed), profile=profile, baseline_birthdate_blank=float(blank_dates),
                          baseline_birthdate_dmy=float(dmy_dates)), out_dir=Path(folder))
     return {"stage": "synth", "voters": int(voters), "months": int(months), "profile": profile,
