@@ -52,6 +52,14 @@ from .resources.warehouse import Warehouse
 from .sensors import build_landing_sensor
 
 MONTHLY_JOB = "pdpb_bulanan"
+#: The regency jobs' default run config (what the schedule, the sensor and the launchpad submit;
+#: editable there): every step in the run's own process, as ``pdpb run`` runs them. A month is a
+#: chain of some twenty steps, mostly one after the other; with Dagster's default of a process per
+#: step each step starts an interpreter importing Dagster, pandas, pyarrow and the pipeline, and
+#: the roll is read again in each: a 600-voter month took 248-415 s that way on a loaded 2-core
+#: machine against 58 s in one process (docs/cluster.md). Scale-out is across runs (one run per
+#: worker or pod), not across a run's steps. ``{"multiprocess": {}}`` in the launchpad still works.
+RUN_STEPS_IN_ONE_PROCESS = {"execution": {"config": {"in_process": {}}}}
 BASELINE_JOB = "pdpb_dpt_awal"
 
 #: The variables the code needs when it loads (``LoadSettings``).
@@ -205,11 +213,13 @@ def build_definitions(load: LoadSettings = LoadSettings(),
         MONTHLY_JOB,
         selection=AssetSelection.assets(*monthly_assets),
         description="Closes one regency's month: feeds, linkage, roll, recap, agency lists, publication.",
+        config=RUN_STEPS_IN_ONE_PROCESS,
     )
     baseline_job = define_asset_job(
         BASELINE_JOB,
         selection=AssetSelection.assets(dpt_baseline),
         description="Loads a regency's baseline DPT (once, before its first month).",
+        config=RUN_STEPS_IN_ONE_PROCESS,
     )
     # Agencies send their files in the first days of the next month; the month is closed on the
     # 5th, one run per enabled regency.

@@ -77,3 +77,16 @@ def test_asset_graph_and_jobs_resolve(tmp_path):
     keys = {k.to_user_string() for k in defs.resolve_all_asset_keys()}
     assert {"dpt_baseline", "berkas_masuk"} <= keys
     validate_run_config(defs.resolve_job_def(MONTHLY_JOB), {})  # raises when invalid
+
+
+def test_runs_the_schedule_and_the_sensor_submit_run_their_steps_in_one_process(tmp_path):
+    """A run of a regency's month that the daemon launches has the steps of ``pdpb run``'s one
+    process (a process per step starts twenty interpreters a month); the launchpad may still ask
+    for a process per step."""
+    defs = _settings(tmp_path, ["32.01"]).definitions()
+    for name in (MONTHLY_JOB, BASELINE_JOB):
+        job = defs.resolve_job_def(name)
+        key = job.partitions_def.get_partition_keys()[0]
+        config = job.partitioned_config.get_run_config_for_partition_key(key)
+        assert config["execution"] == {"config": {"in_process": {}}}
+        validate_run_config(job, {"execution": {"config": {"multiprocess": {}}}})

@@ -58,7 +58,7 @@ def test_second_run_is_refused_naming_the_first_and_may_go_once_it_is_done(wareh
 
 
 def test_claim_of_a_live_dagster_run_holds_until_dagster_reports_it_finished(warehouse_url):
-    """A run launched by Dagster (multiprocess: each step claims) is not taken over half-way."""
+    """A run launched by Dagster (each step claims) is not taken over half-way."""
     warehouse = Warehouse(url=warehouse_url, lock_wait_seconds=0)
     with DagsterInstance.ephemeral() as instance:
         run = create_run_for_test(instance, job_name="pdpb_bulanan", status=DagsterRunStatus.STARTED)

@@ -22,8 +22,8 @@ The two ways a month is run use them differently:
   command (baseline and every month of the range) and claims the regency as ``proses``. Its steps
   run in the same process and see that it is held here. Holding the lock is what proves the
   ``pdpb run`` alive: whoever gets the lock finds a ``proses`` claim stale.
-* A run launched by Dagster (schedule, sensor, UI: the multiprocess executor, each step in its
-  own process) takes the lock at the start of **each step**, only long enough to check the
+* A run launched by Dagster (schedule, sensor, UI: its steps in the run's process by default, or
+  each in its own with the multiprocess executor) takes the lock at the start of **each step**, only long enough to check the
   claim: free, stale, or its own run's, it claims it (``dagster``) and goes on; owned by another
   live run, it waits. Steps of one run thus run side by side, and no other run can take the
   regency over half-way through. Its claim is stale once Dagster reports that run finished
@@ -179,8 +179,8 @@ def _drop_claim(warehouse: Warehouse, regency: str) -> None:
 
 
 def _worker_pid() -> int:
-    """The run's worker: this process, or the one that started this step's process (multiprocess
-    executor)."""
+    """The run's worker: this process (steps in the run's process), or the one that started this
+    step's process (multiprocess executor)."""
     parent = multiprocessing.parent_process()
     return parent.pid if parent is not None and parent.pid else os.getpid()
 

@@ -148,9 +148,10 @@ class Cluster:
 
 
 #: ``--executor``: how a run runs its steps. ``in_process``: all in the worker's run process (as
-#: ``pdpb run`` does); ``multiprocess``: one process per step (the jobs' default, what the schedule
-#: submits), which on a loaded 2-core machine spends most of a small regency's run starting the
-#: steps' interpreters (16 steps, each importing Dagster, pandas, pyarrow and the pipeline).
+#: ``pdpb run`` does, and the jobs' default run config: what the schedule submits);
+#: ``multiprocess``: one process per step, which on a loaded 2-core machine spends most of a small
+#: regency's run starting the steps' interpreters (16 steps, each importing Dagster, pandas,
+#: pyarrow and the pipeline).
 EXECUTORS = ("in_process", "multiprocess")
 
 
