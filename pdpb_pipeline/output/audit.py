@@ -44,7 +44,6 @@ QUEUE_FIELDS = ("id_antrean", "bulan_usulan", "voter_id", "kategori", "sub_kateg
 NOT_MOVEMENTS = ("sebelumnya", "sekarang", "selisih")
 #: Bins of the link-probability chart.
 PROBABILITY_BINS = 20
-_EVIDENCE_PARTS = ("_level", "_weight")
 
 
 @dataclass(frozen=True)
@@ -121,13 +120,15 @@ def change_rows(roll: pd.DataFrame, changes: pd.DataFrame, sources: Sources) -> 
     cells = recap.movement_cells(changes)
     for position, kode_desa, sex, column in cells.itertuples(index=False):
         rows[position].setdefault("sel", []).append([str(kode_desa), str(sex), str(column)])
-    links = sources.links.drop_duplicates("feed_id").set_index("feed_id") if len(sources.links) else None
-    for row, feed_id in zip(rows, changes["feed_id"].astype(str)):
+    feed_ids = changes["feed_id"].astype(str)
+    links = sources.links[sources.links["feed_id"].astype(str).isin(set(feed_ids))] if len(sources.links) else sources.links
+    link_of = {str(f): (d, p, e) for f, d, p, e in zip(links["feed_id"], links["decision"], links["probability"],
+                                                         links["evidence"])}
+    for row, feed_id in zip(rows, feed_ids):
         row.setdefault("sel", [])
-        if links is not None and feed_id in links.index:
-            link = links.loc[feed_id]
-            row["tautan"] = {"keputusan": str(link["decision"]), "probabilitas": _probability(link["probability"]),
-                             **evidence(link["evidence"])}
+        if feed_id in link_of:
+            decision, probability, stored = link_of[feed_id]
+            row["tautan"] = {"keputusan": str(decision), "probabilitas": _probability(probability), **evidence(stored)}
     return rows
 
 
@@ -140,7 +141,7 @@ def evidence(text: str | None) -> dict:
         return {"bidang": [], "lain": {"bukti": "tidak terbaca"}}
     fields = sorted(k.removesuffix("_level") for k in values if k.endswith("_level"))
     per_field = [[f, _plain(values.get(f"{f}_level")), _plain(values.get(f"{f}_weight"))] for f in fields]
-    used = {f"{f}{p}" for f in fields for p in _EVIDENCE_PARTS}
+    used = {f"{f}{part}" for f in fields for part in ("_level", "_weight")}
     return {"bidang": per_field, "lain": {k: _plain(v) for k, v in sorted(values.items()) if k not in used}}
 
 
@@ -158,6 +159,7 @@ def queue_rows(queue: pd.DataFrame, reference: dt.date) -> list[dict]:
     """The review queue as published (NIK and NKK masked, age instead of the birth date)."""
     if not len(queue):
         return []
+    queue = queue.reindex(columns=[*(c for c in QUEUE_FIELDS if c != "usia"), "tanggal_lahir"])
     shown = queue.assign(nik=mask_series(queue["nik"].fillna("").astype(str)),
                          nkk=mask_series(queue["nkk"].fillna("").astype(str)),
                          usia=age_on(queue["tanggal_lahir"], reference).astype("Int64"),
