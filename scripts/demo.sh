@@ -42,6 +42,7 @@ step "Published rolls"
 for code in $REGENCY $CITY; do
     for month in $START $END $LAST; do
         $PDPB rekap --regency $code --month $month
+        echo "  audit page: ${PDPB_OUTPUT_DIR:-var/published}/$code/$month/audit/index.html"
     done
 done
 
@@ -67,6 +68,8 @@ Done.
   Landing zone:  $LANDING
   Warehouse:     ${PDPB_WAREHOUSE_URL:-var/warehouse.sqlite}
   Dagster home:  ${DAGSTER_HOME}
+  Audit page:    ${PDPB_OUTPUT_DIR:-var/published}/$REGENCY/$LAST/audit/index.html (open it in a browser, no server;
+                 every month has one: .../<regency>/<month>/audit/index.html)
   Quarter:       ${PDPB_OUTPUT_DIR:-var/published}/$REGENCY/2026-Q1/, .../$CITY/2026-Q1/
   Provinces:     ${PDPB_OUTPUT_DIR:-var/published}/provinsi/{32,36}/{$LAST,2026-Q1}/ (other regencies listed as missing)
   Nation:        ${PDPB_OUTPUT_DIR:-var/published}/nasional/2026-Q1/

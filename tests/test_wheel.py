@@ -7,7 +7,7 @@ What this proves and what it does not: the wheel is built from a copy of the che
 folder of links to each of its entries *except* the project's own editable install (so nothing
 of the checkout can be imported: the test asserts where ``pdpb_pipeline`` is loaded from, and the
 command runs with no PYTHONPATH in a folder outside the checkout). So the wheel carries every file
-the package reads at run time (the GX suites, the Alembic migrations) and its console script
+the package reads at run time (the GX suites, the Alembic migrations, the audit page's template) and its console script
 works; ``pip check`` shows its declared requirements are met by those versions. It does not
 resolve the dependencies from PyPI afresh (minutes, and hundreds of megabytes on every CI run).
 """
@@ -61,6 +61,7 @@ def test_the_built_wheel_runs_a_month_outside_the_checkout(tmp_path):
                   for p in (ROOT / "pdpb_pipeline" / "migrations").rglob("*") if p.suffix in (".py", ".mako")}
     assert len(shipped) == 9 and shipped <= names, shipped - names
     assert "pdpb_pipeline/migrations/env.py" in migrations and migrations <= names, migrations - names
+    assert "pdpb_pipeline/output/templates/audit.html" in names  # the audit page's template
 
     venv = tmp_path / "venv"
     _run([sys.executable, "-m", "venv", "--without-pip", str(venv)])
@@ -91,6 +92,7 @@ def test_the_built_wheel_runs_a_month_outside_the_checkout(tmp_path):
     published = work / "var" / "published" / REGENCY / MONTH  # the defaults: under the working directory's var/
     manifest = manifest_files(json.loads((published / "manifest.json").read_text()))
     assert f"rekap_{REGENCY}_{MONTH}.xlsx" in manifest
+    assert "audit/index.html" in manifest  # rendered from the wheel's own template
     assert all((published / name).is_file() for name in manifest)
     assert (work / "var" / "warehouse.sqlite").is_file()
     assert (work / "var" / "dagster_home" / "history" / "runs.db").is_file()

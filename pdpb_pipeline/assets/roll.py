@@ -28,6 +28,7 @@ from .. import __version__ as CODE_VERSION
 from .metadata import count_table
 from ..partitions import Partition
 from ..daftar.spec import SPECS
+from ..output import audit
 from ..output.publish import publish
 from ..resources import regency_lock
 from ..resources.bulan_awal import BulanAwal
@@ -190,9 +191,10 @@ def build(monthly_def: MultiPartitionsDefinition, feed_assets, baseline_asset, d
         group_name="dpb",
         deps=[AssetDep(REKAP), AssetDep(DPB), AssetDep(PERUBAHAN), AssetDep(ANTREAN),
               *(AssetDep(a.key) for a in daftar_assets)],
-        kinds={"xlsx", "csv"},
+        kinds={"xlsx", "csv", "html"},
         description="Published files: recap (Berita Acara attachment), roll per kecamatan, changes, review queue, "
-                    "the agency lists (daftar); quality figures (mutu) in the manifest and as metadata",
+                    "the agency lists (daftar), the audit page (audit/index.html); quality figures (mutu) in the "
+                    "manifest and as metadata",
     )
     def publikasi(context: AssetExecutionContext, warehouse: Warehouse, publication: Publication) -> MaterializeResult:
         part = Partition.from_key(context.partition_key)
@@ -206,8 +208,9 @@ def build(monthly_def: MultiPartitionsDefinition, feed_assets, baseline_asset, d
         reference = eligibility.reference_date(part.month, publication.day)
         figures = quality_figures(warehouse, publication, part, roll, queue)
         # The files are in place, whole, when publish returns: only then is the publication recorded.
+        sources = audit.Sources(warehouse.link_evidence(part), warehouse.closed_niks(part))
         manifest = publish(folder, part.regency, part.month, reference, roll, recap_desa, changes, queue, lists,
-                           figures)
+                           figures, sources)
         rows = pd.DataFrame([{"file_name": name, "sha256": v["sha256"], "rows": v["baris"]} for name, v in manifest.items()])
         warehouse.record_publication(part, rows, len(roll), context.run.run_id)
         warehouse.wait_for_copies()  # the roll's columnar copy, written meanwhile, is on disk
@@ -215,6 +218,7 @@ def build(monthly_def: MultiPartitionsDefinition, feed_assets, baseline_asset, d
         return MaterializeResult(metadata={
             "folder": MetadataValue.path(str(folder)),
             "rekap": MetadataValue.path(str(folder / f"rekap_{part.regency}_{part.month}.xlsx")),
+            "audit": MetadataValue.path(str(folder / audit.PAGE)),
             "berkas": MetadataValue.int(len(manifest)),
             "pemilih": MetadataValue.int(len(roll)),
             "rumus": MetadataValue.text(

@@ -1,5 +1,6 @@
-"""The month's published files: recap, roll per kecamatan, change list, review queue, and the
-agency lists (``daftar``: a workbook and a CSV per list, restricted parts as CSV in ``terbatas/``).
+"""The month's published files: recap, roll per kecamatan, change list, review queue, the
+agency lists (``daftar``: a workbook and a CSV per list, restricted parts as CSV in ``terbatas/``)
+and the audit page (``audit/index.html``, ``output.audit``).
 
 Everything lands under ``PDPB_OUTPUT_DIR/<regency>/<YYYY-MM>/`` with a ``manifest.json`` of
 checksums: ``{file: {sha256, baris}}``, plus the month's quality figures under the key ``mutu``
@@ -27,7 +28,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from . import atomic_folder
+from . import atomic_folder, audit
 from ..daftar.spec import DaftarSpec, counts_per_group
 from ..domain import regions
 from .fastio import formula_safe, write_csv
@@ -108,15 +109,18 @@ def publish(
     queue: pd.DataFrame,
     lists: Sequence[tuple[DaftarSpec, Mapping[str, pd.DataFrame]]] = (),
     mutu: dict | None = None,
+    sources: audit.Sources | None = None,
 ) -> dict[str, dict]:
     """Writes every file of the month into ``folder``, replacing what was there as a whole (see
     the module text); returns ``{relative path: {sha256, rows}}``, the files of the manifest,
     which also carries ``mutu`` (the quality figures) when given. Only once this returns is the
     publication in place, so only then may it be recorded in the warehouse. ``lists``: each
-    agency list's spec and stored parts (``write_lists``)."""
+    agency list's spec and stored parts (``write_lists``); ``sources``: what the audit page
+    (``audit.PAGE``) reads besides (the month's link evidence; none: the page without it)."""
     atomic_folder.recover(folder.parent)  # what a killed publication of this regency left
     with atomic_folder.replacing(folder) as staging:
-        return _write_files(staging, regency, month, reference, roll, recap_desa, changes, queue, lists, mutu)
+        return _write_files(staging, regency, month, reference, roll, recap_desa, changes, queue, lists, mutu,
+                            sources)
 
 
 def publish_rollup(folder: Path, tag: str, title: list[str], recap_desa: pd.DataFrame, levels: dict[str, str],
@@ -142,10 +146,13 @@ def _write_files(
     queue: pd.DataFrame,
     lists: Sequence[tuple[DaftarSpec, Mapping[str, pd.DataFrame]]] = (),
     mutu: dict | None = None,
+    sources: audit.Sources | None = None,
 ) -> dict[str, dict]:
     def fill(writing: _Writers) -> None:
         _write_all(writing, regency, month, reference, roll, recap_desa, changes, queue)
         write_lists(writing, regency, month, lists)
+        writing.text(audit.PAGE, len(changes),
+                     lambda: audit.page(regency, month, reference, roll, recap_desa, changes, queue, sources))
 
     return _written(folder, fill, mutu)
 
@@ -200,6 +207,13 @@ class _Writers:
 
     def csv(self, name: str, frame: pd.DataFrame) -> None:
         self._submit(name, len(frame), lambda path: _csv(frame, path))
+
+    def text(self, name: str, rows: int, content) -> None:
+        """A UTF-8 text file whose content ``content()`` makes (on the writer's thread)."""
+        def write(path: Path) -> None:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(content().encode("utf-8"))
+        self._submit(name, rows, write)
 
     def workbook(self, name: str, rows: int, sheets: list[Sheet]) -> None:
         self._submit(name, rows, lambda path: write_workbook(path, sheets))

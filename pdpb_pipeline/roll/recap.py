@@ -46,6 +46,48 @@ def _count_cells(frame: pd.DataFrame) -> pd.Series | None:
     return pd.Series(counts[cell].astype("int64"), index=index)
 
 
+#: Where a change is counted, one row per recap cell it moves: (kategori, only a change of desa
+#: or sex, whose desa and sex: ``lama`` before, ``baru`` after, the column). ``{sub}`` is the
+#: change's sub-category (an ``ubah_`` in front of it not repeated). A voter whose desa or sex was
+#: corrected leaves one cell (``keluar_perbaikan``) and enters another (``masuk_perbaikan``).
+MOVEMENTS = (
+    ("pemilih_baru", False, "baru", "baru_{sub}"),
+    ("tms", False, "lama", "tms_{sub}"),
+    ("ubah_data", False, "baru", "ubah_{sub}"),
+    ("ubah_data", True, "baru", "masuk_perbaikan"),
+    ("ubah_data", True, "lama", "keluar_perbaikan"),
+)
+#: The recap's totals and the columns they add up.
+TOTALS = {"pemilih_baru": PB_COLUMNS, "tms": TMS_COLUMNS}
+CELL_COLUMNS = ["posisi", "kode_desa", "jenis_kelamin", "kolom"]
+
+
+def movement_cells(changes: pd.DataFrame) -> pd.DataFrame:
+    """The recap cells each change is counted in (``MOVEMENTS``): ``posisi`` (the change's
+    position in ``changes``), ``kode_desa``, ``jenis_kelamin`` and ``kolom``. The recap counts
+    these rows; the audit page links every count to the changes behind it through them."""
+    parts = []
+    if len(changes):
+        moved = ((changes["kode_desa_lama"] != changes["kode_desa_baru"])
+                 | (changes["jenis_kelamin_lama"] != changes["jenis_kelamin_baru"])).to_numpy()
+        position = np.arange(len(changes))
+        for kategori, moved_only, side, column in MOVEMENTS:
+            chosen = (changes["kategori"] == kategori).to_numpy() & (moved if moved_only else True)
+            if not chosen.any():
+                continue
+            rows = changes[chosen]
+            sub = rows["sub_kategori"].astype(str).str.removeprefix("ubah_")
+            parts.append(pd.DataFrame({
+                "posisi": position[chosen],
+                "kode_desa": rows[f"kode_desa_{side}"].to_numpy(),
+                "jenis_kelamin": rows[f"jenis_kelamin_{side}"].to_numpy(),
+                "kolom": column.format(sub="") + sub.to_numpy() if "{sub}" in column else column,
+            }))
+    if not parts:
+        return pd.DataFrame({c: pd.Series(dtype="int64" if c == "posisi" else object) for c in CELL_COLUMNS})
+    return pd.concat(parts, ignore_index=True).sort_values(["posisi", "kolom"], kind="stable").reset_index(drop=True)
+
+
 def recap_by_desa(regency: str, previous: pd.DataFrame, current: pd.DataFrame, changes: pd.DataFrame) -> pd.DataFrame:
     before, now = _count_cells(previous), _count_cells(current)
     if before is None or now is None:
@@ -58,23 +100,12 @@ def recap_by_desa(regency: str, previous: pd.DataFrame, current: pd.DataFrame, c
     out["sebelumnya"] = before
     out["sekarang"] = now
 
-    baru = changes[changes["kategori"] == "pemilih_baru"]
-    tms = changes[changes["kategori"] == "tms"]
-    ubah = changes[changes["kategori"] == "ubah_data"]
-    moved = ubah[(ubah["kode_desa_lama"] != ubah["kode_desa_baru"]) | (ubah["jenis_kelamin_lama"] != ubah["jenis_kelamin_baru"])]
-    parts = [
-        _count(baru, "kode_desa_baru", "jenis_kelamin_baru", "sub_kategori").add_prefix("baru_"),
-        _count(tms, "kode_desa_lama", "jenis_kelamin_lama", "sub_kategori").add_prefix("tms_"),
-        _count(ubah, "kode_desa_baru", "jenis_kelamin_baru", "sub_kategori").rename(columns=lambda c: f"ubah_{c.removeprefix('ubah_')}"),
-        _count(moved, "kode_desa_baru", "jenis_kelamin_baru").rename("masuk_perbaikan").to_frame(),
-        _count(moved, "kode_desa_lama", "jenis_kelamin_lama").rename("keluar_perbaikan").to_frame(),
-    ]
-    for part in parts:
-        if len(part):
-            out = out.join(part, how="outer")
+    moves = movement_cells(changes)
+    if len(moves):
+        out = out.join(moves.groupby(KEYS + ["kolom"]).size().unstack(fill_value=0), how="outer")
     out = out.reindex(columns=[c for c in COLUMNS if c not in ("pemilih_baru", "tms", "selisih")]).fillna(0).astype("int64")
-    out["pemilih_baru"] = out[PB_COLUMNS].sum(axis=1)
-    out["tms"] = out[TMS_COLUMNS].sum(axis=1)
+    for total, columns in TOTALS.items():
+        out[total] = out[columns].sum(axis=1)
     out["selisih"] = out["sebelumnya"] + out["pemilih_baru"] - out["tms"] - out["sekarang"]
     return with_names(regency, out[COLUMNS].reset_index())
 

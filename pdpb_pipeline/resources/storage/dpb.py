@@ -326,6 +326,13 @@ class DpbTables:
         return self.read("SELECT * FROM perubahan WHERE regency = :regency AND month = :month ORDER BY change_id",
                          {"regency": part.regency, "month": part.month}).drop(columns=["regency", "month", "run_id"])
 
+    def closed_niks(self, part: Partition) -> pd.Series:
+        """The NIK of every version closed in the partition's month (voters removed or changed
+        then), by voter id: who a change names when the voter is no longer on the month's roll."""
+        frame = self.read("SELECT id, nik FROM dpb WHERE regency = :regency AND valid_to = :month ORDER BY id",
+                          {"regency": part.regency, "month": part.month})
+        return frame.drop_duplicates("id", keep="last").set_index("id")["nik"].fillna("")
+
     def antrean_coktas(self, part: Partition) -> pd.DataFrame:
         """The month's review queue as ``pemutakhiran_dpb`` stored it (``antrean.QUEUE_COLUMNS``)."""
         table = self.table("antrean_coktas")

@@ -28,6 +28,13 @@ class TautanTables:
                          "WHERE regency = :regency AND month = :month AND decision IN ('match', 'review')",
                          {"regency": part.regency, "month": part.month})
 
+    def link_evidence(self, part: Partition) -> pd.DataFrame:
+        """The partition's linked feed rows with their per-field evidence (JSON text, as stored):
+        feed_id, agency, probability, decision, evidence (for the audit page)."""
+        return self.read("SELECT feed_id, agency, probability, decision, evidence FROM link_decision "
+                         "WHERE regency = :regency AND month = :month AND decision IN ('match', 'review') "
+                         "ORDER BY feed_id", {"regency": part.regency, "month": part.month})
+
     def roll_duplicates(self, regency: str, month: str) -> pd.DataFrame:
         """The ganda pairs recorded for ``month`` (``store.BASELINE``: the DPT's own)."""
         frame = self.read("SELECT id_a, id_b, probability, decision, kelas FROM roll_duplicate "
