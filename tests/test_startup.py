@@ -114,15 +114,20 @@ def test_a_caller_of_the_cli_is_not_the_command():
     assert cli_app._is_the_command() is False  # pytest: CliRunner callers keep their process
 
 
+def _command_env(tmp_path: Path) -> dict[str, str]:
+    """The environment of a ``pdpb`` command on an empty regency in ``tmp_path``."""
+    (tmp_path / "home").mkdir()
+    (tmp_path / "home" / "dagster.yaml").write_text("")
+    return dict(os.environ, PDPB_WAREHOUSE_URL=f"sqlite:///{tmp_path / 'w.sqlite'}",
+                PDPB_LANDING_DIR=str(tmp_path / "landing"), PDPB_OUTPUT_DIR=str(tmp_path / "out"),
+                PDPB_SNAPSHOT_DIR=str(tmp_path / "snap"), DAGSTER_HOME=str(tmp_path / "home"),
+                PDPB_START_MONTH="2026-01", PDPB_REGENCIES="32.01", GX_ANALYTICS_ENABLED="False")
+
+
 def test_the_command_ends_with_its_exit_code(tmp_path):
     """``python -m pdpb_pipeline.cli run`` refused before anything runs: exit 2 and the message,
     through the quick end of the process."""
-    env = dict(os.environ, PDPB_WAREHOUSE_URL=f"sqlite:///{tmp_path / 'w.sqlite'}",
-               PDPB_LANDING_DIR=str(tmp_path / "landing"), PDPB_OUTPUT_DIR=str(tmp_path / "out"),
-               PDPB_SNAPSHOT_DIR=str(tmp_path / "snap"), DAGSTER_HOME=str(tmp_path / "home"),
-               PDPB_START_MONTH="2026-01", PDPB_REGENCIES="32.01", GX_ANALYTICS_ENABLED="False")
-    (tmp_path / "home").mkdir()
-    (tmp_path / "home" / "dagster.yaml").write_text("")
+    env = _command_env(tmp_path)
     done = subprocess.run([sys.executable, "-m", "pdpb_pipeline.cli", "run", "--regency", "32.01", "--month", "2025-12"],
                           env=env, capture_output=True, text=True, timeout=300)
     assert done.returncode == 2
@@ -144,11 +149,6 @@ def test_a_month_s_run_forks_the_gx_worker_before_dagster_is_imported(tmp_path):
         "    pass\n"
         "print('seen', seen)\n"
     )
-    env = dict(os.environ, PDPB_WAREHOUSE_URL=f"sqlite:///{tmp_path / 'w.sqlite'}",
-               PDPB_LANDING_DIR=str(tmp_path / "landing"), PDPB_OUTPUT_DIR=str(tmp_path / "out"),
-               PDPB_SNAPSHOT_DIR=str(tmp_path / "snap"), DAGSTER_HOME=str(tmp_path / "home"),
-               PDPB_START_MONTH="2026-01", PDPB_REGENCIES="32.01", GX_ANALYTICS_ENABLED="False")
-    (tmp_path / "home").mkdir()
-    (tmp_path / "home" / "dagster.yaml").write_text("")
+    env = _command_env(tmp_path)
     done = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True, timeout=300)
     assert "seen [[]]" in done.stdout, done.stdout + done.stderr
