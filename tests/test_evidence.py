@@ -368,3 +368,20 @@ def test_a_change_for_a_voter_abroad_is_held_when_the_row_names_them_without_the
     row = _only(_propose(feed, _links(feed, [voter["id"]]), _roll(voter), standing=_abroad(voter)), voter["id"])
     assert row["status"] == proposal.QUEUED
     assert row["alasan"].split(";")[0] == events.ABROAD_REASON
+
+
+KEEPS_THE_VOTE = [e for e, r in events.EVENT_RULES.items() if r.on_match is None and r.on_new is None and not r.marks]
+
+
+@pytest.mark.parametrize("gap", [None, *sorted(GAPS)])
+@pytest.mark.parametrize("event", KEEPS_THE_VOTE)
+def test_a_prison_row_never_changes_the_roll_whatever_its_evidence(event, gap):
+    """Intake, release and a full roster row (``penghuni_lapas``) keep the inmate's vote: on a
+    sure link, with every piece of evidence or with one blank or contradicted, nothing is
+    applied and the roll is as it was."""
+    voter = _voter(1)
+    feed = _feed(_row(voter, event, **(GAPS[gap](voter) if gap else {})) | {"agency": "lapas", "file_name": "lapas.xlsx"})
+    proposals = _propose(feed, _links(feed, [voter["id"]]), _roll(voter))
+    assert not (proposals["status"] == proposal.APPLIED).any(), proposals
+    after = apply(REGENCY, MONTH, _roll(voter), proposals).roll
+    assert after.drop(columns=[c for c in after.columns if c not in _roll(voter).columns]).equals(_roll(voter))
