@@ -14,6 +14,15 @@ from .spec import DaftarInput
 PERSON = ("nama", "nik", "nkk", "jenis_kelamin", "usia", "alamat", "rt", "rw", "kode_desa", "desa")
 SOURCE = ("file_name", "row_number")
 PROPOSAL = ("usulan", "status_usulan", "alasan")
+#: The group of a row whose file names none (estate, institution).
+NO_NAME = "(tanpa nama)"
+
+
+def place_names(values: pd.Series) -> pd.Series:
+    """The places a list counts per, as the file names them, in one spelling: upper case,
+    single spaces; empty -> ``NO_NAME`` (``Rusun  Marunda`` and ``RUSUN MARUNDA`` are one)."""
+    text = values.fillna("").astype(str).str.upper().str.split().str.join(" ")
+    return text.where(text != "", NO_NAME)
 
 
 def desa_names(regency: str, codes: pd.Series) -> pd.Series:

@@ -47,12 +47,11 @@ import pandas as pd
 from ..domain import nik as nikmod
 from ..domain import regions
 from ..linkage.normalize import normalize_name
-from ..roll.eligibility import age_on, eligible, usable_nik
-from .common import desa_names, linked, roll_records
+from ..roll.eligibility import age_on, eligible, usable_nik, valid_nik
+from .common import desa_names, linked, place_names, roll_records
 from .spec import Bagian, DaftarInput, DaftarSpec
 
 INSTITUTION = "nama_lapas"
-NO_NAME = "(tanpa nama)"
 TOTAL = "JUMLAH"
 INTAKE, RELEASE, ROSTER = "masuk_lapas", "keluar_lapas", "penghuni_lapas"
 
@@ -90,18 +89,11 @@ STATE_PARTS = ("pemilih_tps", "bukan_pemilih", "rujukan")
 KEPT = ("tanggal_lahir",)
 
 
-def institution(values: pd.Series) -> pd.Series:
-    """Institution names as one spelling: upper case, single spaces; empty -> ``NO_NAME``."""
-    text = values.fillna("").astype(str).str.upper().str.split().str.join(" ")
-    return text.where(text != "", NO_NAME)
-
-
 def home_regency(niks: pd.Series) -> pd.Series:
     """The regency a NIK was issued in (its region code: ``3201...`` -> ``32.01``); empty when
-    the NIK is not 16 digits."""
+    the NIK is not one (``eligibility.valid_nik``: 16 digits, no placeholder)."""
     text = niks.fillna("").astype(str)
-    ok = text.str.fullmatch(r"\d{16}")
-    return (text.str.slice(0, 2) + "." + text.str.slice(2, 4)).where(ok, "")
+    return (text.str.slice(0, 2) + "." + text.str.slice(2, 4)).where(valid_nik(text), "")
 
 
 def _regency_name(code: str) -> str:
@@ -159,7 +151,7 @@ def _entries(inp: DaftarInput, rows: pd.DataFrame) -> pd.DataFrame:
     kode_desa = np.where(voter != "", record["kode_desa"].fillna("").to_numpy() if "kode_desa" in record else "",
                          rows["kode_desa"].fillna("").to_numpy())
     out = pd.DataFrame({
-        INSTITUTION: institution(rows[INSTITUTION] if INSTITUTION in rows else pd.Series("", index=rows.index))
+        INSTITUTION: place_names(rows[INSTITUTION] if INSTITUTION in rows else pd.Series("", index=rows.index))
         .to_numpy(),
         "nama": rows["nama"].to_numpy(), "nik": nik, "jenis_kelamin": rows["jenis_kelamin"].to_numpy(),
         "usia": age_on(born, inp.reference).astype("Int64").to_numpy(), "kategori": kategori, "voter_id": voter,

@@ -25,18 +25,18 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .common import PERSON, PROPOSAL, SOURCE, desa_names, linked, person_rows, proposal_of_rows, roll_records
+from .common import (PERSON, PROPOSAL, SOURCE, desa_names, linked, person_rows, place_names, proposal_of_rows,
+                     roll_records)
 from .spec import Bagian, DaftarInput, DaftarSpec
 
 ESTATE = "nama_perumahan"
-NO_NAME = "(tanpa nama)"
 ROLL_ADDRESS = ("dpb_alamat", "dpb_rt", "dpb_rw", "dpb_kode_desa", "dpb_desa")
 
 
 def build(inp: DaftarInput) -> dict[str, pd.DataFrame]:
     rows = person_rows(inp)
     estate = inp.feed[ESTATE] if ESTATE in inp.feed.columns else pd.Series("", index=inp.feed.index)
-    rows.insert(0, ESTATE, estate.fillna("").astype(str).str.strip().replace("", NO_NAME).to_numpy())
+    rows.insert(0, ESTATE, place_names(estate).to_numpy())
     link = linked(inp).reindex(rows["feed_id"])
     proposed = proposal_of_rows(inp).reindex(rows["feed_id"])
     rows["voter_id"] = link["roll_id"].fillna("").to_numpy()
