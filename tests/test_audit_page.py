@@ -173,3 +173,12 @@ def test_evidence_text_is_masked_and_a_broken_record_still_shows():
     assert shown["bidang"] == [["nik", "sama", 9.5]]
     assert shown["lain"] == {"match_weight": 12.25, "reason": f"household of {mask(nik)}"}
     assert audit.evidence("{not json") == {"bidang": [], "lain": {"bukti": "tidak terbaca"}}
+
+
+def test_a_change_names_its_voter_also_when_the_month_removed_them():
+    """The change list and the page take a removed voter's NIK from the version the month closed
+    (he is no longer on the month's roll); a voter on neither gets none."""
+    roll = pd.DataFrame({"id": ["DPT-1", "DPT-2"], "nik": ["3201010101900001", "3201010101900002"]})
+    changes = pd.DataFrame({"voter_id": ["DPT-2", "DPT-9", "DPT-7"]})
+    closed = pd.Series({"DPT-9": "3201010101900009"})
+    assert audit.change_niks(roll, changes, closed).tolist() == ["3201010101900002", "3201010101900009", ""]

@@ -57,6 +57,13 @@ class Sources:
     closed_niks: pd.Series = field(default_factory=lambda: pd.Series(dtype=object))
 
 
+def change_niks(roll: pd.DataFrame, changes: pd.DataFrame, closed_niks: pd.Series) -> pd.Series:
+    """The (full) NIK of each change's voter, aligned with ``changes``: from the month's roll, or,
+    for a voter no longer on it (a TMS), from the version the month closed; "" when neither."""
+    on_roll = roll.loc[roll["id"].isin(changes["voter_id"]), ["id", "nik"]].set_index("id")["nik"]
+    return changes["voter_id"].map(on_roll).fillna(changes["voter_id"].map(closed_niks)).fillna("").astype(str)
+
+
 def page(regency: str, month: str, reference: dt.date, roll: pd.DataFrame, recap_desa: pd.DataFrame,
          changes: pd.DataFrame, queue: pd.DataFrame, sources: Sources | None = None) -> str:
     """The page's HTML (``data`` rendered into the template)."""
@@ -111,9 +118,8 @@ def change_rows(roll: pd.DataFrame, changes: pd.DataFrame, sources: Sources) -> 
     if not len(changes):
         return []
     changes = changes.reset_index(drop=True)
-    on_roll = roll.loc[roll["id"].isin(changes["voter_id"]), ["id", "nik"]].set_index("id")["nik"]
-    nik = changes["voter_id"].map(on_roll).fillna(changes["voter_id"].map(sources.closed_niks)).fillna("")
-    shown = changes.reindex(columns=list(CHANGE_FIELDS)).assign(nik=mask_series(nik.astype(str)))
+    nik = change_niks(roll, changes, sources.closed_niks)
+    shown = changes.reindex(columns=list(CHANGE_FIELDS)).assign(nik=mask_series(nik))
     shown["probability"] = _probabilities(shown["probability"])
     shown["row_number"] = pd.to_numeric(shown["row_number"], errors="coerce").astype("Int64")
     rows = _records(shown)

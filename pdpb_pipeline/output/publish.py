@@ -149,7 +149,8 @@ def _write_files(
     sources: audit.Sources | None = None,
 ) -> dict[str, dict]:
     def fill(writing: _Writers) -> None:
-        _write_all(writing, regency, month, reference, roll, recap_desa, changes, queue)
+        _write_all(writing, regency, month, reference, roll, recap_desa, changes, queue,
+                   (sources or audit.Sources()).closed_niks)
         write_lists(writing, regency, month, lists)
         writing.text(audit.PAGE, len(changes),
                      lambda: audit.page(regency, month, reference, roll, recap_desa, changes, queue, sources))
@@ -236,7 +237,10 @@ def _write_all(
     recap_desa: pd.DataFrame,
     changes: pd.DataFrame,
     queue: pd.DataFrame,
+    closed_niks: pd.Series,
 ) -> None:
+    """``closed_niks``: the NIK of the versions the month closed (``audit.change_niks``), so a
+    removed voter's change row names them too (masked)."""
     tag = f"{regency}_{month}"
     _recap_files(writing, tag, _title(regency, month, RECAP_TITLE), recap_desa, REGENCY_LEVELS)
 
@@ -263,10 +267,8 @@ def _write_all(
         ])
 
     # The change list and the review queue (what field officers check), masked.
-    listed = roll[roll["id"].isin(changes["voter_id"])]  # a lookup of the few ids that changed
-    nik_of = listed.set_index("id")["nik"] if len(listed) else pd.Series(dtype=object)
-    change_list = changes.assign(nik=mask_series(changes["voter_id"].map(nik_of).fillna("")),
-                                 probability=_round4(changes["probability"]))
+    nik = audit.change_niks(roll, changes, closed_niks)
+    change_list = changes.assign(nik=mask_series(nik), probability=_round4(changes["probability"]))
     writing.csv(f"perubahan_{tag}.csv", change_list)
     queue_out = queue.assign(
         nik=mask_series(queue["nik"]), nkk=mask_series(queue["nkk"]),
