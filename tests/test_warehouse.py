@@ -31,6 +31,34 @@ def _roll(n: int, prefix: str = "DPT") -> pd.DataFrame:
     )
 
 
+_NO_DUPLICATES = pd.DataFrame(columns=["id_a", "id_b", "probability", "decision", "kelas"])
+
+
+def test_the_baseline_is_copied_in_while_its_duplicates_are_searched_and_rolled_back_with_them(warehouse_url):
+    """The DPT's COPY runs while its duplicates are searched: the search sees the roll, a failed
+    search leaves nothing of the load behind (not the versions, the stamp or the load's record), and
+    a successful one stores its pairs with the roll."""
+    wh = Warehouse(url=warehouse_url)
+    frame = _roll(2000)
+
+    def failing() -> pd.DataFrame:
+        raise RuntimeError("search failed")
+
+    with pytest.raises(RuntimeError, match="search failed"):
+        wh.write_dpt_baseline("32.01", frame, failing, "dpt.csv", "0" * 64, "run-1")
+    for table in ("dpb", "dpb_versi", "baseline_load", "roll_duplicate"):
+        assert wh.read(f"SELECT COUNT(*) AS n FROM {table}")["n"].item() == 0, table
+
+    pair = pd.DataFrame({"id_a": [frame["id"][0]], "id_b": [frame["id"][1]], "probability": [0.99],
+                         "decision": ["match"], "kelas": ["identik_kecuali_alamat"]})
+    found = wh.write_dpt_baseline("32.01", frame, lambda: pair, "dpt.csv", "0" * 64, "run-2")
+    assert found is pair
+    assert wh.read("SELECT COUNT(*) AS n FROM dpb")["n"].item() == 2000
+    assert wh.read("SELECT id_a, id_b FROM roll_duplicate").to_dict("records") == [
+        {"id_a": frame["id"][0], "id_b": frame["id"][1]}]
+    assert wh.read("SELECT run_id FROM baseline_load")["run_id"].tolist() == ["run-2"]
+
+
 def test_schema_is_created_by_migrations(warehouse_url):
     wh = Warehouse(url=warehouse_url)
     tables = set(sa.inspect(wh.engine).get_table_names())
@@ -104,8 +132,7 @@ def test_a_month_closes_versions_by_key_right_after_the_baseline_load(pg_url):
 
     wh = Warehouse(url=pg_url)
     frame = _roll(40_000)
-    wh.write_dpt_baseline("32.01", frame, pd.DataFrame(columns=["id_a", "id_b", "probability", "decision", "kelas"]),
-                          "dpt.csv", "0" * 64, "run")
+    wh.write_dpt_baseline("32.01", frame, lambda: _NO_DUPLICATES, "dpt.csv", "0" * 64, "run")
     ids = frame["id"].iloc[::400].tolist()
     with wh.begin() as conn:
         plan = "\n".join(r[0] for r in conn.execute(

@@ -205,8 +205,12 @@ def build(regency_partitions: StaticPartitionsDefinition):
             return MaterializeResult(metadata={"berkas": MetadataValue.path(str(path)), **quality_metadata(dpt)},
                                      check_results=[check])
         frame = dpt.frame.sort_values("id", kind="stable").reset_index(drop=True)
-        duplicates = deduplicate(frame, LinkConfig()) if len(frame) > 1 else pd.DataFrame(columns=DUPLICATE_COLUMNS)
-        warehouse.write_dpt_baseline(regency, frame, duplicates, str(path), digest, context.run.run_id)
+
+        def find_duplicates() -> pd.DataFrame:  # (while the roll is copied in)
+            return deduplicate(frame, LinkConfig()) if len(frame) > 1 else pd.DataFrame(columns=DUPLICATE_COLUMNS)
+
+        duplicates = warehouse.write_dpt_baseline(regency, frame, find_duplicates, str(path), digest,
+                                                  context.run.run_id)
         desa = frame["kode_desa"]
         return MaterializeResult(
             metadata={

@@ -34,6 +34,7 @@ from pydantic import PrivateAttr
 
 from ..linkage.prepare import ROLL_PREPARATION, prepare_frame
 from ..partitions import Partition
+from ..roll import store
 from .storage.daftar import DaftarTables
 from .storage.dpb import DpbTables, RollCache, RollCopies
 from .storage.feeds import FeedTables
@@ -135,9 +136,10 @@ class Warehouse(ConfigurableResource, FeedTables, TautanTables, DpbTables, Dafta
     _copies: RollCopies = PrivateAttr(default_factory=RollCopies)
 
     def setup_for_execution(self, context) -> None:
-        """A run of a monthly partition starts reading the roll of the month before (the roll it
-        starts from in a steady month) while its feed steps run (``DpbTables.prefetch_roll``),
-        and prepares it for the linkage (``linkage.prepare.prepare_frame``)."""
+        """A run of a monthly partition starts reading the roll it starts from (the month
+        before's, or the DPT's in the regency's first month) while its feed steps run
+        (``DpbTables.prefetch_roll``), and prepares it for the linkage
+        (``linkage.prepare.prepare_frame``)."""
         run = getattr(context, "run", None)
         key = run.tags.get("dagster/partition") if run is not None else None
         if not key:
@@ -147,7 +149,7 @@ class Warehouse(ConfigurableResource, FeedTables, TautanTables, DpbTables, Dafta
         except (KeyError, ValueError):  # not a monthly partition (the baseline job's)
             return
         # (and the roll's own part of the linkage's preparation, which depends on the roll alone)
-        self.prefetch_roll(part.regency, part.previous_month, derive={ROLL_PREPARATION: prepare_frame})
+        self.prefetch_roll(part.regency, part.previous_month, store.BASELINE, derive={ROLL_PREPARATION: prepare_frame})
 
     @property
     def engine(self) -> sa.Engine:

@@ -71,7 +71,8 @@ def stamp(conn: sa.Connection, warehouse: Warehouse, regency: str, month: str, v
 
 
 def keep_copy(warehouse: Warehouse, regency: str, month: str, token: str, roll: pd.DataFrame) -> None:
-    """After the transaction that stamped it commits: the columnar copy of the roll."""
+    """The columnar copy of the roll, bearing its stamp: after the transaction that stamped it
+    commits (a baseline's: meanwhile, see ``DpbTables.write_dpt_baseline``)."""
     snapshot.save(warehouse.snapshot_dir, warehouse.url, regency, month, token, roll)
 
 

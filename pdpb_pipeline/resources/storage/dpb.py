@@ -16,7 +16,7 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Mapping
-from concurrent.futures import Future
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 import pandas as pd
@@ -177,31 +177,45 @@ class DpbTables:
         self._rolls.drop_prefetched(regency)  # a read ahead of another month is not needed now
         return roll, stamp
 
-    def prefetch_roll(self, regency: str, month: str,
+    def prefetch_roll(self, regency: str, *months: str,
                       derive: Mapping[str, Callable[[pd.DataFrame], object]] | None = None) -> None:
-        """Starts reading the columnar copy of ``month``'s roll in a background thread, so that
-        the step asking for it later (``roll_of``) finds it read: a run calls it when it starts
+        """Starts reading the columnar copy of a roll in a background thread, so that the step
+        asking for it later (``roll_of``) finds it read: a run calls it when it starts
         (``Warehouse.setup_for_execution``) for the roll its month starts from, and the feed steps
-        run meanwhile. Only the copy is read ahead (a file; the warehouse's versions are read
-        only when asked for), and it is used only while it bears the stamp the warehouse holds
-        then; nothing is read when there is no stamped copy. ``derive``: what to derive from the
-        roll in the same thread (``roll_derived`` finds it)."""
+        run meanwhile. The roll read is the first of ``months`` the warehouse holds a stamp for
+        (last month's, else the DPT's: a regency's first month). Only the copy is read ahead (a
+        file; the warehouse's versions are read only when asked for), and it is used only while
+        it bears the stamp the warehouse holds then; nothing is read when there is no stamped
+        copy. ``derive``: what to derive from the roll in the same thread (``roll_derived``
+        finds it)."""
         if not self.snapshot_dir:
             return
-        future = self._rolls.prefetching(regency, month)
-        if future is None:
+        futures = {month: self._rolls.prefetching(regency, month) for month in months}
+        if any(future is None for future in futures.values()):
+            for month, future in futures.items():  # one of them is read already: none is read ahead
+                if future is not None:
+                    future.set_result(("", None, {}))
             return
 
         def read() -> None:
+            found = None
             try:
                 with self.engine.connect() as conn:  # (no reflection: the step's thread does that)
-                    stamp = conn.execute(sa.text("SELECT token FROM dpb_versi WHERE regency = :regency "
-                                                 "AND month = :month"), {"regency": regency, "month": month}).scalar() or ""
-                roll = snapshot.load(self.snapshot_dir, self.url, regency, month, stamp) if stamp else None
+                    for month in months:
+                        stamp = conn.execute(sa.text("SELECT token FROM dpb_versi WHERE regency = :regency "
+                                                     "AND month = :month"),
+                                             {"regency": regency, "month": month}).scalar() or ""
+                        if stamp:
+                            found = month
+                            break
+                roll = snapshot.load(self.snapshot_dir, self.url, regency, found, stamp) if found else None
                 derived = {name: fn(roll) for name, fn in (derive or {}).items()} if roll is not None else {}
-                future.set_result((stamp, roll, derived))
+                for month, future in futures.items():
+                    future.set_result((stamp, roll, derived) if month == found else ("", None, {}))
             except BaseException as error:  # noqa: BLE001 (handed to the step, which reads again)
-                future.set_exception(error)
+                for future in futures.values():
+                    if not future.done():
+                        future.set_exception(error)
 
         threading.Thread(target=read, name=f"roll-ahead-{regency}", daemon=True).start()
 
@@ -284,15 +298,32 @@ class DpbTables:
         self._rolls.put(part.regency, part.month, stamp, applied.roll)
         self._copies.start(store.keep_copy, self, part.regency, part.month, stamp, applied.roll)
 
-    def write_dpt_baseline(self, regency: str, frame: pd.DataFrame, duplicates: pd.DataFrame, file_name: str,
-                           sha256: str, run_id: str) -> None:
+    def write_dpt_baseline(self, regency: str, frame: pd.DataFrame, find_duplicates: Callable[[], pd.DataFrame],
+                           file_name: str, sha256: str, run_id: str) -> pd.DataFrame:
         """The regency's baseline DPT (the roll's versions from ``store.BASELINE``), its own
         duplicates and the load's record, in one transaction; refuses when months are published
-        on the current baseline."""
+        on the current baseline. Returns the duplicates, ``find_duplicates()``: the search runs
+        while the roll is copied in (the COPY and the ANALYZE after it are the database server's
+        work, on the machine's other core), so a failed search rolls the copy back with the rest.
+
+        The roll's columnar copy is written meanwhile too, before the commit, unlike a month's
+        (``RollCopies``): the month's run that follows reads it ahead as it starts. A copy bears
+        its roll's stamp and is read only while the warehouse holds that stamp, so the copy of a
+        load that is rolled back is never read."""
         self._copies.wait()  # a copy still being written
         load = self.table("baseline_load")
-        with self.begin() as conn:
+
+        def copy_in(conn: sa.Connection) -> str:
             stamp = store.load_baseline(conn, self, regency, frame)
+            store.keep_copy(self, regency, store.BASELINE, stamp, frame)
+            return stamp
+
+        with self.begin() as conn:
+            # The connection is used by one thread at a time: the copy's, then this one.
+            with ThreadPoolExecutor(max_workers=1, thread_name_prefix="dpt-copy") as pool:
+                copying = pool.submit(copy_in, conn)
+                duplicates = find_duplicates()  # (an error here waits for the copy, then rolls back)
+            stamp = copying.result()
             self.replace("roll_duplicate", {"regency": regency, "month": store.BASELINE},
                          duplicates[["id_a", "id_b", "probability", "decision", "kelas"]], conn)
             conn.execute(sa.delete(load).where(load.c.regency == regency))
@@ -300,7 +331,7 @@ class DpbTables:
                                                 rows=len(frame), run_id=run_id))
         self._rolls.forget(regency)
         self._rolls.put(regency, store.BASELINE, stamp, frame)
-        self._copies.start(store.keep_copy, self, regency, store.BASELINE, stamp, frame)
+        return duplicates
 
     def wait_for_copies(self) -> None:
         """Until the columnar copies being written are on disk (see ``RollCopies``)."""
