@@ -129,3 +129,47 @@ def test_malformed_niks_are_counted_but_never_stop_the_load(tmp_path):
     assert loaded.over(0.01) == {}
     dpt.loc[:19, "tanggal_lahir"] = "00-00-0000"
     assert set(load_baseline_file(_write(dpt, tmp_path), REGENCY).over(0.01)) == {"tanggal_lahir"}
+
+
+def test_a_dpt_reads_the_same_whichever_reader_takes_it(tmp_path, monkeypatch):
+    """The DPT is read by Arrow (fast) unless it refuses the file, then by pandas: both give the
+    same roll and the same counts, on a file written with a byte-order mark, quoted commas,
+    quotes and line breaks, a repeated column, blank lines and unreadable values; a row with a
+    field too few or too many is read (or refused) as pandas does."""
+    from pdpb_pipeline.assets import baseline
+
+    dpt = _dpt(60)
+    dpt.loc[2, "alamat"] = 'KP. "CIPARE", RT 1\nBLOK B'
+    dpt.loc[4, "nama"] = "  SITI, AMINAH "
+    dpt.loc[5, "tanggal_lahir"] = "31-02-1980"
+    dpt.loc[6, "nik"] = ""
+    dpt["catatan"] = "x"
+    dpt.insert(len(dpt.columns), "catatan ", "y")
+    path = tmp_path / "dpt.csv"
+    text = dpt.to_csv(index=False).replace("catatan \n", "catatan\n", 1)  # a repeated column name
+    lines = text.split("\n")
+    path.write_text("\ufeff" + "\n".join([*lines[:10], "", *lines[10:]]), encoding="utf-8")
+
+    def by_pandas(path, header):
+        return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig"), None
+
+    header = list(pd.read_csv(path, nrows=0, encoding="utf-8-sig").columns)
+    assert baseline._read_text(path, header)[1] is not None  # Arrow took it
+    fast = load_baseline_file(path, REGENCY)
+    with monkeypatch.context() as patch:
+        patch.setattr(baseline, "_read_text", by_pandas)
+        slow = load_baseline_file(path, REGENCY)
+    pd.testing.assert_frame_equal(fast.frame, slow.frame)
+    assert fast.fields == slow.fields
+    assert fast.frame.loc[2, "alamat"] == 'KP. "CIPARE", RT 1\nBLOK B'
+    assert fast.fields["tanggal_lahir"].unreadable_rows == (7,)
+
+    short = path.read_text(encoding="utf-8-sig").split("\n")
+    short[3] = short[3].rsplit(",", 3)[0]  # three fields missing at the row's end
+    path.write_text("\n".join(short), encoding="utf-8")
+    fast = load_baseline_file(path, REGENCY)
+    with monkeypatch.context() as patch:
+        patch.setattr(baseline, "_read_text", by_pandas)
+        slow = load_baseline_file(path, REGENCY)
+    pd.testing.assert_frame_equal(fast.frame, slow.frame)
+    assert fast.fields == slow.fields
