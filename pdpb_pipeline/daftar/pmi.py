@@ -92,7 +92,9 @@ def build(regency: str, feed: pd.DataFrame, links: pd.DataFrame, roll: pd.DataFr
     roll = roll if roll is not None else pd.DataFrame(columns=["id", "nik", "nama", "jenis_kelamin", "kode_desa"])
     link = links.drop_duplicates("feed_id").set_index("feed_id") if len(links) else pd.DataFrame(
         columns=["roll_id", "decision"])
-    by_id = roll.drop_duplicates("id").set_index("id")
+    # the records the month's links and changes name, by id (not the whole roll indexed: a copy of it)
+    named = set(link["roll_id"].dropna()) | set(changes["voter_id"].dropna() if len(changes) else ())
+    by_id = roll[roll["id"].isin(named)].drop_duplicates("id").set_index("id")
     abroad = status.abroad(current)
     marked = set(abroad["nik"])
     lists = {
