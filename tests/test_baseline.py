@@ -162,6 +162,11 @@ def test_a_dpt_reads_the_same_whichever_reader_takes_it(tmp_path, monkeypatch):
     pd.testing.assert_frame_equal(fast.frame, slow.frame)
     assert fast.fields == slow.fields
     assert fast.frame.loc[2, "alamat"] == 'KP. "CIPARE", RT 1\nBLOK B'
+    # what the load copies in and keeps (Arrow) is the frame the steps read, in id order too
+    pd.testing.assert_frame_equal(fast.table.to_pandas(), fast.frame)
+    frame, table = fast.by_id()
+    pd.testing.assert_frame_equal(table.to_pandas(), frame)
+    assert frame["id"].is_monotonic_increasing and slow.table is None
     assert fast.fields["tanggal_lahir"].unreadable_rows == (7,)
 
     short = path.read_text(encoding="utf-8-sig").split("\n")
@@ -173,3 +178,28 @@ def test_a_dpt_reads_the_same_whichever_reader_takes_it(tmp_path, monkeypatch):
         slow = load_baseline_file(path, REGENCY)
     pd.testing.assert_frame_equal(fast.frame, slow.frame)
     assert fast.fields == slow.fields
+
+
+def test_the_dpt_copy_kept_with_the_load_is_the_dpt_the_warehouse_holds(tmp_path, warehouse_url):
+    """The load writes the DPT's columnar copy from Arrow, as the file was read, while the
+    versions are copied in: the month that follows reads that copy, so it must be the roll the
+    warehouse's versions give, value for value (blank texts and a missing date included)."""
+    from dataclasses import replace
+
+    from pdpb_pipeline.roll import snapshot, store
+
+    settings = replace(_settings(tmp_path, warehouse_url), snapshot_dir=tmp_path / "snapshot")
+    dpt = _dpt()
+    dpt.loc[3, "tanggal_lahir"] = ""
+    dpt.loc[4, "alamat"] = ""
+    dpt.loc[5, "nama"] = 'SITI "IIS", AMINAH'
+    _write(dpt, settings.landing_dir)
+    with DagsterInstance.ephemeral() as instance:
+        assert ensure_baseline(settings.definitions(), instance, REGENCY).success
+    warehouse = Warehouse(url=warehouse_url)
+    stamp = store.stamp_of(warehouse, REGENCY, store.BASELINE)
+    copy = snapshot.load(str(settings.snapshot_dir), warehouse_url, REGENCY, store.BASELINE, stamp)
+    assert copy is not None
+    held = Warehouse(url=warehouse_url, snapshot_dir="").roll_of(REGENCY, store.BASELINE)
+    pd.testing.assert_frame_equal(copy, held.reset_index(drop=True))
+    assert len(copy) == 200 and copy["tanggal_lahir"].isna().sum() == 1

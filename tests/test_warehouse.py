@@ -97,6 +97,31 @@ def test_values_round_trip_exactly(warehouse_url):
     assert pd.isna(born.iloc[-1])
 
 
+def test_a_roll_given_in_arrow_is_stored_as_the_same_roll_in_pandas(warehouse_url):
+    """The baseline DPT is copied in from Arrow (as its file was read): the versions stored are
+    those the pandas frame gives, blank texts, quotes, tabs and missing dates included."""
+    import pyarrow as pa
+
+    from pdpb_pipeline.roll import store
+
+    wh = Warehouse(url=warehouse_url)
+    frame = _roll(12)
+    frame.loc[2, "alamat"] = 'JL. "MAWAR", NO 5\nBLOK C'
+    frame.loc[5, "rt"] = ""
+    table = pa.Table.from_pandas(frame, preserve_index=False).cast(pa.schema(
+        [pa.field(f.name, pa.large_string() if f.type == pa.string() else f.type) for f in
+         pa.Table.from_pandas(frame, preserve_index=False).schema]))  # as Arrow's CSV reader gives text
+    stored = {}
+    for regency, roll in (("32.01", frame), ("32.02", table)):
+        with wh.begin() as conn:
+            store.add_versions(conn, wh, regency, store.BASELINE, roll)
+        stored[regency] = wh.read("SELECT * FROM dpb WHERE regency = :r ORDER BY id", {"r": regency}).drop(
+            columns=["regency"])
+    pd.testing.assert_frame_equal(stored["32.01"], stored["32.02"])
+    assert stored["32.02"]["valid_from"].eq(store.BASELINE).all() and stored["32.02"]["valid_to"].isna().all()
+    assert pd.isna(pd.to_datetime(stored["32.02"]["tanggal_lahir"]).iloc[-1])
+
+
 def test_failed_replace_keeps_last_good_state(warehouse_url):
     wh = Warehouse(url=warehouse_url)
     wh.replace("dpb", {"regency": "32.01", "valid_from": "0000-00"}, _roll(100))

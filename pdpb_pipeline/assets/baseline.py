@@ -66,6 +66,16 @@ class BaselineFile:
     path: Path
     frame: pd.DataFrame
     fields: dict[str, FieldQuality]
+    #: The same rows and columns in Arrow when Arrow read the file (its text as read, the dates
+    #: from ``frame``): what the load copies in and keeps, with no million ``str`` converted
+    #: again; None when pandas read it.
+    table: pa.Table | None = None
+
+    def by_id(self) -> tuple[pd.DataFrame, pa.Table | None]:
+        """``frame`` and ``table`` in voter-id order (the roll's order), index 0..n-1."""
+        order = self.frame["id"].sort_values(kind="stable").index.to_numpy()
+        frame = self.frame.take(order).reset_index(drop=True)
+        return frame, self.table.take(order) if self.table is not None else None
 
     def over(self, max_share: float) -> dict[str, FieldQuality]:
         """Fields whose unreadable share exceeds ``max_share``. A malformed NIK or NKK is counted
@@ -141,7 +151,8 @@ def load_baseline_file(path, regency: str | None = None) -> BaselineFile:
     missing = [c for c in schema.PERSON_COLUMNS if c not in header]
     if missing:
         raise BaselineError(f"{path}: missing column(s) {', '.join(missing)}")
-    text, columns = _read_text(path, list(header))
+    text, read = _read_text(path, list(header))
+    columns = {name: read.column(name).combine_chunks() for name in FIELDS_CHECKED} if read is not None else None
     duplicated = text["id"].duplicated()
     if duplicated.any():
         row = int(duplicated.to_numpy().nonzero()[0][0]) + 2
@@ -149,12 +160,16 @@ def load_baseline_file(path, regency: str | None = None) -> BaselineFile:
     born, _ = dates.parse_dates(text["tanggal_lahir"], dt.date.today())  # no one is born after today
     fields = _field_quality(text, born, regency, columns)
     frame = schema.to_canonical(text.assign(tanggal_lahir=born))
-    return BaselineFile(path, frame, fields)
+    table = None
+    if read is not None:  # (text columns are the file's as read: to_canonical leaves str as it is)
+        table = pa.table({name: pa.array(frame[name]) if pd.api.types.is_datetime64_any_dtype(frame[name])
+                          else read.column(name) for name in frame.columns})
+    return BaselineFile(path, frame, fields, table)
 
 
-def _read_text(path: Path, header: list[str]) -> tuple[pd.DataFrame, dict[str, pa.Array] | None]:
+def _read_text(path: Path, header: list[str]) -> tuple[pd.DataFrame, pa.Table | None]:
     """Every field of the file as text, as ``pd.read_csv(dtype=str, keep_default_na=False)``
-    reads it, and the checked fields as arrow text. Arrow's reader (threads, C++) reads a
+    reads it, and as Arrow read it (None: Arrow did not). Arrow's reader (threads, C++) reads a
     million-row DPT in a fifth of pandas' time; a file it refuses (a row with more or fewer
     fields than the header, bytes that are not UTF-8) is read by pandas, whose errors and
     filling of short rows are the load's as they always were."""
@@ -168,8 +183,7 @@ def _read_text(path: Path, header: list[str]) -> tuple[pd.DataFrame, dict[str, p
         )
     except pa.ArrowInvalid:
         return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig"), None
-    columns = {name: table.column(name).combine_chunks() for name in FIELDS_CHECKED}
-    return table.to_pandas(), columns
+    return table.to_pandas(), table
 
 
 def unreadable_message(dpt: BaselineFile, over: dict[str, FieldQuality], max_share: float) -> str:
@@ -229,13 +243,13 @@ def build(regency_partitions: StaticPartitionsDefinition):
             context.log.error(check.description)
             return MaterializeResult(metadata={"berkas": MetadataValue.path(str(path)), **quality_metadata(dpt)},
                                      check_results=[check])
-        frame = dpt.frame.sort_values("id", kind="stable").reset_index(drop=True)
+        frame, table = dpt.by_id()
 
         def find_duplicates() -> pd.DataFrame:  # (while the roll is copied in)
             return deduplicate(frame, LinkConfig()) if len(frame) > 1 else pd.DataFrame(columns=DUPLICATE_COLUMNS)
 
         duplicates = warehouse.write_dpt_baseline(regency, frame, find_duplicates, str(path), digest,
-                                                  context.run.run_id)
+                                                  context.run.run_id, table)
         desa = frame["kode_desa"]
         return MaterializeResult(
             metadata={

@@ -221,16 +221,19 @@ class Warehouse(ConfigurableResource, FeedTables, TautanTables, DpbTables, Dafta
         connection.execute(sa.delete(t).where(*[t.c[k] == v for k, v in where.items()]))
         return self.insert(table, frame.assign(**where), connection)
 
-    def insert(self, table: str, frame: pd.DataFrame, connection: sa.Connection) -> int:
-        if frame.empty:
+    def insert(self, table: str, frame: pd.DataFrame | pa.Table, connection: sa.Connection) -> int:
+        """``frame``'s rows into ``table`` (its columns that the table has); ``frame`` in pandas or,
+        for a million rows already in Arrow (the baseline DPT as read), Arrow."""
+        if not len(frame):
             return 0
         t = self.table(table)
-        columns = [c.name for c in t.columns if c.name in frame.columns]
-        data = frame[columns]
+        names = frame.column_names if isinstance(frame, pa.Table) else frame.columns
+        columns = [c.name for c in t.columns if c.name in names]
+        data = frame.select(columns) if isinstance(frame, pa.Table) else frame[columns]
         if connection.dialect.name == "postgresql":
             _copy(connection, t, data)
         else:
-            _sqlite_insert(connection, t, data)
+            _sqlite_insert(connection, t, data.to_pandas() if isinstance(data, pa.Table) else data)
         return len(data)
 
 
@@ -265,21 +268,22 @@ def _sqlite_insert(connection: sa.Connection, table: sa.Table, frame: pd.DataFra
         cursor.close()
 
 
-def _copy(connection: sa.Connection, table: sa.Table, frame: pd.DataFrame) -> None:
+def _copy(connection: sa.Connection, table: sa.Table, frame: pd.DataFrame | pa.Table) -> None:
     """PostgreSQL COPY FROM STDIN: an order of magnitude faster than INSERTs for big frames."""
-    out = frame.copy(deep=False)  # only the date columns are replaced, in the copy
-    for name in out.columns:
-        if isinstance(table.c[name].type, sa.Date):
-            out[name] = iso_dates(out[name])
-    buffer = _copy_text(table, out)
-    text_columns = [
-        c for c in out.columns
-        if isinstance(table.c[c].type, sa.String) and not table.c[c].nullable
-    ]
+    if isinstance(frame, pa.Table):
+        out, buffer = frame, _arrow_csv(table, frame)
+    else:
+        out = frame.copy(deep=False)  # only the date columns are replaced, in the copy
+        for name in out.columns:
+            if isinstance(table.c[name].type, sa.Date):
+                out[name] = iso_dates(out[name])
+        buffer = _copy_text(table, out)
+    names = out.column_names if isinstance(out, pa.Table) else list(out.columns)
+    text_columns = [c for c in names if isinstance(table.c[c].type, sa.String) and not table.c[c].nullable]
     options = "FORMAT csv"
     if text_columns:
         options += ", FORCE_NOT_NULL (" + ", ".join(f'"{c}"' for c in text_columns) + ")"
-    columns = ", ".join(f'"{c}"' for c in out.columns)
+    columns = ", ".join(f'"{c}"' for c in names)
     statement = f'COPY "{table.name}" ({columns}) FROM STDIN WITH ({options})'
     raw = connection.connection.dbapi_connection
     dbapi = connection.dialect.dbapi
@@ -298,19 +302,25 @@ def _copy_text(table: sa.Table, frame: pd.DataFrame) -> io.IOBase:
     NULL, or '' in a NOT NULL text column (``FORCE_NOT_NULL``). Arrow quotes every text, so an
     empty text in a column that may be NULL is made missing first, as pandas writes it."""
     try:
-        data = pa.Table.from_pandas(frame, preserve_index=False)
-        for i, name in enumerate(data.column_names):
-            column = data.column(i)
-            textual = pa.types.is_string(column.type) or pa.types.is_large_string(column.type)
-            if textual and table.c[name].nullable:
-                blank = pc.equal(column, "")
-                data = data.set_column(i, name, pc.if_else(blank, pa.scalar(None, column.type), column))
-        binary = io.BytesIO()
-        pacsv.write_csv(data, binary, pacsv.WriteOptions(include_header=False, quoting_style="needed"))
+        return _arrow_csv(table, pa.Table.from_pandas(frame, preserve_index=False))
     except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
         text = io.StringIO()
         frame.to_csv(text, index=False, header=False, quoting=csv.QUOTE_MINIMAL, lineterminator="\n")
         text.seek(0)
         return text
+
+
+def _arrow_csv(table: sa.Table, data: pa.Table) -> io.BytesIO:
+    """An Arrow table as COPY's CSV (``_copy_text``); a date column's timestamps as their day."""
+    for i, name in enumerate(data.column_names):
+        column = data.column(i)
+        textual = pa.types.is_string(column.type) or pa.types.is_large_string(column.type)
+        if textual and table.c[name].nullable:
+            blank = pc.equal(column, "")
+            data = data.set_column(i, name, pc.if_else(blank, pa.scalar(None, column.type), column))
+        elif pa.types.is_timestamp(column.type) and isinstance(table.c[name].type, sa.Date):
+            data = data.set_column(i, name, pc.cast(column, pa.date32()))
+    binary = io.BytesIO()
+    pacsv.write_csv(data, binary, pacsv.WriteOptions(include_header=False, quoting_style="needed"))
     binary.seek(0)
     return binary

@@ -46,13 +46,15 @@ def load(directory: str, url: str, regency: str, month: str, token: str) -> pd.D
         return None
 
 
-def save(directory: str, url: str, regency: str, month: str, token: str, roll: pd.DataFrame) -> None:
-    """Writes the copy atomically and drops the regency's older copies beyond ``KEEP``."""
+def save(directory: str, url: str, regency: str, month: str, token: str, roll: pd.DataFrame | pa.Table) -> None:
+    """Writes the copy atomically and drops the regency's older copies beyond ``KEEP``; ``roll``
+    in pandas or Arrow (read back alike: text as str, dates as datetime64)."""
     if not directory or not token:
         return
     folder = _folder(directory, url, regency)
     _private_folders(Path(directory), folder)
-    table = pa.Table.from_pandas(roll.reset_index(drop=True), preserve_index=False)
+    table = roll if isinstance(roll, pa.Table) else pa.Table.from_pandas(roll.reset_index(drop=True),
+                                                                          preserve_index=False)
     table = table.replace_schema_metadata({**(table.schema.metadata or {}), _TOKEN: token.encode()})
     partial = folder / f".{month}.{os.getpid()}.{secrets.token_hex(4)}.parquet"
     try:

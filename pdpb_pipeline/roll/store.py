@@ -14,7 +14,9 @@ from __future__ import annotations
 import uuid
 from typing import TYPE_CHECKING
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
 import sqlalchemy as sa
 
 from ..domain import schema
@@ -70,7 +72,7 @@ def stamp(conn: sa.Connection, warehouse: Warehouse, regency: str, month: str, v
     return token
 
 
-def keep_copy(warehouse: Warehouse, regency: str, month: str, token: str, roll: pd.DataFrame) -> None:
+def keep_copy(warehouse: Warehouse, regency: str, month: str, token: str, roll: pd.DataFrame | pa.Table) -> None:
     """The columnar copy of the roll, bearing its stamp: after the transaction that stamped it
     commits (a baseline's: meanwhile, see ``DpbTables.write_dpt_baseline``)."""
     snapshot.save(warehouse.snapshot_dir, warehouse.url, regency, month, token, roll)
@@ -135,13 +137,22 @@ def close_versions(conn: sa.Connection, warehouse: Warehouse, regency: str, mont
         )
 
 
-def add_versions(conn: sa.Connection, warehouse: Warehouse, regency: str, month: str, frame: pd.DataFrame) -> None:
-    """Inserts new versions (new voters, or the changed record of existing ones) valid from ``month``."""
-    rows = frame[list(ROLL_COLUMNS)].assign(regency=regency, valid_from=month, valid_to=None)
+def add_versions(conn: sa.Connection, warehouse: Warehouse, regency: str, month: str,
+                 frame: pd.DataFrame | pa.Table) -> None:
+    """Inserts new versions (new voters, or the changed record of existing ones) valid from
+    ``month``; ``frame`` in pandas or Arrow (the baseline DPT as read, ``write_dpt_baseline``)."""
+    if isinstance(frame, pa.Table):
+        rows = frame.select(list(ROLL_COLUMNS))
+        same = pa.array(np.zeros(len(rows), dtype=np.int32))
+        rows = (rows.append_column("regency", pa.array([regency]).take(same))
+                .append_column("valid_from", pa.array([month]).take(same))
+                .append_column("valid_to", pa.nulls(len(rows), pa.string())))
+    else:
+        rows = frame[list(ROLL_COLUMNS)].assign(regency=regency, valid_from=month, valid_to=None)
     warehouse.insert("dpb", rows, conn)
 
 
-def load_baseline(conn: sa.Connection, warehouse: Warehouse, regency: str, frame: pd.DataFrame) -> str:
+def load_baseline(conn: sa.Connection, warehouse: Warehouse, regency: str, frame: pd.DataFrame | pa.Table) -> str:
     """Replaces the regency's baseline DPT; refuses when months have been closed on top of it.
     Returns the baseline's stamp."""
     ledger = warehouse.table("dpb_bulan")

@@ -20,6 +20,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
 import sqlalchemy as sa
 
 from ...domain import schema
@@ -299,7 +300,7 @@ class DpbTables:
         self._copies.start(store.keep_copy, self, part.regency, part.month, stamp, applied.roll)
 
     def write_dpt_baseline(self, regency: str, frame: pd.DataFrame, find_duplicates: Callable[[], pd.DataFrame],
-                           file_name: str, sha256: str, run_id: str) -> pd.DataFrame:
+                           file_name: str, sha256: str, run_id: str, table: pa.Table | None = None) -> pd.DataFrame:
         """The regency's baseline DPT (the roll's versions from ``store.BASELINE``), its own
         duplicates and the load's record, in one transaction; refuses when months are published
         on the current baseline. Returns the duplicates, ``find_duplicates()``: the search runs
@@ -309,13 +310,18 @@ class DpbTables:
         The roll's columnar copy is written meanwhile too, before the commit, unlike a month's
         (``RollCopies``): the month's run that follows reads it ahead as it starts. A copy bears
         its roll's stamp and is read only while the warehouse holds that stamp, so the copy of a
-        load that is rolled back is never read."""
+        load that is rolled back is never read. ``table``: ``frame`` in Arrow, when the file was
+        read so: the copy and the COPY are written from it (``frame`` is what the search and this
+        run's steps read)."""
         self._copies.wait()  # a copy still being written
         load = self.table("baseline_load")
 
+        arrow = table if table is not None else frame
+        copied = arrow if self.dialect == "postgresql" else frame  # (SQLite's inserts take Python values)
+
         def copy_in(conn: sa.Connection) -> str:
-            stamp = store.load_baseline(conn, self, regency, frame)
-            store.keep_copy(self, regency, store.BASELINE, stamp, frame)
+            stamp = store.load_baseline(conn, self, regency, copied)
+            store.keep_copy(self, regency, store.BASELINE, stamp, arrow)
             return stamp
 
         with self.begin() as conn:
