@@ -250,15 +250,18 @@ def build(regency_partitions: StaticPartitionsDefinition):
 
         duplicates = warehouse.write_dpt_baseline(regency, frame, find_duplicates, str(path), digest,
                                                   context.run.run_id, table)
-        desa = frame["kode_desa"]
+        # counted once per voter, then per desa (a few thousand) up to the kecamatan
+        per_desa = frame["kode_desa"].value_counts()
+        per_kecamatan = per_desa.groupby(per_desa.index.str.slice(0, 8)).sum().sort_index()
+        sexes = frame["jenis_kelamin"].value_counts()
         return MaterializeResult(
             metadata={
                 "pemilih": MetadataValue.int(len(frame)),
-                "laki_laki": MetadataValue.int(int((frame["jenis_kelamin"] == "L").sum())),
-                "perempuan": MetadataValue.int(int((frame["jenis_kelamin"] == "P").sum())),
-                "kecamatan": MetadataValue.int(desa.str.slice(0, 8).nunique()),
-                "desa": MetadataValue.int(desa.nunique()),
-                "per_kecamatan": count_table(desa.str.slice(0, 8).value_counts().sort_index(), "kecamatan"),
+                "laki_laki": MetadataValue.int(int(sexes.get("L", 0))),
+                "perempuan": MetadataValue.int(int(sexes.get("P", 0))),
+                "kecamatan": MetadataValue.int(len(per_kecamatan)),
+                "desa": MetadataValue.int(len(per_desa)),
+                "per_kecamatan": count_table(per_kecamatan, "kecamatan"),
                 "berkas": MetadataValue.path(str(path)),
                 "sha256": MetadataValue.text(digest),
                 "preview": masked_preview(frame),

@@ -161,10 +161,11 @@ def build(monthly_def: MultiPartitionsDefinition, feed_assets, baseline_asset, d
             "per_instansi": count_table(applied.changes["agency"].value_counts(), "instansi")
             if len(applied.changes) else MetadataValue.md("(none)"),
         })
+        sexes = applied.roll["jenis_kelamin"].value_counts()  # (one pass over the roll)
         yield MaterializeResult(asset_key=DPB, metadata={
             "pemilih": MetadataValue.int(len(applied.roll)),
-            "laki_laki": MetadataValue.int(int((applied.roll["jenis_kelamin"] == "L").sum())),
-            "perempuan": MetadataValue.int(int((applied.roll["jenis_kelamin"] == "P").sum())),
+            "laki_laki": MetadataValue.int(int(sexes.get("L", 0))),
+            "perempuan": MetadataValue.int(int(sexes.get("P", 0))),
             "dpb_sebelumnya": MetadataValue.text(start if start != store.BASELINE else "DPT awal"),
             "versi_baru": MetadataValue.int(len(applied.versions)),
             "versi_ditutup": MetadataValue.int(len(applied.removed)),
