@@ -130,3 +130,20 @@ def test_bench_cycle_reports_the_whole_run_command_and_each_steps_share(tmp_path
     assert Path(report["json"]).parent == tmp_path / "work" / "32.01-1500-2m-2" / "cycle"
     table = format_cycle(report)  # what `pdpb bench cycle` prints without --json
     assert "whole command" in table and "start-up" in table and "0 wrong removals" in table
+
+
+def test_bench_cycle_reports_the_commands_own_peak_memory_not_its_own(tmp_path):
+    """The benchmark's process holds the scored case (gigabytes at 4M voters); a command it starts
+    must not report that as its peak (Linux hands a forked child's high-water mark on through
+    exec): a small command reads small, a big one its own size, and its exit code comes back."""
+    import numpy as np
+
+    from pdpb_lab.bench.cycle import _timed
+
+    held = np.ones(600 * 2**20 // 8)  # this process: 600 MB more, touched
+    small = _timed([sys.executable, "-c", "import sys; sys.exit(3)"], dict(os.environ), tmp_path / "small")
+    big = _timed([sys.executable, "-c", "b = bytearray(300 * 2**20); b[::4096] = b'x' * len(b[::4096])"],
+                 dict(os.environ), tmp_path / "big")
+    assert held.sum() > 0
+    assert small["exit_code"] == 3 and small["peak_mb"] < 150, small
+    assert big["exit_code"] == 0 and 300 <= big["peak_mb"] < 450, big

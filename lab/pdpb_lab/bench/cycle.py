@@ -7,7 +7,8 @@ Two commands on a fresh warehouse, each in its own process exactly as a user typ
   (the ``dpt_baseline`` job: its duplicates are found then) and closes the first month;
 * ``steady_month``: ``pdpb run --regency 32.01 --month 2026-02``.
 
-For each: the command's wall time and peak memory (the child's ``ru_maxrss``, from ``wait4``),
+For each: the command's wall time and peak memory (its own ``ru_maxrss``, from ``wait4`` in a
+small launcher, ``launch``: a child of this process would report this process's size),
 and its parts, in seconds and percent of the whole, slowest first:
 
 * ``start-up``: before the first step starts (interpreter, imports, definitions, instance,
@@ -81,17 +82,24 @@ def scratch_warehouse(url: str | None, work: Path):
         server.dispose()
 
 
+#: Starts the command and reports its own peak memory, not this process's (see ``launch``).
+LAUNCHER = Path(__file__).with_name("launch.py")
+
+
 def _timed(argv: list[str], env: dict, log: Path) -> dict:
-    """Runs ``argv``; its wall time, peak memory (MB), exit code and epoch start/end."""
+    """Runs ``argv`` (through ``launch``); its wall time, peak memory (MB), exit code and epoch
+    start/end. The wall time includes the launcher's start, a few tens of milliseconds."""
+    result = log.with_suffix(".peak")
+    result.unlink(missing_ok=True)
     with open(log.with_suffix(".out"), "wb") as out, open(log.with_suffix(".err"), "wb") as err:
         started_at = time.time()
         started = time.perf_counter()
-        proc = subprocess.Popen(argv, env=env, stdout=out, stderr=err)
-        _, status, usage = os.wait4(proc.pid, 0)
+        subprocess.run([sys.executable, "-S", str(LAUNCHER), str(result), *argv], env=env, stdout=out, stderr=err,
+                       check=True)
         seconds = time.perf_counter() - started
         ended_at = time.time()
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    return {"seconds": seconds, "peak_mb": usage.ru_maxrss / 1024, "exit_code": proc.returncode,
+    peak_kb, exit_code = (int(v) for v in result.read_text().split())
+    return {"seconds": seconds, "peak_mb": peak_kb / 1024, "exit_code": exit_code,
             "started_at": started_at, "ended_at": ended_at}
 
 
