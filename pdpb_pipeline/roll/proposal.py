@@ -132,16 +132,18 @@ def propose(
 
     roll_by_id = named[named["id"].isin(queued_voters)].set_index("id", drop=False)
     queued_niks = set(open_queue["nik"]) - {""} if "nik" in open_queue.columns else set()
-    answered = _answers(out, coktas, open_queue, roll_by_id, set(roll["nik"][roll["nik"].isin(queued_niks)]))
+    # The roll's NIKs that a queue item or a feed row carries (one pass over the roll's NIKs): the
+    # same answers as a set of all the roll's NIKs.
+    feed_niks = set(persons["nik"]) - {""}
+    on_roll = set(roll["nik"][roll["nik"].isin(queued_niks | feed_niks)])
+    answered = _answers(out, coktas, open_queue, roll_by_id, on_roll & queued_niks)
 
     # Everything a row's decision needs is computed for all rows at once; the loop below only
     # reads plain values (a month of Kabupaten Bogor has tens of thousands of rows).
     as_married = persons.assign(status_kawin=persons["status_kawin"].where(persons["jenis_peristiwa"] != "kawin", "S"))
     voter_now = eligible(as_married, reference).to_numpy()
     records = named[named["id"].isin(linked_ids)].set_index("id").to_dict("index")
-    # The roll's NIKs that a feed row carries: the same answer as a set of all the roll's NIKs.
-    feed_niks = set(persons["nik"]) - {""}
-    roll_niks = set(roll["nik"][roll["nik"].isin(feed_niks)]) - {""}
+    roll_niks = on_roll & feed_niks
     link_rows = links_of[["roll_id", "probability", "decision"]].to_dict("records")
     # The NIK carries a birth date: a newcomer whose NIK says under 17 (and who is unmarried) is
     # checked in the field, unless the event itself makes them a voter (``makes_voter``).
