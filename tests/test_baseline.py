@@ -153,14 +153,18 @@ def test_a_dpt_reads_the_same_whichever_reader_takes_it(tmp_path, monkeypatch):
     def by_pandas(path, header):
         return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig"), None
 
+    def both_readers():
+        fast = load_baseline_file(path, REGENCY)
+        with monkeypatch.context() as patch:
+            patch.setattr(baseline, "_read_text", by_pandas)
+            slow = load_baseline_file(path, REGENCY)
+        pd.testing.assert_frame_equal(fast.frame, slow.frame)
+        assert fast.fields == slow.fields
+        return fast, slow
+
     header = list(pd.read_csv(path, nrows=0, encoding="utf-8-sig").columns)
     assert baseline._read_text(path, header)[1] is not None  # Arrow took it
-    fast = load_baseline_file(path, REGENCY)
-    with monkeypatch.context() as patch:
-        patch.setattr(baseline, "_read_text", by_pandas)
-        slow = load_baseline_file(path, REGENCY)
-    pd.testing.assert_frame_equal(fast.frame, slow.frame)
-    assert fast.fields == slow.fields
+    fast, slow = both_readers()
     assert fast.frame.loc[2, "alamat"] == 'KP. "CIPARE", RT 1\nBLOK B'
     # what the load copies in and keeps (Arrow) is the frame the steps read, in id order too
     pd.testing.assert_frame_equal(fast.table.to_pandas(), fast.frame)
@@ -172,12 +176,7 @@ def test_a_dpt_reads_the_same_whichever_reader_takes_it(tmp_path, monkeypatch):
     short = path.read_text(encoding="utf-8-sig").split("\n")
     short[3] = short[3].rsplit(",", 3)[0]  # three fields missing at the row's end
     path.write_text("\n".join(short), encoding="utf-8")
-    fast = load_baseline_file(path, REGENCY)
-    with monkeypatch.context() as patch:
-        patch.setattr(baseline, "_read_text", by_pandas)
-        slow = load_baseline_file(path, REGENCY)
-    pd.testing.assert_frame_equal(fast.frame, slow.frame)
-    assert fast.fields == slow.fields
+    both_readers()
 
 
 def test_the_dpt_copy_kept_with_the_load_is_the_dpt_the_warehouse_holds(tmp_path, warehouse_url):

@@ -108,9 +108,9 @@ def test_a_roll_given_in_arrow_is_stored_as_the_same_roll_in_pandas(warehouse_ur
     frame = _roll(12)
     frame.loc[2, "alamat"] = 'JL. "MAWAR", NO 5\nBLOK C'
     frame.loc[5, "rt"] = ""
-    table = pa.Table.from_pandas(frame, preserve_index=False).cast(pa.schema(
-        [pa.field(f.name, pa.large_string() if f.type == pa.string() else f.type) for f in
-         pa.Table.from_pandas(frame, preserve_index=False).schema]))  # as Arrow's CSV reader gives text
+    table = pa.Table.from_pandas(frame, preserve_index=False)
+    table = table.cast(pa.schema([pa.field(f.name, pa.large_string() if f.type == pa.string() else f.type)
+                                  for f in table.schema]))  # text as Arrow's CSV reader gives it
     stored = {}
     for regency, roll in (("32.01", frame), ("32.02", table)):
         with wh.begin() as conn:

@@ -316,12 +316,12 @@ class DpbTables:
         self._copies.wait()  # a copy still being written
         load = self.table("baseline_load")
 
-        arrow = table if table is not None else frame
-        copied = arrow if self.dialect == "postgresql" else frame  # (SQLite's inserts take Python values)
+        kept = table if table is not None else frame
+        copied = kept if self.dialect == "postgresql" else frame  # (SQLite's inserts take Python values)
 
         def copy_in(conn: sa.Connection) -> str:
             stamp = store.load_baseline(conn, self, regency, copied)
-            store.keep_copy(self, regency, store.BASELINE, stamp, arrow)
+            store.keep_copy(self, regency, store.BASELINE, stamp, kept)
             return stamp
 
         with self.begin() as conn:
